@@ -5,4 +5,6 @@
 //! - [`plot`]: plotters drawing functions, generic over `DrawingBackend`;
 //! - `web` (wasm32 only): the shell that wires the DOM, the URL and the canvases.
 
+pub mod app;
+pub mod plot;
 pub mod sim;

@@ -37,7 +37,11 @@ fn halving_underflows_to_exactly_zero_below_the_smallest_subnormal() {
     // to even, which is 0.
     for (format, layer) in [(F16, 25), (Bf16, 134), (F32, 150), (F64, 1075)] {
         let c = chain(2000, 0.5, 0.0, 1.0, format);
-        assert_eq!(c.activations[layer - 1], format.min_positive(), "{format:?}");
+        assert_eq!(
+            c.activations[layer - 1],
+            format.min_positive(),
+            "{format:?}"
+        );
         assert_eq!(c.activations[layer], 0.0, "{format:?}");
         assert_eq!(Facts::of(&c).first_underflow, Some(layer), "{format:?}");
     }

@@ -51,8 +51,8 @@ impl Facts {
             (1..=n).find(|&k| chain.activations[k] == 0.0 && !exactly_zero(p.w, p.b, p.x, k));
         let zero_grad_layers = chain.grads[1..=n].iter().filter(|&&g| g == 0.0).count();
         let (i, bias) = (closed.input_part.abs(), closed.bias_part.abs());
-        let input_share = (i.is_finite() && bias.is_finite() && i + bias > 0.0)
-            .then(|| i / (i + bias));
+        let input_share =
+            (i.is_finite() && bias.is_finite() && i + bias > 0.0).then(|| i / (i + bias));
         Facts {
             regime: Regime::of(p.w),
             closed,

@@ -144,7 +144,10 @@ mod tests {
         assert_eq!(NumberFormat::F16.min_positive(), 2f64.powi(-24));
         assert_eq!(NumberFormat::Bf16.min_positive(), 2f64.powi(-133));
         assert_eq!(NumberFormat::F32.min_positive(), 2f64.powi(-149));
-        assert_eq!(NumberFormat::F64.min_positive(), 2f64.powi(-537) * 2f64.powi(-537));
+        assert_eq!(
+            NumberFormat::F64.min_positive(),
+            2f64.powi(-537) * 2f64.powi(-537)
+        );
     }
 
     #[test]

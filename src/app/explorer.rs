@@ -1,0 +1,412 @@
+//! The explorer view: the deep scalar chain with sliders for depth, `w`, `b` and `x`.
+//! This module holds what the view computes and shows; the web shell only wires it up.
+
+use super::numbers::{js, percent, short};
+use super::params::{ChoiceSpec, NumberSpec, ParamKind, ParamSpec, Values};
+use crate::plot::{Curve, LayerPlot, Role, Scale, Theme};
+use crate::sim::{Chain, ChainParams, Deviation, Facts, NumberFormat, Regime, MAX_DEPTH};
+
+/// The explorer's parameters, in the order of its controls.
+pub static PARAMS: &[ParamSpec] = &[
+    ParamSpec {
+        key: "depth",
+        label: "Depth n",
+        description: "Number of layers. The slider covers 1 to 1100; type up to 10000.",
+        kind: ParamKind::Number(NumberSpec {
+            min: 1.0,
+            max: MAX_DEPTH as f64,
+            default: 50.0,
+            slider: (1.0, 1100.0),
+            step: 1.0,
+            whole: true,
+            detent: None,
+        }),
+    },
+    ParamSpec {
+        key: "w",
+        label: "Weight w",
+        description: "The weight every layer multiplies by. The slider covers 0 to 2 and stops at 1; type from -4 to 4.",
+        kind: ParamKind::Number(NumberSpec {
+            min: -4.0,
+            max: 4.0,
+            default: 0.8,
+            slider: (0.0, 2.0),
+            step: 0.001,
+            whole: false,
+            detent: Some(1.0),
+        }),
+    },
+    ParamSpec {
+        key: "b",
+        label: "Bias b",
+        description: "The bias every layer adds. The slider covers -2 to 2; type from -100 to 100.",
+        kind: ParamKind::Number(NumberSpec {
+            min: -100.0,
+            max: 100.0,
+            default: 0.1,
+            slider: (-2.0, 2.0),
+            step: 0.01,
+            whole: false,
+            detent: None,
+        }),
+    },
+    ParamSpec {
+        key: "x",
+        label: "Input x",
+        description: "The input to the first layer. The slider covers -5 to 5; type from -1000 to 1000.",
+        kind: ParamKind::Number(NumberSpec {
+            min: -1000.0,
+            max: 1000.0,
+            default: 1.0,
+            slider: (-5.0, 5.0),
+            step: 0.01,
+            whole: false,
+            detent: None,
+        }),
+    },
+    ParamSpec {
+        key: "dtype",
+        label: "Number format",
+        description: "The format every multiply and add is rounded to.",
+        kind: ParamKind::Choice(ChoiceSpec {
+            options: &[
+                ("f16", "f16 (half)"),
+                ("bf16", "bf16 (bfloat16)"),
+                ("f32", "f32 (single)"),
+                ("f64", "f64 (double)"),
+            ],
+            default: "f32",
+        }),
+    },
+    ParamSpec {
+        key: "scale",
+        label: "Y axis",
+        description: "Log or linear y axes on both plots.",
+        kind: ParamKind::Choice(ChoiceSpec {
+            options: &[("log", "log"), ("linear", "linear")],
+            default: "log",
+        }),
+    },
+    ParamSpec {
+        key: "grad",
+        label: "Gradient plot",
+        description: "Plot the gradient with respect to each layer's activation or to its weight.",
+        kind: ParamKind::Choice(ChoiceSpec {
+            options: &[("activation", "dy_n/dy_k"), ("weight", "dy_n/dw_k")],
+            default: "activation",
+        }),
+    },
+];
+
+/// A named setting the preset buttons jump to. Presets set depth, `w`, `b` and `x`, and
+/// leave the format and the axes as they are.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Preset {
+    /// Button label.
+    pub label: &'static str,
+    /// The regime it shows.
+    pub regime: Regime,
+    /// `(key, value)` for each parameter it sets.
+    pub values: [(&'static str, f64); 4],
+}
+
+/// The three presets, one per regime.
+pub static PRESETS: [Preset; 3] = [
+    Preset {
+        label: "Vanishing",
+        regime: Regime::Vanishing,
+        values: [("depth", 50.0), ("w", 0.8), ("b", 0.1), ("x", 1.0)],
+    },
+    Preset {
+        label: "Ideal",
+        regime: Regime::Stable,
+        values: [("depth", 50.0), ("w", 1.0), ("b", 0.0), ("x", 1.0)],
+    },
+    Preset {
+        label: "Exploding",
+        regime: Regime::Exploding,
+        values: [("depth", 200.0), ("w", 1.6), ("b", 0.1), ("x", 1.0)],
+    },
+];
+
+impl Preset {
+    /// Applies the preset to `values`.
+    pub fn apply(&self, values: &mut Values) {
+        for (key, v) in self.values {
+            values.set_number(key, v);
+        }
+    }
+}
+
+/// The weights of the faint reference curves: one per regime.
+pub const REFERENCE_WEIGHTS: [f64; 3] = [0.9, 1.0, 1.1];
+
+/// Which gradient the gradient plot shows.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum GradKind {
+    /// `dy_n/dy_k`: the gradient reaching each layer's output.
+    Activation,
+    /// `dy_n/dw_k`: the gradient of each layer's weight.
+    Weight,
+}
+
+impl GradKind {
+    /// This gradient of `chain`, for layers `1..=n`.
+    pub fn of(self, chain: &Chain) -> &[f64] {
+        match self {
+            GradKind::Activation => &chain.grads[1..],
+            GradKind::Weight => &chain.weight_grads,
+        }
+    }
+}
+
+/// The explorer's settings, typed.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Settings {
+    /// The chain.
+    pub chain: ChainParams,
+    /// The y axes.
+    pub scale: Scale,
+    /// The gradient plot's quantity.
+    pub grad: GradKind,
+}
+
+impl Settings {
+    /// Reads the settings from the view's values.
+    pub fn from_values(values: &Values) -> Settings {
+        Settings {
+            chain: ChainParams {
+                depth: values.number("depth") as usize,
+                w: values.number("w"),
+                b: values.number("b"),
+                x: values.number("x"),
+                format: NumberFormat::from_key(values.choice("dtype"))
+                    .expect("dtype options are format keys"),
+            },
+            scale: match values.choice("scale") {
+                "linear" => Scale::Linear,
+                _ => Scale::Log,
+            },
+            grad: match values.choice("grad") {
+                "weight" => GradKind::Weight,
+                _ => GradKind::Activation,
+            },
+        }
+    }
+}
+
+/// Everything the explorer shows for one setting, computed once per redraw.
+#[derive(Clone, Debug)]
+pub struct Snapshot {
+    /// The settings.
+    pub settings: Settings,
+    /// The live chain.
+    pub chain: Chain,
+    /// The same chain with `b = 0`: the part of each activation that comes from the input.
+    pub input_part: Chain,
+    /// The reference chains (`x = 1`, `b = 0`) at [`REFERENCE_WEIGHTS`].
+    pub references: [Chain; 3],
+    /// The facts about the live chain.
+    pub facts: Facts,
+}
+
+impl Snapshot {
+    /// Simulates the live, input-only and reference chains.
+    pub fn compute(settings: Settings) -> Snapshot {
+        let p = settings.chain;
+        let chain = Chain::simulate(p);
+        let input_part = Chain::simulate(ChainParams { b: 0.0, ..p });
+        let references = REFERENCE_WEIGHTS.map(|w| {
+            Chain::simulate(ChainParams {
+                w,
+                b: 0.0,
+                x: 1.0,
+                ..p
+            })
+        });
+        let facts = Facts::of(&chain);
+        Snapshot {
+            settings,
+            chain,
+            input_part,
+            references,
+            facts,
+        }
+    }
+
+    fn reference_curves<'a>(
+        &'a self,
+        theme: &Theme,
+        values: impl Fn(&'a Chain) -> &'a [f64],
+    ) -> Vec<Curve<'a>> {
+        self.references
+            .iter()
+            .map(|c| {
+                let regime = Regime::of(c.params.w);
+                Curve {
+                    label: format!("w = {} ({})", short(c.params.w), regime.key()),
+                    values: values(c),
+                    color: theme.regime(regime),
+                    role: Role::Reference,
+                }
+            })
+            .collect()
+    }
+
+    fn live_label(&self, quantity: &str) -> String {
+        format!(
+            "{quantity}, w = {} ({})",
+            short(self.settings.chain.w),
+            self.facts.regime.key()
+        )
+    }
+
+    /// The activations plot: `|y_k|` for `k = 0..=n`.
+    pub fn activation_plot(&self, theme: &Theme) -> LayerPlot<'_> {
+        let mut curves = self.reference_curves(theme, |c| &c.activations);
+        let color = theme.regime(self.facts.regime);
+        if self.settings.chain.b != 0.0 {
+            curves.push(Curve {
+                label: "from the input, |w^k x|".into(),
+                values: &self.input_part.activations,
+                color,
+                role: Role::Companion,
+            });
+        }
+        curves.push(Curve {
+            label: self.live_label("|y_k|"),
+            values: &self.chain.activations,
+            color,
+            role: Role::Live,
+        });
+        LayerPlot {
+            title: format!(
+                "Activations through {} layers ({})",
+                self.settings.chain.depth,
+                self.settings.chain.format.key()
+            ),
+            y_label: "|y_k|".into(),
+            first_layer: 0,
+            scale: self.settings.scale,
+            curves,
+        }
+    }
+
+    /// The gradients plot: `|dy_n/dy_k|` or `|dy_n/dw_k|` for `k = 1..=n`.
+    pub fn gradient_plot(&self, theme: &Theme) -> LayerPlot<'_> {
+        let (quantity, title): (&str, &str) = match self.settings.grad {
+            GradKind::Activation => ("|dy_n/dy_k|", "Gradient reaching each layer"),
+            GradKind::Weight => ("|dy_n/dw_k|", "Weight gradient at each layer"),
+        };
+        let grad = self.settings.grad;
+        let mut curves = self.reference_curves(theme, |c| grad.of(c));
+        curves.push(Curve {
+            label: self.live_label(quantity),
+            values: grad.of(&self.chain),
+            color: theme.regime(self.facts.regime),
+            role: Role::Live,
+        });
+        LayerPlot {
+            title: format!("{title} ({})", self.settings.chain.format.key()),
+            y_label: quantity.into(),
+            first_layer: 1,
+            scale: self.settings.scale,
+            curves,
+        }
+    }
+
+    /// The readouts of the facts panel.
+    pub fn readouts(&self) -> Vec<Readout> {
+        let f = &self.facts;
+        let c = &self.chain;
+        let format = c.params.format.key();
+        let layer = |l: Option<usize>| match l {
+            Some(k) => (format!("layer {k}"), k.to_string()),
+            None => ("none".to_string(), "none".to_string()),
+        };
+        let deviation_text = match f.deviation {
+            Deviation::Relative(r) => short(r),
+            Deviation::Agree => "none (both the same)".into(),
+            Deviation::Incomparable => "not comparable: one is not finite".into(),
+        };
+        let deviation_value = match f.deviation {
+            Deviation::Relative(r) => r,
+            Deviation::Agree => 0.0,
+            Deviation::Incomparable => f64::INFINITY,
+        };
+        let (nonfinite_text, nonfinite_value) = layer(f.first_nonfinite);
+        let (underflow_text, underflow_value) = layer(f.first_underflow);
+        let share = f.input_share.map(percent).unwrap_or_else(|| "—".into());
+        vec![
+            Readout::text("regime", "Regime", f.regime.key()),
+            Readout::number("yn", &format!("y_n, simulated in {format}"), f.simulated),
+            Readout::number("yn-closed", "y_n, closed form in f64", f.closed.output),
+            Readout {
+                key: "rel-diff",
+                label: "Relative difference".into(),
+                shown: deviation_text,
+                value: js(deviation_value),
+            },
+            Readout::number("w-pow-n", "w^n", f.closed.w_pow_n),
+            Readout {
+                key: "input-share",
+                label: "Share of y_n from the input".into(),
+                shown: share,
+                value: f.input_share.map(js).unwrap_or_else(|| "NaN".into()),
+            },
+            Readout {
+                key: "first-nonfinite",
+                label: "First layer at inf or NaN".into(),
+                shown: nonfinite_text,
+                value: nonfinite_value,
+            },
+            Readout {
+                key: "first-underflow",
+                label: "First activation rounded to 0".into(),
+                shown: underflow_text,
+                value: underflow_value,
+            },
+            Readout {
+                key: "zero-grad-layers",
+                label: "Layers whose gradient is exactly 0".into(),
+                shown: f.zero_grad_layers.to_string(),
+                value: f.zero_grad_layers.to_string(),
+            },
+            Readout::number("grad-first", "Gradient at layer 1, dy_n/dy_1", c.grads[1]),
+            Readout::number("stored-w", &format!("w as stored in {format}"), c.stored.w),
+        ]
+    }
+}
+
+/// One readout: a labelled value with a stable key for course-note authors and tests.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Readout {
+    /// The `data-readout` attribute.
+    pub key: &'static str,
+    /// The visible label.
+    pub label: String,
+    /// The visible value.
+    pub shown: String,
+    /// The `data-value` attribute: the exact number as JavaScript prints it, or a word.
+    pub value: String,
+}
+
+impl Readout {
+    fn number(key: &'static str, label: &str, v: f64) -> Readout {
+        Readout {
+            key,
+            label: label.into(),
+            shown: short(v),
+            value: js(v),
+        }
+    }
+
+    fn text(key: &'static str, label: &str, word: &str) -> Readout {
+        Readout {
+            key,
+            label: label.into(),
+            shown: word.into(),
+            value: word.into(),
+        }
+    }
+}

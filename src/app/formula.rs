@@ -1,0 +1,223 @@
+//! The closed form with the current values substituted, as MathML (rendered by the
+//! browser with no network font or script) and as LaTeX (for copying into notes).
+
+use super::numbers::short;
+use crate::sim::ClosedForm;
+
+/// A small expression tree: enough for the chain's formula.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Expr {
+    /// A variable, in italics.
+    Ident(&'static str),
+    /// A number; scientific notation is shown as `m × 10^e`.
+    Num(f64),
+    /// An operator or relation: `=`, `+`, `−`, `·`, `≈`.
+    Op(&'static str),
+    /// A base with a subscript.
+    Sub(Box<Expr>, Box<Expr>),
+    /// A base with a superscript.
+    Sup(Box<Expr>, Box<Expr>),
+    /// A fraction.
+    Frac(Box<Expr>, Box<Expr>),
+    /// An expression in parentheses.
+    Paren(Box<Expr>),
+    /// A sequence.
+    Row(Vec<Expr>),
+}
+
+use Expr::*;
+
+fn sub(a: Expr, b: Expr) -> Expr {
+    Sub(Box::new(a), Box::new(b))
+}
+fn sup(a: Expr, b: Expr) -> Expr {
+    Sup(Box::new(a), Box::new(b))
+}
+fn frac(a: Expr, b: Expr) -> Expr {
+    Frac(Box::new(a), Box::new(b))
+}
+/// A number that is parenthesised when negative (as a power's base or a factor).
+fn factor(v: f64) -> Expr {
+    if v < 0.0 {
+        Paren(Box::new(Num(v)))
+    } else {
+        Num(v)
+    }
+}
+/// An integer layer count.
+fn count(n: usize) -> Expr {
+    Num(n as f64)
+}
+
+/// The formula lines for the current settings: the general law, the law with the values
+/// substituted, and its two parts and their sum, all in `f64`.
+pub fn chain_formula(w: f64, b: f64, x: f64, n: usize, closed: &ClosedForm) -> Vec<Expr> {
+    let y_n = sub(Ident("y"), Ident("n"));
+    let y_num = sub(Ident("y"), count(n));
+    if w == 1.0 {
+        return vec![
+            Row(vec![
+                y_n,
+                Op("="),
+                Ident("x"),
+                Op("+"),
+                Ident("n"),
+                Ident("b"),
+            ]),
+            Row(vec![
+                y_num,
+                Op("="),
+                Num(x),
+                Op("+"),
+                count(n),
+                Op("·"),
+                factor(b),
+                Op("="),
+                Num(closed.output),
+            ]),
+        ];
+    }
+    let w_n = || sup(Ident("w"), Ident("n"));
+    let w_num = || sup(factor(w), count(n));
+    vec![
+        Row(vec![
+            y_n,
+            Op("="),
+            w_n(),
+            Ident("x"),
+            Op("+"),
+            Ident("b"),
+            frac(
+                Row(vec![Num(1.0), Op("−"), w_n()]),
+                Row(vec![Num(1.0), Op("−"), Ident("w")]),
+            ),
+        ]),
+        Row(vec![
+            y_num,
+            Op("="),
+            w_num(),
+            Op("·"),
+            factor(x),
+            Op("+"),
+            factor(b),
+            Op("·"),
+            frac(
+                Row(vec![Num(1.0), Op("−"), w_num()]),
+                Row(vec![Num(1.0), Op("−"), factor(w)]),
+            ),
+        ]),
+        Row(vec![
+            Op("≈"),
+            Num(closed.input_part),
+            Op("+"),
+            factor(closed.bias_part),
+            Op("≈"),
+            Num(closed.output),
+        ]),
+    ]
+}
+
+/// Splits a finite number as shown: `(mantissa, Some(exponent))` for scientific notation.
+fn parts(v: f64) -> (String, Option<String>) {
+    let s = short(v);
+    match s.split_once('e') {
+        Some((m, e)) => (m.to_string(), Some(e.to_string())),
+        None => (s, None),
+    }
+}
+
+/// The expression as MathML content of a `<math>` element.
+pub fn mathml(e: &Expr) -> String {
+    match e {
+        Ident(s) => format!("<mi>{s}</mi>"),
+        Op(s) => format!("<mo>{s}</mo>"),
+        Num(v) if !v.is_finite() => format!("<mi mathvariant=\"normal\">{}</mi>", short(*v)),
+        Num(v) => {
+            let (m, e) = parts(*v);
+            let m = m.replace('-', "−");
+            match e {
+                None => format!("<mn>{m}</mn>"),
+                Some(e) => format!(
+                    "<mrow><mn>{m}</mn><mo>×</mo><msup><mn>10</mn><mn>{}</mn></msup></mrow>",
+                    e.replace('-', "−")
+                ),
+            }
+        }
+        Sub(a, b) => format!("<msub>{}{}</msub>", mathml(a), mathml(b)),
+        Sup(a, b) => format!("<msup>{}{}</msup>", mathml(a), mathml(b)),
+        Frac(a, b) => format!("<mfrac>{}{}</mfrac>", mathml(a), mathml(b)),
+        Paren(a) => format!("<mrow><mo>(</mo>{}<mo>)</mo></mrow>", mathml(a)),
+        Row(items) => format!(
+            "<mrow>{}</mrow>",
+            items.iter().map(mathml).collect::<String>()
+        ),
+    }
+}
+
+/// The expression as LaTeX.
+pub fn latex(e: &Expr) -> String {
+    match e {
+        Ident(s) => s.to_string(),
+        Op(s) => match *s {
+            "−" => " - ".into(),
+            "·" => " \\cdot ".into(),
+            "≈" => " \\approx ".into(),
+            other => format!(" {other} "),
+        },
+        Num(v) if v.is_nan() => "\\mathrm{NaN}".into(),
+        Num(v) if v.is_infinite() => if *v > 0.0 { "\\infty" } else { "-\\infty" }.into(),
+        Num(v) => {
+            let (m, e) = parts(*v);
+            match e {
+                None => m,
+                Some(e) => format!("{m} \\times 10^{{{e}}}"),
+            }
+        }
+        Sub(a, b) => format!("{}_{{{}}}", latex(a), latex(b)),
+        Sup(a, b) => format!("{}^{{{}}}", latex(a), latex(b)),
+        Frac(a, b) => format!("\\frac{{{}}}{{{}}}", latex(a), latex(b)),
+        Paren(a) => format!("\\left({}\\right)", latex(a)),
+        Row(items) => items
+            .iter()
+            .map(latex)
+            .collect::<String>()
+            .trim()
+            .to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn substituted_values_appear() {
+        let c = ClosedForm::evaluate(0.8, 0.1, 1.0, 50);
+        let lines = chain_formula(0.8, 0.1, 1.0, 50, &c);
+        let m = mathml(&lines[1]);
+        assert!(m.contains("<msup><mn>0.8</mn><mn>50</mn></msup>"), "{m}");
+        let l = latex(&lines[2]);
+        assert!(l.contains("1.427 \\times 10^{-5}"), "{l}");
+        assert_eq!(
+            latex(&lines[0]),
+            "y_{n} = w^{n}x + b\\frac{1 - w^{n}}{1 - w}"
+        );
+    }
+
+    #[test]
+    fn negative_numbers_are_parenthesised_and_w_one_uses_the_limit() {
+        let c = ClosedForm::evaluate(-0.5, 0.0, 1.0, 3);
+        let m = mathml(&chain_formula(-0.5, 0.0, 1.0, 3, &c)[1]);
+        assert!(m.contains("<mo>(</mo><mn>−0.5</mn><mo>)</mo>"), "{m}");
+        let c = ClosedForm::evaluate(1.0, 0.1, 1.0, 50);
+        let l = latex(&chain_formula(1.0, 0.1, 1.0, 50, &c)[1]);
+        assert_eq!(l, "y_{50} = 1 + 50 \\cdot 0.1 = 6");
+    }
+
+    #[test]
+    fn overflow_is_shown_as_infinity() {
+        let c = ClosedForm::evaluate(4.0, 0.0, 1.0, 10_000);
+        let m = mathml(&chain_formula(4.0, 0.0, 1.0, 10_000, &c)[2]);
+        assert!(m.contains(">inf<"), "{m}");
+    }
+}

@@ -1,0 +1,9 @@
+//! What the page shows, as pure Rust: parameters and their URL form, the views, the
+//! explorer's model, number formatting and the formula. No web crates.
+
+pub mod explorer;
+pub mod formula;
+pub mod numbers;
+pub mod params;
+pub mod query;
+pub mod views;

@@ -1,0 +1,335 @@
+//! Parameters: each control of a view is defined once, as a [`ParamSpec`]. The slider and
+//! its number box, the URL parser and the README's parameter table all come from it.
+
+use super::numbers::js as format_number;
+use std::fmt;
+
+/// One parameter of a view.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct ParamSpec {
+    /// The URL query key, which is also the `name` of its input element.
+    pub key: &'static str,
+    /// The visible label.
+    pub label: &'static str,
+    /// One sentence for the README and the control's description.
+    pub description: &'static str,
+    /// Numeric or one of a list.
+    pub kind: ParamKind,
+}
+
+/// The kind of value a parameter takes.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum ParamKind {
+    /// A number, set with a slider and a number box.
+    Number(NumberSpec),
+    /// One of a fixed list of values.
+    Choice(ChoiceSpec),
+}
+
+/// A numeric parameter.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct NumberSpec {
+    /// The smallest accepted value.
+    pub min: f64,
+    /// The largest accepted value.
+    pub max: f64,
+    /// The value when none is given.
+    pub default: f64,
+    /// The slider's range, which may be narrower than the accepted one.
+    pub slider: (f64, f64),
+    /// The slider's step.
+    pub step: f64,
+    /// Whether only whole numbers are accepted.
+    pub whole: bool,
+    /// A value the slider snaps to while dragged near it.
+    pub detent: Option<f64>,
+}
+
+/// A parameter with a fixed list of values.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct ChoiceSpec {
+    /// `(value, label)` pairs; the value is what the URL carries.
+    pub options: &'static [(&'static str, &'static str)],
+    /// The value when none is given.
+    pub default: &'static str,
+}
+
+/// A parameter's current value.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Value {
+    /// The value of a [`ParamKind::Number`].
+    Number(f64),
+    /// The value of a [`ParamKind::Choice`], one of its options.
+    Choice(&'static str),
+}
+
+/// A plain-language message about input that was corrected: shown on the page.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Notice(pub String);
+
+impl fmt::Display for Notice {
+    fn fmt(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// How user input is quoted in a notice: at most 40 characters.
+pub fn quote(raw: &str) -> String {
+    let mut s: String = raw.chars().take(40).collect();
+    if raw.chars().count() > 40 {
+        s.push('…');
+    }
+    s
+}
+
+impl NumberSpec {
+    /// `v` clamped to the accepted range and, for whole parameters, rounded. Returns the
+    /// value to use and, if it had to change, a notice naming `key` and the given `shown`
+    /// text (how the user wrote it).
+    pub fn accept(&self, key: &str, shown: &str, v: f64) -> (f64, Option<Notice>) {
+        let shown = quote(shown);
+        let use_ = |v: f64| format_number(v);
+        if v.is_nan() {
+            let d = self.default;
+            return (
+                d,
+                Some(Notice(format!(
+                    "{key}={shown} is not a number; using {}",
+                    use_(d)
+                ))),
+            );
+        }
+        if v > self.max {
+            return (
+                self.max,
+                Some(Notice(format!(
+                    "{key}={shown} is above the maximum {}; using {}",
+                    use_(self.max),
+                    use_(self.max)
+                ))),
+            );
+        }
+        if v < self.min {
+            return (
+                self.min,
+                Some(Notice(format!(
+                    "{key}={shown} is below the minimum {}; using {}",
+                    use_(self.min),
+                    use_(self.min)
+                ))),
+            );
+        }
+        if self.whole && v.fract() != 0.0 {
+            let r = v.round();
+            return (
+                r,
+                Some(Notice(format!(
+                    "{key}={shown} is not a whole number; using {}",
+                    use_(r)
+                ))),
+            );
+        }
+        // -0 becomes 0, so that it prints as it reads.
+        (v + 0.0, None)
+    }
+
+    /// Parses `raw` (as typed or as found in a URL) and accepts it; see [`Self::accept`].
+    pub fn parse(&self, key: &str, raw: &str) -> (f64, Option<Notice>) {
+        let trimmed = raw.trim();
+        if trimmed.is_empty() {
+            let d = self.default;
+            return (
+                d,
+                Some(Notice(format!(
+                    "{key} is empty; using {}",
+                    format_number(d)
+                ))),
+            );
+        }
+        let v = trimmed.parse::<f64>().unwrap_or(f64::NAN);
+        self.accept(key, raw, v)
+    }
+}
+
+impl ChoiceSpec {
+    /// The option matching `raw` (ignoring ASCII case and surrounding space), or the
+    /// default with a notice.
+    pub fn parse(&self, key: &str, raw: &str) -> (&'static str, Option<Notice>) {
+        let wanted = raw.trim();
+        if let Some((value, _)) = self
+            .options
+            .iter()
+            .find(|(value, _)| value.eq_ignore_ascii_case(wanted))
+        {
+            return (value, None);
+        }
+        let list: Vec<&str> = self.options.iter().map(|(v, _)| *v).collect();
+        let notice = Notice(format!(
+            "{key}={} is not one of {}; using {}",
+            quote(raw),
+            list.join(", "),
+            self.default
+        ));
+        (self.default, Some(notice))
+    }
+}
+
+impl ParamSpec {
+    /// The value used when none is given.
+    pub fn default_value(&self) -> Value {
+        match self.kind {
+            ParamKind::Number(n) => Value::Number(n.default),
+            ParamKind::Choice(c) => Value::Choice(c.default),
+        }
+    }
+
+    /// Parses `raw`, correcting it if needed (with a notice).
+    pub fn parse(&self, raw: &str) -> (Value, Option<Notice>) {
+        match self.kind {
+            ParamKind::Number(n) => {
+                let (v, notice) = n.parse(self.key, raw);
+                (Value::Number(v), notice)
+            }
+            ParamKind::Choice(c) => {
+                let (v, notice) = c.parse(self.key, raw);
+                (Value::Choice(v), notice)
+            }
+        }
+    }
+}
+
+/// The values of a view's parameters, in the order of its specs.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Values {
+    specs: &'static [ParamSpec],
+    values: Vec<Value>,
+}
+
+impl Values {
+    /// Every parameter at its default.
+    pub fn defaults(specs: &'static [ParamSpec]) -> Values {
+        Values {
+            specs,
+            values: specs.iter().map(ParamSpec::default_value).collect(),
+        }
+    }
+
+    /// The specs these values belong to.
+    pub fn specs(&self) -> &'static [ParamSpec] {
+        self.specs
+    }
+
+    /// The spec with this key.
+    pub fn spec(&self, key: &str) -> Option<&'static ParamSpec> {
+        self.specs.iter().find(|s| s.key == key)
+    }
+
+    fn index(&self, key: &str) -> usize {
+        self.specs
+            .iter()
+            .position(|s| s.key == key)
+            .unwrap_or_else(|| panic!("no parameter {key}"))
+    }
+
+    /// The value of `key`. Panics if the view has no such parameter (a programming error).
+    pub fn get(&self, key: &str) -> Value {
+        self.values[self.index(key)]
+    }
+
+    /// The number `key` holds. Panics if it is not a numeric parameter of the view.
+    pub fn number(&self, key: &str) -> f64 {
+        match self.get(key) {
+            Value::Number(v) => v,
+            Value::Choice(_) => panic!("{key} is not numeric"),
+        }
+    }
+
+    /// The option `key` holds. Panics if it is not a choice parameter of the view.
+    pub fn choice(&self, key: &str) -> &'static str {
+        match self.get(key) {
+            Value::Choice(v) => v,
+            Value::Number(_) => panic!("{key} is not a choice"),
+        }
+    }
+
+    /// Sets `key` from user input, correcting it if needed. Returns `None` if the view has
+    /// no parameter `key`.
+    pub fn set_raw(&mut self, key: &str, raw: &str) -> Option<Option<Notice>> {
+        let i = self.specs.iter().position(|s| s.key == key)?;
+        let (v, notice) = self.specs[i].parse(raw);
+        self.values[i] = v;
+        Some(notice)
+    }
+
+    /// Sets the number `key`, clamping it if needed. Panics if `key` is not numeric.
+    pub fn set_number(&mut self, key: &str, v: f64) -> Option<Notice> {
+        let i = self.index(key);
+        let ParamKind::Number(spec) = self.specs[i].kind else {
+            panic!("{key} is not numeric")
+        };
+        let (v, notice) = spec.accept(key, &format_number(v), v);
+        self.values[i] = Value::Number(v);
+        notice
+    }
+
+    /// `(key, value)` pairs as they appear in a URL.
+    pub fn pairs(&self) -> Vec<(&'static str, String)> {
+        self.specs
+            .iter()
+            .zip(&self.values)
+            .map(|(s, v)| {
+                let text = match v {
+                    Value::Number(n) => format_number(*n),
+                    Value::Choice(c) => c.to_string(),
+                };
+                (s.key, text)
+            })
+            .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const DEPTH: NumberSpec = NumberSpec {
+        min: 1.0,
+        max: 10_000.0,
+        default: 50.0,
+        slider: (1.0, 1000.0),
+        step: 1.0,
+        whole: true,
+        detent: None,
+    };
+
+    #[test]
+    fn numbers_are_clamped_with_a_plain_notice() {
+        assert_eq!(
+            DEPTH.parse("depth", "abc"),
+            (
+                50.0,
+                Some(Notice("depth=abc is not a number; using 50".into()))
+            )
+        );
+        assert_eq!(
+            DEPTH.parse("depth", "20000").1.unwrap().0,
+            "depth=20000 is above the maximum 10000; using 10000"
+        );
+        assert_eq!(DEPTH.parse("depth", "0").0, 1.0);
+        assert_eq!(DEPTH.parse("depth", "12.5").0, 13.0);
+        assert_eq!(DEPTH.parse("depth", " 1e3 "), (1000.0, None));
+        assert_eq!(
+            DEPTH.parse("depth", "").1.unwrap().0,
+            "depth is empty; using 50"
+        );
+        assert_eq!(DEPTH.parse("depth", "Infinity").0, 10_000.0);
+        assert_eq!(DEPTH.parse("depth", "-inf").0, 1.0);
+        assert_eq!(DEPTH.parse("depth", "NaN").0, 50.0);
+    }
+
+    #[test]
+    fn long_garbage_is_quoted_short() {
+        let (_, n) = DEPTH.parse("depth", &"x".repeat(500));
+        assert!(n.unwrap().0.len() < 100);
+    }
+}

@@ -1,0 +1,107 @@
+//! Colours and sizes of the plots. The regime colours come from the Okabe–Ito palette,
+//! which stays distinguishable with every common colour-vision deficiency.
+
+use crate::sim::Regime;
+use plotters::style::RGBColor;
+
+/// The look of a plot. Sizes are in CSS pixels; [`Style::scale`] turns them into device
+/// pixels.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Theme {
+    /// The plot background.
+    pub background: RGBColor,
+    /// Titles, labels and legend text.
+    pub text: RGBColor,
+    /// Axis lines and ticks.
+    pub axis: RGBColor,
+    /// Grid lines.
+    pub grid: RGBColor,
+    /// The background of the marker bands (`inf`, `NaN`, `0`).
+    pub band: RGBColor,
+    /// The colour of each regime, in the order of [`Regime::ALL`].
+    pub regimes: [RGBColor; 3],
+    /// Label font size.
+    pub font_px: f64,
+    /// Width of the live curve.
+    pub line_px: f64,
+    /// Opacity of the reference curves.
+    pub reference_alpha: f64,
+}
+
+impl Theme {
+    /// Dark text on white.
+    pub fn light() -> Theme {
+        Theme {
+            background: RGBColor(255, 255, 255),
+            text: RGBColor(34, 34, 34),
+            axis: RGBColor(90, 90, 90),
+            grid: RGBColor(228, 228, 228),
+            band: RGBColor(246, 243, 238),
+            // Okabe–Ito blue, bluish green and vermillion.
+            regimes: [
+                RGBColor(0, 114, 178),
+                RGBColor(0, 158, 115),
+                RGBColor(213, 94, 0),
+            ],
+            font_px: 13.0,
+            line_px: 2.5,
+            reference_alpha: 0.4,
+        }
+    }
+
+    /// The colour of a regime.
+    pub fn regime(&self, regime: Regime) -> RGBColor {
+        match regime {
+            Regime::Vanishing => self.regimes[0],
+            Regime::Stable => self.regimes[1],
+            Regime::Exploding => self.regimes[2],
+        }
+    }
+}
+
+/// A theme at a device-pixel scale.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Style {
+    /// Colours and CSS sizes.
+    pub theme: Theme,
+    /// Device pixels per CSS pixel (`devicePixelRatio` on a canvas, 1 for SVG).
+    pub scale: f64,
+    /// Extra factor for font sizes. Plotters' canvas backend uses a font size as CSS
+    /// pixels, its SVG backend divides it by 1.24; [`Style::svg`] makes up for that.
+    pub font_scale: f64,
+}
+
+impl Style {
+    /// The style for a canvas with `device_pixel_ratio` device pixels per CSS pixel.
+    pub fn canvas(theme: Theme, device_pixel_ratio: f64) -> Style {
+        Style {
+            theme,
+            scale: device_pixel_ratio,
+            font_scale: 1.0,
+        }
+    }
+
+    /// The style for SVG, whose text then comes out the same size as on a canvas.
+    pub fn svg(theme: Theme) -> Style {
+        Style {
+            theme,
+            scale: 1.0,
+            font_scale: 1.24,
+        }
+    }
+
+    /// The font size in the backend's units for a size of `css` CSS pixels.
+    pub fn font(&self, css: f64) -> f64 {
+        css * self.scale * self.font_scale
+    }
+
+    /// `css` CSS pixels in device pixels.
+    pub fn px(&self, css: f64) -> f64 {
+        css * self.scale
+    }
+
+    /// A line width in whole device pixels, at least 1.
+    pub fn stroke(&self, css: f64) -> u32 {
+        self.px(css).round().max(1.0) as u32
+    }
+}
