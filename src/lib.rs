@@ -8,3 +8,5 @@
 pub mod app;
 pub mod plot;
 pub mod sim;
+#[cfg(target_arch = "wasm32")]
+pub mod web;

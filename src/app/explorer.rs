@@ -315,6 +315,70 @@ impl Snapshot {
         }
     }
 
+    /// The sentence next to the activations plot, naming the live curve's regime.
+    pub fn activation_note(&self) -> String {
+        let f = &self.facts;
+        let p = self.settings.chain;
+        let (w, n) = (short(p.w), p.depth);
+        let share = f
+            .input_share
+            .map(|s| {
+                format!(
+                    " Only {} of y_n comes from the input; the rest is bias.",
+                    percent(s)
+                )
+            })
+            .unwrap_or_default();
+        match f.regime {
+            Regime::Vanishing => format!(
+                "Vanishing: every layer scales the signal by {w}, so after {n} layers the input \
+                 is multiplied by w^n = {}.{share}",
+                short(f.closed.w_pow_n)
+            ),
+            Regime::Stable => format!(
+                "Stable: |w| = 1, so the input reaches layer {n} at full size; y_n = {}.",
+                short(f.closed.output)
+            ),
+            Regime::Exploding => match f.first_nonfinite {
+                Some(k) => format!(
+                    "Exploding: every layer scales the signal by {w}; in {} it overflows to inf \
+                     at layer {k}.",
+                    p.format.key()
+                ),
+                None => format!(
+                    "Exploding: every layer scales the signal by {w}, so after {n} layers the \
+                     input is multiplied by w^n = {}.",
+                    short(f.closed.w_pow_n)
+                ),
+            },
+        }
+    }
+
+    /// The sentence next to the gradients plot.
+    pub fn gradient_note(&self) -> String {
+        let f = &self.facts;
+        let g1 = short(self.chain.grads[1]);
+        let zeros = match f.zero_grad_layers {
+            0 => String::new(),
+            1 => " One layer gets a gradient of exactly 0 and cannot learn at all.".into(),
+            z => format!(" {z} layers get a gradient of exactly 0 and cannot learn at all."),
+        };
+        match f.regime {
+            Regime::Vanishing => format!(
+                "Vanishing: the gradient reaching layer 1 is {g1}, against 1 at the last \
+                 layer, so the early layers barely move.{zeros}"
+            ),
+            Regime::Stable => format!(
+                "Stable: every layer receives the gradient at full size (|dy_n/dy_1| = {}).",
+                short(self.chain.grads[1].abs())
+            ),
+            Regime::Exploding => format!(
+                "Exploding: the gradient reaching layer 1 is {g1}; updates that large make \
+                 training diverge.{zeros}"
+            ),
+        }
+    }
+
     /// The readouts of the facts panel.
     pub fn readouts(&self) -> Vec<Readout> {
         let f = &self.facts;

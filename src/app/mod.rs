@@ -3,6 +3,7 @@
 
 pub mod explorer;
 pub mod formula;
+pub mod markup;
 pub mod numbers;
 pub mod params;
 pub mod query;

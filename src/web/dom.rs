@@ -1,0 +1,56 @@
+//! Small helpers over web-sys for finding elements and listening to events.
+
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+use web_sys::{Document, Element, Event, EventTarget, Window};
+
+/// The browser window. The shell only runs in a browser, where it always exists.
+pub fn window() -> Window {
+    web_sys::window().expect("running in a browser window")
+}
+
+/// The page's document.
+pub fn document() -> Document {
+    window().document().expect("a window has a document")
+}
+
+/// The first element under `root` matching `selector`, as type `T`.
+pub fn find<T: JsCast>(root: &Element, selector: &str) -> Result<T, JsValue> {
+    root.query_selector(selector)?
+        .ok_or_else(|| JsValue::from_str(&format!("missing element {selector}")))?
+        .dyn_into::<T>()
+        .map_err(|_| JsValue::from_str(&format!("{selector} has the wrong element type")))
+}
+
+/// Every element under `root` matching `selector`, as type `T`.
+pub fn find_all<T: JsCast>(root: &Element, selector: &str) -> Result<Vec<T>, JsValue> {
+    let list = root.query_selector_all(selector)?;
+    Ok((0..list.length())
+        .filter_map(|i| list.item(i))
+        .filter_map(|n| n.dyn_into::<T>().ok())
+        .collect())
+}
+
+/// Calls `f` on every `event` at `target`, for the life of the page.
+pub fn on(target: &EventTarget, event: &str, f: impl FnMut(Event) + 'static) {
+    let closure = Closure::<dyn FnMut(Event)>::new(f);
+    target
+        .add_event_listener_with_callback(event, closure.as_ref().unchecked_ref())
+        .expect("adding an event listener");
+    // The listener lives as long as the page.
+    closure.forget();
+}
+
+/// Sets an attribute, skipping the DOM write when it already has that value.
+pub fn set_attr(el: &Element, name: &str, value: &str) {
+    if el.get_attribute(name).as_deref() != Some(value) {
+        let _ = el.set_attribute(name, value);
+    }
+}
+
+/// Sets the text of an element, skipping the DOM write when it is unchanged.
+pub fn set_text(el: &Element, text: &str) {
+    if el.text_content().as_deref() != Some(text) {
+        el.set_text_content(Some(text));
+    }
+}

@@ -1,0 +1,51 @@
+//! The web shell: the only code that touches the browser. It reads the URL, mounts the
+//! chosen view from the registry, and shows a banner if anything panics.
+
+mod banner;
+mod canvas;
+mod dom;
+mod explorer;
+mod frames;
+mod notices;
+mod url;
+
+use crate::app::query;
+use crate::app::views::ViewId;
+use wasm_bindgen::prelude::*;
+use web_sys::Element;
+
+/// The id of the element the app mounts into.
+const ROOT_ID: &str = "deep-signal";
+
+/// Entry point: installs the panic banner and mounts the app into `#deep-signal`, if the
+/// page has one (a test page may mount elsewhere with [`mount`]).
+#[wasm_bindgen(start)]
+pub fn start() {
+    banner::install_panic_hook();
+    let doc = dom::document();
+    if let Some(root) = doc.get_element_by_id(ROOT_ID) {
+        let search = dom::window().location().search().unwrap_or_default();
+        if let Err(e) = mount(&root, &search) {
+            banner::show(&format!(
+                "deep-signal could not start: {}",
+                e.as_string().unwrap_or_else(|| format!("{e:?}"))
+            ));
+        }
+    }
+}
+
+/// Mounts the view a URL query selects (for example `?view=explorer&w=1.1`) into `root`.
+#[wasm_bindgen]
+pub fn mount(root: &Element, query: &str) -> Result<(), JsValue> {
+    let parsed = query::parse(query);
+    match parsed.view.id {
+        ViewId::Explorer => explorer::mount(root, parsed),
+    }
+}
+
+/// Panics on purpose with `message`, so that tests (and anyone curious) can check that a
+/// panic shows the error banner instead of leaving a dead page.
+#[wasm_bindgen]
+pub fn debug_panic(message: String) {
+    panic!("{message}");
+}
