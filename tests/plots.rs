@@ -129,6 +129,26 @@ fn nan_weight_gradients_are_labelled() {
 }
 
 #[test]
+fn a_linear_axis_up_to_the_largest_f64_stays_in_place() {
+    // 4^511 = 1.1e307 is finite in f64; 4^512 overflows.
+    let mut s = settings(520, 4.0, 0.0, 1.0, NumberFormat::F64);
+    s.scale = Scale::Linear;
+    let snap = Snapshot::compute(s);
+    let (svg, frame) = render(&snap.activation_plot(&Theme::light()));
+    assert_inside(&svg, &frame, "linear near f64::MAX");
+    assert!(svg.contains("inf from layer 512"), "{svg}");
+    // The top of the curve reaches the top of the numeric range, well above the bottom.
+    let top = polyline_points(&svg)
+        .iter()
+        .map(|p| p.1)
+        .fold(f64::INFINITY, f64::min);
+    assert!(
+        top < (frame.area.1 + frame.area.3) as f64 / 2.0,
+        "curve top at {top}"
+    );
+}
+
+#[test]
 fn the_log_axis_labels_decades_across_the_whole_f64_range() {
     let snap = Snapshot::compute(settings(1000, 0.5, 0.0, 1.0, NumberFormat::F64));
     let (svg, _) = render(&snap.activation_plot(&Theme::light()));

@@ -11,7 +11,7 @@ pub static PARAMS: &[ParamSpec] = &[
     ParamSpec {
         key: "depth",
         label: "Depth n",
-        description: "Number of layers. The slider covers 1 to 1100; type up to 10000.",
+        description: "How many layers the signal passes through.",
         kind: ParamKind::Number(NumberSpec {
             min: 1.0,
             max: MAX_DEPTH as f64,
@@ -25,7 +25,7 @@ pub static PARAMS: &[ParamSpec] = &[
     ParamSpec {
         key: "w",
         label: "Weight w",
-        description: "The weight every layer multiplies by. The slider covers 0 to 2 and stops at 1; type from -4 to 4.",
+        description: "The weight every layer multiplies by. The slider stops at exactly 1.",
         kind: ParamKind::Number(NumberSpec {
             min: -4.0,
             max: 4.0,
@@ -39,7 +39,7 @@ pub static PARAMS: &[ParamSpec] = &[
     ParamSpec {
         key: "b",
         label: "Bias b",
-        description: "The bias every layer adds. The slider covers -2 to 2; type from -100 to 100.",
+        description: "The bias every layer adds.",
         kind: ParamKind::Number(NumberSpec {
             min: -100.0,
             max: 100.0,
@@ -53,7 +53,7 @@ pub static PARAMS: &[ParamSpec] = &[
     ParamSpec {
         key: "x",
         label: "Input x",
-        description: "The input to the first layer. The slider covers -5 to 5; type from -1000 to 1000.",
+        description: "The input to the first layer.",
         kind: ParamKind::Number(NumberSpec {
             min: -1000.0,
             max: 1000.0,
@@ -289,6 +289,7 @@ impl Snapshot {
             first_layer: 0,
             scale: self.settings.scale,
             curves,
+            previous_range: None,
         }
     }
 
@@ -312,6 +313,7 @@ impl Snapshot {
             first_layer: 1,
             scale: self.settings.scale,
             curves,
+            previous_range: None,
         }
     }
 

@@ -186,6 +186,29 @@ pub fn latex(e: &Expr) -> String {
     }
 }
 
+/// Splits markup into its tags with every text replaced by `#` (the skeleton) and the
+/// texts in order. Two formulas with the same skeleton differ only in their texts, so a
+/// page can update the text of the leaves instead of parsing new markup.
+pub fn split_text(markup: &str) -> (String, Vec<String>) {
+    let mut skeleton = String::with_capacity(markup.len());
+    let mut texts = Vec::new();
+    let mut rest = markup;
+    while let Some(open) = rest.find('<') {
+        if open > 0 {
+            skeleton.push('#');
+            texts.push(rest[..open].to_string());
+        }
+        let close = rest[open..].find('>').map_or(rest.len(), |c| open + c + 1);
+        skeleton.push_str(&rest[open..close]);
+        rest = &rest[close..];
+    }
+    if !rest.is_empty() {
+        skeleton.push('#');
+        texts.push(rest.to_string());
+    }
+    (skeleton, texts)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -212,6 +235,23 @@ mod tests {
         let c = ClosedForm::evaluate(1.0, 0.1, 1.0, 50);
         let l = latex(&chain_formula(1.0, 0.1, 1.0, 50, &c)[1]);
         assert_eq!(l, "y_{50} = 1 + 50 \\cdot 0.1 = 6");
+    }
+
+    #[test]
+    fn formulas_that_differ_in_numbers_share_a_skeleton() {
+        let line = |w: f64| {
+            let c = ClosedForm::evaluate(w, 0.1, 1.0, 50);
+            mathml(&chain_formula(w, 0.1, 1.0, 50, &c)[1])
+        };
+        let (a, ta) = split_text(&line(0.8));
+        let (b, tb) = split_text(&line(0.7));
+        assert_eq!(a, b);
+        assert_ne!(ta, tb);
+        assert!(ta.contains(&"0.8".to_string()));
+        assert_eq!(
+            split_text("<mn>1</mn><mo>+</mo>"),
+            ("<mn>#</mn><mo>#</mo>".into(), vec!["1".into(), "+".into()])
+        );
     }
 
     #[test]

@@ -91,7 +91,7 @@ fn control(h: &mut String, spec: &ParamSpec, value: Value) {
                     r#"min="{min}" max="{max}" step="{step}" value="{v}">"#,
                     r#"<input type="range" id="ds-{key}" name="{key}" min="{smin}" max="{smax}" "#,
                     r#"step="{step}" value="{v}"{list}>"#,
-                    r#"<small>{desc}</small></div>"#
+                    r#"<small>{desc} Slider {smin} to {smax}; type {min} to {max}.</small></div>"#
                 ),
                 key = key,
                 label = spec.label,

@@ -1,6 +1,7 @@
 //! What the page shows, as pure Rust: parameters and their URL form, the views, the
 //! explorer's model, number formatting and the formula. No web crates.
 
+pub mod docs;
 pub mod explorer;
 pub mod formula;
 pub mod markup;

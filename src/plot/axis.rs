@@ -84,13 +84,21 @@ pub fn nice_step(span: f64, target: usize) -> f64 {
 /// About `target` tick positions in `[lo, hi]`, at multiples of a nice step. With
 /// `whole`, the step is at least 1 (for layers and for decades).
 pub fn ticks(lo: f64, hi: f64, target: usize, whole: bool) -> Vec<f64> {
+    if !(lo.is_finite() && hi.is_finite() && hi >= lo) {
+        return Vec::new();
+    }
     let mut step = nice_step(hi - lo, target);
     if whole {
         step = step.max(1.0).round();
     }
-    let first = (lo / step).ceil() as i64;
-    let last = (hi / step).floor() as i64;
-    (first..=last).map(|i| i as f64 * step).collect()
+    let first = (lo / step).ceil();
+    let last = (hi / step).floor();
+    if last - first >= 1000.0 {
+        return Vec::new();
+    }
+    (first as i64..=last as i64)
+        .map(|i| i as f64 * step)
+        .collect()
 }
 
 /// The label of a tick on the log axis at `log10|v| = decade`: `1e-40`, `1`, `1e5`.
@@ -153,6 +161,13 @@ mod tests {
         assert_eq!(a.map(&f64::NEG_INFINITY, (100, 200)), -1_000_000);
         // The y axis runs downwards on screen.
         assert_eq!(a.map(&10.0, (300, 0)), 0);
+    }
+
+    #[test]
+    fn ticks_of_a_range_at_the_limits_of_f64_are_few_or_none() {
+        assert!(ticks(0.0, f64::MAX, 5, false).len() <= 6);
+        assert!(ticks(0.0, f64::INFINITY, 5, false).is_empty());
+        assert!(ticks(f64::NAN, 1.0, 5, false).is_empty());
     }
 
     #[test]

@@ -6,7 +6,7 @@
 //! `DrawingBackend`.
 
 use super::axis::{self, Scale, Ticked};
-use super::points::{self, Mark, Point};
+use super::points::{self, Mark};
 use super::theme::Style;
 use plotters::coord::Shift;
 use plotters::element::DashedPathElement;
@@ -50,6 +50,9 @@ pub struct LayerPlot<'a> {
     pub scale: Scale,
     /// The curves, drawn in order (put the live curve last).
     pub curves: Vec<Curve<'a>>,
+    /// The y range the same plot had in the previous frame, if any. It is kept while the
+    /// data still fills most of it, so the axes hold still during a drag.
+    pub previous_range: Option<(f64, f64)>,
 }
 
 /// Where the plot landed, in the backend's pixels, so that pointer positions can be mapped
@@ -91,16 +94,36 @@ impl LayerPlot<'_> {
     ///
     /// On a log axis it covers every finite nonzero value of every curve, so nothing is off
     /// the scale. On a linear axis it covers the live and companion curves; reference curves
-    /// that leave it are cut at the border.
+    /// that leave it are cut at the border. It is [`previous_range`](Self::previous_range)
+    /// when that still holds all the data and the data spans at least half of it.
     pub fn y_range(&self) -> (f64, f64) {
         let considered = |c: &&Curve| self.scale == Scale::Log || c.role != Role::Reference;
         let (mut lo, mut hi) = (f64::INFINITY, f64::NEG_INFINITY);
         for curve in self.curves.iter().filter(considered) {
-            for &v in curve.values {
-                if let Point::At(y) = points::classify(v, self.scale) {
-                    lo = lo.min(y);
-                    hi = hi.max(y);
-                }
+            if let Some((a, b)) = points::extent(curve.values, self.scale) {
+                lo = lo.min(a);
+                hi = hi.max(b);
+            }
+        }
+        // Ends snap outwards to half a tick step, so the axes hold still while a slider
+        // moves the curve a little (and redraws can reuse more).
+        let snap = |lo: f64, hi: f64, whole: bool| {
+            let mut q = axis::nice_step(hi - lo, 6) / 2.0;
+            if whole {
+                q = q.max(0.5);
+            }
+            let pad = 0.02 * (hi - lo);
+            let (a, b) = (((lo - pad) / q).floor() * q, ((hi + pad) / q).ceil() * q);
+            // Near the end of f64's range the snapped end may overflow: keep the data's.
+            (
+                if a.is_finite() { a } else { lo },
+                if b.is_finite() { b } else { hi },
+            )
+        };
+        if let Some((a, b)) = self.previous_range {
+            let bottom = if self.scale == Scale::Linear { a } else { lo };
+            if a <= bottom && hi <= b && (hi - bottom) >= 0.5 * (b - a) {
+                return (a, b);
             }
         }
         match self.scale {
@@ -112,12 +135,13 @@ impl LayerPlot<'_> {
                     let mid = (hi + lo) / 2.0;
                     (lo, hi) = (mid - 1.0, mid + 1.0);
                 }
-                let pad = 0.04 * (hi - lo);
-                (lo - pad, hi + pad)
+                snap(lo, hi, true)
             }
             Scale::Linear => {
-                let top = if hi > 0.0 { hi * 1.05 } else { 1.0 };
-                (0.0, if top.is_finite() { top } else { hi })
+                if !(hi > 0.0 && hi.is_finite()) {
+                    return (0.0, 1.0);
+                }
+                (0.0, snap(0.0, hi, false).1)
             }
         }
     }
@@ -126,6 +150,181 @@ impl LayerPlot<'_> {
 /// The rows of the marker bands, in CSS pixels.
 const BAND_ROW: f64 = 20.0;
 const BAND_GAP: f64 = 5.0;
+/// Room kept in the legend for the live curve's label, which changes as sliders move.
+const LIVE_LABEL_CHARS: usize = 34;
+
+/// One entry of the legend.
+#[derive(Clone, Debug, PartialEq)]
+struct LegendEntry {
+    /// Index of the curve in the plot.
+    curve: usize,
+    /// The left end and vertical middle of the sample, in pixels.
+    at: (f64, f64),
+    /// The label; `None` for the live curve, whose label is drawn with the data.
+    label: Option<String>,
+    color: RGBColor,
+    role: Role,
+}
+
+/// Where everything of a plot goes, worked out before drawing, and all that the static
+/// part of the plot (background, title, legend, axes, grid, bands) depends on: two plots
+/// with equal layouts have identical static parts, which a canvas can draw once and reuse
+/// while only the curves change.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Layout {
+    style: Style,
+    size: (u32, u32),
+    title: String,
+    y_label: String,
+    /// Legend entries in drawing order.
+    legend: Vec<LegendEntry>,
+    header: f64,
+    scale: Scale,
+    /// The layers at the ends of the x axis.
+    x: (f64, f64),
+    x_ticks: Vec<f64>,
+    /// The numeric y range, in data coordinates (`log10|v|` or `|v|`).
+    raw: (f64, f64),
+    /// The unit a linear y axis counts in (1 on a log axis).
+    unit: f64,
+    y_ticks: Vec<f64>,
+    y_step: f64,
+    /// The y range of the chart in axis coordinates, bands included.
+    y: (f64, f64),
+    /// Axis units per pixel.
+    per_px: f64,
+}
+
+impl Layout {
+    /// Lays out `plot` on a drawing area of `size` pixels.
+    pub fn new(plot: &LayerPlot, style: &Style, size: (u32, u32)) -> Layout {
+        let theme = &style.theme;
+        let font_px = style.px(theme.font_px);
+        let pad = style.px(10.0);
+
+        // The legend: live curve first, wrapped at the right edge.
+        let sample = font_px * 1.8;
+        let (mut x, mut row) = (pad, 0usize);
+        let legend_top = pad + font_px * 1.7;
+        let order = (0..plot.curves.len())
+            .filter(|&i| plot.curves[i].role == Role::Live)
+            .chain((0..plot.curves.len()).filter(|&i| plot.curves[i].role != Role::Live));
+        let mut legend = Vec::new();
+        for i in order {
+            let curve = &plot.curves[i];
+            let live = curve.role == Role::Live;
+            let chars = curve.label.chars().count();
+            let chars = if live {
+                chars.max(LIVE_LABEL_CHARS)
+            } else {
+                chars
+            };
+            let w = sample + font_px * (1.6 + 0.5 * chars as f64);
+            if x + w > size.0 as f64 - pad && x > pad {
+                x = pad;
+                row += 1;
+            }
+            let y = legend_top + (row as f64 + 0.5) * font_px * 1.5;
+            let label = (!live).then(|| curve.label.clone());
+            legend.push(LegendEntry {
+                curve: i,
+                at: (x, y),
+                label,
+                color: curve.color,
+                role: curve.role,
+            });
+            x += w;
+        }
+        let header = legend_top + (row + 1) as f64 * font_px * 1.5 + pad * 0.3;
+
+        let plot_height = (size.1 as f64 - header - font_px * 2.8 - pad * 0.5).max(1.0);
+        // A linear axis counts in units of a power of ten, so that its ends (and the bands
+        // above them) stay finite even for values near f64's largest, 1.8e308.
+        let raw = plot.y_range();
+        let unit = match plot.scale {
+            Scale::Linear if raw.1 > 0.0 => 10f64.powf(raw.1.log10().floor()),
+            _ => 1.0,
+        };
+        let (lo, hi) = (raw.0 / unit, raw.1 / unit);
+        let (row_px, gap) = (style.px(BAND_ROW), style.px(BAND_GAP));
+        let log = plot.scale == Scale::Log;
+        let top_px = gap + 2.0 * row_px;
+        let bottom_px = if log { gap + row_px } else { 0.0 };
+        let numeric_px = (plot_height - top_px - bottom_px).max(10.0);
+        let per_px = (hi - lo) / numeric_px;
+
+        let first = plot.first_layer as f64;
+        let last = plot.last_layer() as f64;
+        let x = if last > first {
+            (first, last)
+        } else {
+            (first - 0.5, last + 0.5)
+        };
+        Layout {
+            style: style.clone(),
+            size,
+            title: plot.title.clone(),
+            y_label: plot.y_label.clone(),
+            legend,
+            header,
+            scale: plot.scale,
+            x,
+            x_ticks: axis::ticks(x.0, x.1, 6, true),
+            raw,
+            unit,
+            y_ticks: if log {
+                axis::ticks(lo, hi, 6, true)
+            } else {
+                axis::ticks(lo, hi, 5, false)
+            },
+            y_step: axis::nice_step(hi - lo, 5),
+            y: (lo - bottom_px * per_px, hi + top_px * per_px),
+            per_px,
+        }
+    }
+
+    /// The numeric y range in data coordinates (`log10|v|` or `|v|`), for
+    /// [`LayerPlot::previous_range`].
+    pub fn range(&self) -> (f64, f64) {
+        self.raw
+    }
+
+    /// The numeric y range in axis coordinates.
+    fn numeric(&self) -> (f64, f64) {
+        (self.raw.0 / self.unit, self.raw.1 / self.unit)
+    }
+
+    /// The y coordinate of the middle of a mark's band row.
+    fn band_y(&self, mark: Mark) -> f64 {
+        let (lo, hi) = self.numeric();
+        let (row, gap) = (self.style.px(BAND_ROW), self.style.px(BAND_GAP));
+        match mark {
+            Mark::Inf => hi + (gap + 0.5 * row) * self.per_px,
+            Mark::Nan => hi + (gap + 1.5 * row) * self.per_px,
+            Mark::Zero => lo - (gap + 0.5 * row) * self.per_px,
+        }
+    }
+
+    /// The chart on the part of `area` below the header; draws nothing.
+    fn chart<'a, DB: DrawingBackend>(
+        &self,
+        area: &'a DrawingArea<DB, Shift>,
+    ) -> Result<Chart<'a, DB>, DrawingAreaErrorKind<DB::ErrorType>> {
+        let font_px = self.style.px(self.style.theme.font_px);
+        let pad = self.style.px(10.0);
+        let (_, body) = area.split_vertically(self.header as u32);
+        ChartBuilder::on(&body)
+            .margin_left(pad as u32)
+            .margin_right((font_px * 1.8) as u32)
+            .margin_bottom((pad * 0.5) as u32)
+            .x_label_area_size((font_px * 2.8) as u32)
+            .y_label_area_size((font_px * 4.6) as u32)
+            .build_cartesian_2d(
+                Ticked::new(self.x.0, self.x.1, self.x_ticks.clone()),
+                Ticked::new(self.y.0, self.y.1, self.y_ticks.clone()),
+            )
+    }
+}
 
 /// Draws `plot` on `area` and returns where its plotting area landed.
 pub fn draw<DB: DrawingBackend>(
@@ -133,74 +332,69 @@ pub fn draw<DB: DrawingBackend>(
     plot: &LayerPlot,
     style: &Style,
 ) -> Result<Frame, DrawingAreaErrorKind<DB::ErrorType>> {
+    let layout = Layout::new(plot, style, area.dim_in_pixel());
+    draw_static(area, &layout)?;
+    draw_data(area, plot, &layout)
+}
+
+/// Draws the part of a plot that depends only on its [`Layout`]: background, title,
+/// legend samples and fixed labels, axes, grid, tick labels and the marker bands.
+pub fn draw_static<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    layout: &Layout,
+) -> Result<(), DrawingAreaErrorKind<DB::ErrorType>> {
+    let style = &layout.style;
     let theme = &style.theme;
     area.fill(&theme.background)?;
-    let (width, height) = area.dim_in_pixel();
     let font_px = style.px(theme.font_px);
     let text = text_style(style, theme.font_px);
     let pad = style.px(10.0);
-
-    // Header: the title, then the legend in as many rows as it needs.
-    let title = text_style(style, theme.font_px * 1.15);
     area.draw(&Text::new(
-        plot.title.clone(),
+        layout.title.clone(),
         (pad as i32, pad as i32),
-        title.pos(Pos::new(HPos::Left, VPos::Top)),
+        text_style(style, theme.font_px * 1.15).pos(Pos::new(HPos::Left, VPos::Top)),
     ))?;
-    let legend_top = pad + font_px * 1.7;
-    let legend_rows = draw_legend(area, plot, style, legend_top, width as f64 - pad)?;
-    let header = legend_top + legend_rows as f64 * font_px * 1.5 + pad * 0.3;
-    let (_, body) = area.split_vertically(header as u32);
+    let legend_text = text.pos(Pos::new(HPos::Left, VPos::Center));
+    let sample = font_px * 1.8;
+    for entry in &layout.legend {
+        let (x, y) = entry.at;
+        let (color, width) = pen_of(entry.color, entry.role, style);
+        // Samples are bars, not lines: every line on the canvas is data.
+        let half = (width as f64 / 2.0).max(1.0);
+        let bar = |from: f64, to: f64| {
+            Rectangle::new(
+                [
+                    (from as i32, (y - half) as i32),
+                    (to as i32, (y + half) as i32),
+                ],
+                color.filled(),
+            )
+        };
+        if entry.role == Role::Companion {
+            let dash = sample / 5.0;
+            for i in [0.0, 2.0, 4.0] {
+                area.draw(&bar(x + i * dash, x + (i + 1.0) * dash))?;
+            }
+        } else {
+            area.draw(&bar(x, x + sample))?;
+        }
+        if let Some(label) = &entry.label {
+            area.draw(&Text::new(
+                label.clone(),
+                ((x + sample + font_px * 0.4) as i32, y as i32),
+                legend_text.clone(),
+            ))?;
+        }
+    }
 
-    let x_label_area = font_px * 2.8;
-    let y_label_area = font_px * 4.6;
-    let margin_bottom = pad * 0.5;
-    let plot_height = (height as f64 - header - x_label_area - margin_bottom).max(1.0);
-    let (lo, hi) = plot.y_range();
-    let (row, gap) = (style.px(BAND_ROW), style.px(BAND_GAP));
-    let log = plot.scale == Scale::Log;
-    let top_px = gap + 2.0 * row;
-    let bottom_px = if log { gap + row } else { 0.0 };
-    let numeric_px = (plot_height - top_px - bottom_px).max(10.0);
-    let per_px = (hi - lo) / numeric_px;
-    let y_top = hi + top_px * per_px;
-    let y_bottom = lo - bottom_px * per_px;
-    let band_y = |mark: Mark| match mark {
-        Mark::Inf => hi + (gap + 0.5 * row) * per_px,
-        Mark::Nan => hi + (gap + 1.5 * row) * per_px,
-        Mark::Zero => lo - (gap + 0.5 * row) * per_px,
-    };
-
-    let first = plot.first_layer as f64;
-    let last = plot.last_layer() as f64;
-    let (x0, x1) = if last > first {
-        (first, last)
-    } else {
-        (first - 0.5, last + 0.5)
-    };
-    let x_ticks = axis::ticks(x0, x1, 6, true);
-    let y_ticks = if log {
-        axis::ticks(lo, hi, 6, true)
-    } else {
-        axis::ticks(lo, hi, 5, false)
-    };
-    let y_step = axis::nice_step(hi - lo, 5);
-
-    let mut chart = ChartBuilder::on(&body)
-        .margin_left(pad as u32)
-        .margin_right((font_px * 1.8) as u32)
-        .margin_bottom(margin_bottom as u32)
-        .x_label_area_size(x_label_area as u32)
-        .y_label_area_size(y_label_area as u32)
-        .build_cartesian_2d(
-            Ticked::new(x0, x1, x_ticks),
-            Ticked::new(y_bottom, y_top, y_ticks),
-        )?;
+    let mut chart = layout.chart(area)?;
+    let log = layout.scale == Scale::Log;
+    let (unit, step) = (layout.unit, layout.y_step);
     let y_label = |v: &f64| {
         if log {
             axis::log_label(*v)
         } else {
-            axis::linear_label(*v, y_step)
+            axis::linear_label(*v * unit, step * unit)
         }
     };
     chart
@@ -208,7 +402,7 @@ pub fn draw<DB: DrawingBackend>(
         .x_label_formatter(&|v| axis::layer_label(*v))
         .y_label_formatter(&y_label)
         .x_desc("layer k")
-        .y_desc(plot.y_label.as_str())
+        .y_desc(layout.y_label.as_str())
         .label_style(text.clone())
         .axis_desc_style(text.clone())
         .bold_line_style(theme.grid.stroke_width(style.stroke(1.0)))
@@ -217,28 +411,72 @@ pub fn draw<DB: DrawingBackend>(
         .draw()?;
 
     // The marker bands, each row named in the label area.
+    let (lo, hi) = layout.numeric();
+    let gap = style.px(BAND_GAP) * layout.per_px;
+    let (x0, x1) = layout.x;
     let band_fill = theme.band.filled();
     chart.draw_series([
-        Rectangle::new([(x0, hi + gap * per_px), (x1, y_top)], band_fill),
-        Rectangle::new([(x0, y_bottom), (x1, lo - gap * per_px)], band_fill),
+        Rectangle::new([(x0, hi + gap), (x1, layout.y.1)], band_fill),
+        Rectangle::new([(x0, layout.y.0), (x1, lo - gap)], band_fill),
     ])?;
     let row_label = text.pos(Pos::new(HPos::Right, VPos::Center));
     for mark in Mark::ALL.into_iter().filter(|&m| log || m != Mark::Zero) {
         chart.draw_series(std::iter::once(
-            EmptyElement::at((x0, band_y(mark)))
+            EmptyElement::at((x0, layout.band_y(mark)))
                 + Text::new(mark.name(), (-(pad as i32) / 2, 0), row_label.clone()),
         ))?;
     }
+    Ok(())
+}
 
-    let (x_pixels, _) = chart.plotting_area().get_pixel_range();
+/// Draws the part of a plot that changes with the data: the curves, their markers and
+/// the live curve's legend label. Returns where the plotting area is.
+pub fn draw_data<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    plot: &LayerPlot,
+    layout: &Layout,
+) -> Result<Frame, DrawingAreaErrorKind<DB::ErrorType>> {
+    let style = &layout.style;
+    let font_px = style.px(style.theme.font_px);
+    for entry in layout.legend.iter().filter(|e| e.label.is_none()) {
+        let (x, y) = entry.at;
+        if let Some(curve) = plot.curves.get(entry.curve) {
+            area.draw(&Text::new(
+                curve.label.clone(),
+                ((x + font_px * 2.2) as i32, y as i32),
+                text_style(style, style.theme.font_px).pos(Pos::new(HPos::Left, VPos::Center)),
+            ))?;
+        }
+    }
+
+    let mut chart = layout.chart(area)?;
+    let (x0, x1) = layout.x;
+    let (x_pixels, y_pixels) = chart.plotting_area().get_pixel_range();
     let columns = (x_pixels.end - x_pixels.start).max(1) as usize;
+    let rows = (y_pixels.end - y_pixels.start).max(1) as f64;
+    // A third of a device pixel: simplification is invisible.
+    let tolerance = (
+        (x1 - x0) / columns as f64 / 3.0,
+        (layout.y.1 - layout.y.0) / rows / 3.0,
+    );
     for curve in &plot.curves {
         let (color, width) = pen(curve, style);
         let stroke = color.stroke_width(width);
-        for segment in points::segments(curve.values, plot.first_layer, plot.scale, (lo, hi)) {
-            let line = points::decimate(&segment, (x0, x1), columns);
+        let pieces = points::segments(
+            curve.values,
+            plot.first_layer,
+            plot.scale,
+            layout.raw,
+            layout.x,
+            columns,
+        );
+        for mut piece in pieces {
+            if layout.unit != 1.0 {
+                piece.iter_mut().for_each(|p| p.1 /= layout.unit);
+            }
+            let line = points::simplify(&piece, tolerance);
             if curve.role == Role::Companion {
-                let dash = style.px(6.0) as i32;
+                let dash = style.px(8.0) as i32;
                 chart.draw_series(std::iter::once(DashedPathElement::new(
                     line, dash, dash, stroke,
                 )))?;
@@ -246,25 +484,30 @@ pub fn draw<DB: DrawingBackend>(
                 chart.draw_series(std::iter::once(PathElement::new(line, stroke)))?;
             }
         }
-        draw_markers(&mut chart, plot, curve, color, style, &band_y, (x0, x1))?;
+        draw_markers(&mut chart, plot, curve, color, layout)?;
     }
 
     let (px, py) = chart.plotting_area().get_pixel_range();
     Ok(Frame {
         area: (px.start, py.start, px.end, py.end),
-        layers: (x0, x1),
+        layers: layout.x,
     })
 }
 
 /// The colour and line width (device pixels) of a curve.
 fn pen(curve: &Curve, style: &Style) -> (RGBAColor, u32) {
+    pen_of(curve.color, curve.role, style)
+}
+
+/// The colour and line width (device pixels) of a curve of `color` and `role`.
+fn pen_of(color: RGBColor, role: Role, style: &Style) -> (RGBAColor, u32) {
     let theme = &style.theme;
-    match curve.role {
+    match role {
         Role::Reference => (
-            curve.color.mix(theme.reference_alpha),
+            color.mix(theme.reference_alpha),
             style.stroke(theme.line_px * 0.6),
         ),
-        Role::Companion | Role::Live => (curve.color.to_rgba(), style.stroke(theme.line_px)),
+        Role::Companion | Role::Live => (color.to_rgba(), style.stroke(theme.line_px)),
     }
 }
 
@@ -279,10 +522,11 @@ fn draw_markers<DB: DrawingBackend>(
     plot: &LayerPlot,
     curve: &Curve,
     color: RGBAColor,
-    style: &Style,
-    band_y: &dyn Fn(Mark) -> f64,
-    (x0, x1): (f64, f64),
+    layout: &Layout,
 ) -> Result<(), DrawingAreaErrorKind<DB::ErrorType>> {
+    let style = &layout.style;
+    let (x0, x1) = layout.x;
+    let band_y = |mark: Mark| layout.band_y(mark);
     let runs = points::runs(curve.values, plot.first_layer, plot.scale);
     if runs.is_empty() {
         return Ok(());
@@ -357,61 +601,4 @@ fn text_style(style: &Style, css: f64) -> TextStyle<'_> {
 /// layout, which is too slow for every frame. Generous for sans-serif fonts.
 fn estimate_width(text: &str, style: &Style) -> f64 {
     style.px(style.theme.font_px) * 0.5 * text.chars().count() as f64
-}
-
-/// Draws the legend from `top`, wrapping at `right`; returns the number of rows used.
-fn draw_legend<DB: DrawingBackend>(
-    area: &DrawingArea<DB, Shift>,
-    plot: &LayerPlot,
-    style: &Style,
-    top: f64,
-    right: f64,
-) -> Result<usize, DrawingAreaErrorKind<DB::ErrorType>> {
-    let theme = &style.theme;
-    let font_px = style.px(theme.font_px);
-    let text = text_style(style, theme.font_px).pos(Pos::new(HPos::Left, VPos::Center));
-    let sample = font_px * 1.8;
-    let left = style.px(10.0);
-    let (mut x, mut row) = (left, 0usize);
-    // Live first: it is what the reader looks for.
-    let order = plot
-        .curves
-        .iter()
-        .filter(|c| c.role == Role::Live)
-        .chain(plot.curves.iter().filter(|c| c.role != Role::Live));
-    for curve in order {
-        let w = sample + font_px * 0.4 + estimate_width(&curve.label, style) + font_px * 1.2;
-        if x + w > right && x > left {
-            x = left;
-            row += 1;
-        }
-        let y = (top + (row as f64 + 0.5) * font_px * 1.5) as i32;
-        let (color, width) = pen(curve, style);
-        // Samples are bars, not lines: every line on the canvas is data.
-        let half = (width as f64 / 2.0).max(1.0);
-        let bar = |from: f64, to: f64| {
-            Rectangle::new(
-                [
-                    (from as i32, (y as f64 - half) as i32),
-                    (to as i32, (y as f64 + half) as i32),
-                ],
-                color.filled(),
-            )
-        };
-        if curve.role == Role::Companion {
-            let dash = sample / 5.0;
-            for i in [0.0, 2.0, 4.0] {
-                area.draw(&bar(x + i * dash, x + (i + 1.0) * dash))?;
-            }
-        } else {
-            area.draw(&bar(x, x + sample))?;
-        }
-        area.draw(&Text::new(
-            curve.label.clone(),
-            ((x + sample + font_px * 0.4) as i32, y),
-            text.clone(),
-        ))?;
-        x += w;
-    }
-    Ok(row + 1)
 }

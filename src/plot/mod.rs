@@ -7,5 +7,5 @@ pub mod points;
 pub mod theme;
 
 pub use axis::Scale;
-pub use layers::{draw, Curve, Frame, LayerPlot, Role};
+pub use layers::{draw, draw_data, draw_static, Curve, Frame, LayerPlot, Layout, Role};
 pub use theme::{Style, Theme};

@@ -1,63 +1,56 @@
-//! Canvases that stay crisp: the backing store is the CSS size times `devicePixelRatio`,
-//! read from a ResizeObserver (in exact device pixels where the browser reports them), and
-//! the plots scale fonts and lines by the same ratio.
+//! Canvases that stay crisp: the backing store is the CSS size (from a ResizeObserver)
+//! times `devicePixelRatio`, and the plots scale fonts and lines by the same ratio.
 
-use crate::plot::{self, Frame, LayerPlot, Style, Theme};
+use super::backend::{Canvas2d, CanvasError};
+use super::dom::window;
+use crate::plot::{self, Frame, LayerPlot, Layout, Style, Theme};
+use plotters::drawing::DrawingAreaErrorKind;
 use plotters::prelude::*;
-use plotters_canvas::CanvasBackend;
-use std::cell::Cell;
+use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
-use web_sys::{
-    HtmlCanvasElement, ResizeObserver, ResizeObserverBoxOptions, ResizeObserverEntry,
-    ResizeObserverOptions, ResizeObserverSize,
-};
+use web_sys::{AddEventListenerOptions, HtmlCanvasElement, ResizeObserver, ResizeObserverEntry};
 
-/// A canvas and its size in device pixels.
+/// A canvas, its CSS size, and an offscreen copy of the static part of its plot.
 pub struct PlotCanvas {
     /// The element.
     pub canvas: HtmlCanvasElement,
-    /// Width and height in device pixels, as last observed (0 until laid out).
-    size: Cell<(u32, u32)>,
-    /// Device pixels per CSS pixel.
-    ratio: Cell<f64>,
+    /// Width and height in CSS pixels, as last observed (0 until laid out).
+    css: Cell<(f64, f64)>,
+    /// The static part (axes, labels, legend, bands) as last drawn, and its layout.
+    layer: HtmlCanvasElement,
+    layout: RefCell<Option<Layout>>,
 }
 
 impl PlotCanvas {
     /// Wraps a canvas; its size is unknown until [`observe`] reports it.
-    pub fn new(canvas: HtmlCanvasElement) -> PlotCanvas {
-        PlotCanvas {
+    pub fn new(canvas: HtmlCanvasElement) -> Result<PlotCanvas, JsValue> {
+        Ok(PlotCanvas {
             canvas,
-            size: Cell::new((0, 0)),
-            ratio: Cell::new(1.0),
-        }
+            css: Cell::new((0.0, 0.0)),
+            layer: super::dom::document()
+                .create_element("canvas")?
+                .dyn_into()?,
+            layout: RefCell::new(None),
+        })
     }
 
-    fn resized(&self, entry: &ResizeObserverEntry) {
-        let rect = entry.content_rect();
-        let dpr = super::dom::window().device_pixel_ratio();
-        // Exact device pixels where supported, else CSS size times the ratio.
-        let device = entry
-            .device_pixel_content_box_size()
-            .get(0)
-            .dyn_into::<ResizeObserverSize>()
-            .ok()
-            .map(|s| (s.inline_size(), s.block_size()))
-            .unwrap_or((rect.width() * dpr, rect.height() * dpr));
-        let ratio = if rect.width() > 0.0 {
-            device.0 / rect.width()
-        } else {
-            dpr
-        };
-        self.size
-            .set((device.0.round() as u32, device.1.round() as u32));
-        self.ratio.set(ratio);
+    /// The y range of the last drawn plot, to be kept while it still fits the data.
+    pub fn range(&self) -> Option<(f64, f64)> {
+        self.layout.borrow().as_ref().map(Layout::range)
     }
 
     /// Draws `plot` at the current size; returns `None` before the canvas is laid out.
     pub fn draw(&self, plot: &LayerPlot, theme: &Theme) -> Result<Option<Frame>, JsValue> {
-        let (w, h) = self.size.get();
+        let (css_w, css_h) = self.css.get();
+        // Read each time: it changes with browser zoom and when the window moves to
+        // another screen.
+        let ratio = window().device_pixel_ratio();
+        let (w, h) = (
+            (css_w * ratio).round() as u32,
+            (css_h * ratio).round() as u32,
+        );
         if w == 0 || h == 0 {
             return Ok(None);
         }
@@ -65,21 +58,36 @@ impl PlotCanvas {
             self.canvas.set_width(w);
             self.canvas.set_height(h);
         }
-        let backend = CanvasBackend::with_canvas_object(self.canvas.clone())
-            .ok_or_else(|| JsValue::from_str("no 2D canvas context"))?;
-        let root = backend.into_drawing_area();
-        let style = Style::canvas(theme.clone(), self.ratio.get());
-        let frame = plot::draw(&root, plot, &style)
-            .map_err(|e| JsValue::from_str(&format!("drawing failed: {e}")))?;
-        root.present()
-            .map_err(|e| JsValue::from_str(&format!("drawing failed: {e}")))?;
+        let failed = |e: DrawingAreaErrorKind<CanvasError>| {
+            JsValue::from_str(&format!("drawing failed: {e}"))
+        };
+        let style = Style::canvas(theme.clone(), ratio);
+        let layout = Layout::new(plot, &style, (w, h));
+        // The static part is redrawn only when its layout changed (a resize, a new axis
+        // range, another format); a slider drag usually just moves the curves.
+        if self.layout.borrow().as_ref() != Some(&layout) {
+            self.layer.set_width(w);
+            self.layer.set_height(h);
+            let root = Canvas2d::new(&self.layer)?.into_drawing_area();
+            plot::draw_static(&root, &layout).map_err(failed)?;
+            root.present().map_err(failed)?;
+            *self.layout.borrow_mut() = Some(layout.clone());
+        }
+        let canvas = Canvas2d::new(&self.canvas)?;
+        canvas.copy(&self.layer)?;
+        let root = canvas.into_drawing_area();
+        let frame = plot::draw_data(&root, plot, &layout).map_err(failed)?;
+        root.present().map_err(failed)?;
         Ok(Some(frame))
     }
 }
 
-/// Watches the canvases' sizes and calls `changed` whenever one of them changes.
+/// Watches the canvases' CSS sizes and the device pixel ratio, and calls `changed`
+/// whenever either changes.
 pub fn observe(canvases: Vec<Rc<PlotCanvas>>, changed: impl Fn() + 'static) -> Result<(), JsValue> {
+    let changed = Rc::new(changed);
     let watched = canvases.clone();
+    let on_resize = changed.clone();
     let callback = Closure::<dyn FnMut(js_sys::Array)>::new(move |entries: js_sys::Array| {
         for entry in entries.iter() {
             let Ok(entry) = entry.dyn_into::<ResizeObserverEntry>() else {
@@ -90,23 +98,40 @@ pub fn observe(canvases: Vec<Rc<PlotCanvas>>, changed: impl Fn() + 'static) -> R
                 .iter()
                 .find(|c| c.canvas.is_same_node(Some(&target)))
             {
-                c.resized(&entry);
+                let rect = entry.content_rect();
+                c.css.set((rect.width(), rect.height()));
             }
         }
-        changed();
+        on_resize();
     });
     let observer = ResizeObserver::new(callback.as_ref().unchecked_ref())?;
-    let options = ResizeObserverOptions::new();
-    options.set_box(ResizeObserverBoxOptions::DevicePixelContentBox);
-    // Browsers without the device-pixel box throw on it; they get the CSS box.
-    let observe: js_sys::Function = js_sys::Reflect::get(&observer, &"observe".into())?.into();
     for c in &canvases {
-        if observe.call2(&observer, &c.canvas, &options).is_err() {
-            observer.observe(&c.canvas);
-        }
+        observer.observe(&c.canvas);
     }
     // The observer and its callback live as long as the page.
     callback.forget();
     std::mem::forget(observer);
+    watch_pixel_ratio(changed);
     Ok(())
+}
+
+/// Calls `changed` whenever `devicePixelRatio` changes (zoom, another screen). A media
+/// query matches only the current ratio, so it is renewed after each change.
+fn watch_pixel_ratio(changed: Rc<dyn Fn()>) {
+    let w = window();
+    let query = format!("(resolution: {}dppx)", w.device_pixel_ratio());
+    let Ok(Some(list)) = w.match_media(&query) else {
+        return;
+    };
+    let once = Closure::once_into_js(move || {
+        changed();
+        watch_pixel_ratio(changed);
+    });
+    let options = AddEventListenerOptions::new();
+    options.set_once(true);
+    let _ = list.add_event_listener_with_callback_and_add_event_listener_options(
+        "change",
+        once.unchecked_ref(),
+        &options,
+    );
 }

@@ -1,5 +1,6 @@
 //! Small helpers over web-sys for finding elements and listening to events.
 
+use std::cell::RefCell;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::{Document, Element, Event, EventTarget, Window};
@@ -48,9 +49,45 @@ pub fn set_attr(el: &Element, name: &str, value: &str) {
     }
 }
 
-/// Sets the text of an element, skipping the DOM write when it is unchanged.
-pub fn set_text(el: &Element, text: &str) {
-    if el.text_content().as_deref() != Some(text) {
-        el.set_text_content(Some(text));
+/// One element's text or one of its attributes, written every frame: remembers what it
+/// wrote, so an unchanged value costs no call into the browser at all.
+pub struct Slot {
+    el: Element,
+    attribute: Option<&'static str>,
+    last: RefCell<Option<String>>,
+}
+
+impl Slot {
+    /// The text content of `el`.
+    pub fn text(el: Element) -> Slot {
+        Slot {
+            el,
+            attribute: None,
+            last: RefCell::new(None),
+        }
+    }
+
+    /// The attribute `name` of `el`.
+    pub fn attribute(el: Element, name: &'static str) -> Slot {
+        Slot {
+            el,
+            attribute: Some(name),
+            last: RefCell::new(None),
+        }
+    }
+
+    /// Writes `value` if it differs from the last value written.
+    pub fn set(&self, value: &str) {
+        let mut last = self.last.borrow_mut();
+        if last.as_deref() == Some(value) {
+            return;
+        }
+        match self.attribute {
+            Some(name) => {
+                let _ = self.el.set_attribute(name, value);
+            }
+            None => self.el.set_text_content(Some(value)),
+        }
+        *last = Some(value.to_string());
     }
 }

@@ -1,6 +1,7 @@
 //! The web shell: the only code that touches the browser. It reads the URL, mounts the
 //! chosen view from the registry, and shows a banner if anything panics.
 
+mod backend;
 mod banner;
 mod canvas;
 mod dom;

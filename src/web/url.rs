@@ -1,6 +1,7 @@
 //! Keeping the page URL in step with the state, with `history.replaceState`. Browsers
-//! refuse (and complain about) hundreds of URL changes per second, so writes are throttled
-//! to one per 200 ms, and the last state is always written.
+//! refuse (and complain about) hundreds of URL changes per second, and each change costs
+//! time, so writes are throttled to one per 200 ms, outside the redraw, and the last state
+//! is always written.
 
 use super::dom::window;
 use std::cell::{Cell, RefCell};
@@ -49,11 +50,13 @@ fn now() -> f64 {
 }
 
 impl UrlWriter {
-    /// A writer that assumes the URL currently holds `query`.
-    pub fn new(query: String) -> UrlWriter {
+    /// A writer for the current page URL.
+    pub fn new() -> UrlWriter {
+        let search = window().location().search().unwrap_or_default();
+        let current = search.strip_prefix('?').unwrap_or(&search).to_string();
         let state = Rc::new(State {
-            latest: RefCell::new(query.clone()),
-            written: RefCell::new(query),
+            latest: RefCell::new(current.clone()),
+            written: RefCell::new(current),
             last_write: Cell::new(f64::NEG_INFINITY),
             timer: Cell::new(false),
         });
@@ -65,16 +68,15 @@ impl UrlWriter {
         UrlWriter { state, flush }
     }
 
-    /// Puts `query` in the URL now, or within [`INTERVAL_MS`] if the last write was recent.
+    /// Puts `query` in the URL soon: after the current frame, and no sooner than
+    /// [`INTERVAL_MS`] after the last write. The write never runs inside a redraw.
     pub fn update(&self, query: String) {
         *self.state.latest.borrow_mut() = query;
-        let since = now() - self.state.last_write.get();
-        if since >= INTERVAL_MS {
-            self.state.write();
-        } else if !self.state.timer.replace(true) {
+        if !self.state.timer.replace(true) {
+            let wait = (INTERVAL_MS - (now() - self.state.last_write.get())).max(0.0);
             let _ = window().set_timeout_with_callback_and_timeout_and_arguments_0(
                 self.flush.as_ref().unchecked_ref(),
-                (INTERVAL_MS - since).ceil() as i32,
+                wait.ceil() as i32,
             );
         }
     }

@@ -1,0 +1,86 @@
+# Shared steps of the serve, test and bench commands: each tool is installed only if it
+# is missing, and every step says what it is doing. Source this file; don't run it.
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+E2E="$ROOT/tests/e2e"
+TRUNK_VERSION="0.21.14"
+export PATH="$HOME/.cargo/bin:$PATH"
+export TRUNK_SKIP_VERSION_CHECK=true
+
+say() { printf '\n==> %s\n' "$*"; }
+
+# The wasm-bindgen version that Cargo.lock pins; the CLI must match it exactly.
+wasm_bindgen_version() {
+  awk '/^name = "wasm-bindgen"$/ { getline; gsub(/version = |"/, ""); print; exit }' "$ROOT/Cargo.lock"
+}
+
+as_root() {
+  if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi
+}
+
+ensure_rust_wasm_target() {
+  if rustup target list --installed | grep -qx wasm32-unknown-unknown; then
+    say "Rust target wasm32-unknown-unknown: present"
+  else
+    say "Adding the Rust target wasm32-unknown-unknown"
+    rustup target add wasm32-unknown-unknown
+  fi
+}
+
+ensure_wasm_bindgen() {
+  local want
+  want="$(wasm_bindgen_version)"
+  if [ "$(wasm-bindgen --version 2>/dev/null)" = "wasm-bindgen $want" ]; then
+    say "wasm-bindgen CLI $want: present"
+  else
+    say "Installing the wasm-bindgen CLI $want, the version Cargo.lock pins (about 6 minutes)"
+    # Not --locked: the CLI's own lock file names a crate the registry lacks.
+    cargo install wasm-bindgen-cli --version "$want"
+  fi
+}
+
+ensure_trunk() {
+  if [ "$(trunk --version 2>/dev/null)" = "trunk $TRUNK_VERSION" ]; then
+    say "Trunk $TRUNK_VERSION: present"
+  else
+    say "Installing Trunk $TRUNK_VERSION (about 11 minutes)"
+    cargo install --locked trunk --version "$TRUNK_VERSION"
+  fi
+}
+
+ensure_chromium() {
+  if command -v chromium >/dev/null && command -v chromedriver >/dev/null; then
+    say "Chromium and ChromeDriver: present"
+  else
+    say "Installing Chromium and ChromeDriver from Debian's packages"
+    as_root apt-get update
+    as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y chromium chromium-driver
+  fi
+}
+
+# True when node_modules holds exactly the versions package-lock.json names.
+e2e_packages_installed() {
+  (cd "$E2E" && node -e '
+    const lock = require("./package-lock.json");
+    for (const [path, meta] of Object.entries(lock.packages)) {
+      if (!path) continue;
+      try {
+        if (require(`./${path}/package.json`).version !== meta.version) process.exit(1);
+      } catch { process.exit(1); }
+    }' 2>/dev/null)
+}
+
+ensure_e2e_packages() {
+  if e2e_packages_installed; then
+    say "npm packages of the end-to-end tests: present"
+  else
+    say "Installing the npm packages of the end-to-end tests (npm ci; no browser download)"
+    (cd "$E2E" && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund)
+  fi
+}
+
+build_release() {
+  say "Building the app into dist/ (trunk build --release)"
+  (cd "$ROOT" && trunk build --release --offline)
+}

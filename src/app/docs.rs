@@ -1,0 +1,51 @@
+//! Documentation generated from the registries: the README's URL-parameter table comes
+//! from here (a test checks that the README holds exactly this table).
+
+use super::numbers::js;
+use super::params::ParamKind;
+use super::views::{self, VIEWS};
+use std::fmt::Write;
+
+/// The URL parameters of every view, as a Markdown table.
+pub fn parameter_table() -> String {
+    let mut t = String::from(
+        "| Key | Control | Accepted values | Default | What it sets |\n|---|---|---|---|---|\n",
+    );
+    let keys: Vec<String> = VIEWS.iter().map(|v| format!("`{}`", v.key)).collect();
+    let _ = writeln!(
+        t,
+        "| `view` | (page) | {} | `{}` | Which view the page shows. |",
+        keys.join(", "),
+        views::default_view().key
+    );
+    for view in VIEWS {
+        for p in view.params {
+            let (values, default) = match p.kind {
+                ParamKind::Number(n) => {
+                    let kind = if n.whole { "whole numbers" } else { "numbers" };
+                    (
+                        format!(
+                            "{kind} from {} to {} (slider {} to {})",
+                            js(n.min),
+                            js(n.max),
+                            js(n.slider.0),
+                            js(n.slider.1)
+                        ),
+                        js(n.default),
+                    )
+                }
+                ParamKind::Choice(c) => {
+                    let options: Vec<String> =
+                        c.options.iter().map(|(v, _)| format!("`{v}`")).collect();
+                    (options.join(", "), c.default.to_string())
+                }
+            };
+            let _ = writeln!(
+                t,
+                "| `{}` | {} | {values} | `{default}` | {} |",
+                p.key, p.label, p.description
+            );
+        }
+    }
+    t
+}
