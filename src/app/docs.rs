@@ -2,11 +2,12 @@
 //! from here (a test checks that the README holds exactly this table).
 
 use super::numbers::js;
-use super::params::ParamKind;
+use super::page::PAGE_PARAMS;
+use super::params::{ParamKind, ParamSpec};
 use super::views::{self, VIEWS};
 use std::fmt::Write;
 
-/// The URL parameters of every view, as a Markdown table.
+/// The URL parameters of every view and the page options, as a Markdown table.
 pub fn parameter_table() -> String {
     let mut t = String::from(
         "| Key | Control | Accepted values | Default | What it sets |\n|---|---|---|---|---|\n",
@@ -18,34 +19,49 @@ pub fn parameter_table() -> String {
         keys.join(", "),
         views::default_view().key
     );
-    for view in VIEWS {
-        for p in view.params {
-            let (values, default) = match p.kind {
-                ParamKind::Number(n) => {
-                    let kind = if n.whole { "whole numbers" } else { "numbers" };
-                    (
-                        format!(
-                            "{kind} from {} to {} (slider {} to {})",
-                            js(n.min),
-                            js(n.max),
-                            js(n.slider.0),
-                            js(n.slider.1)
-                        ),
-                        js(n.default),
-                    )
-                }
-                ParamKind::Choice(c) => {
-                    let options: Vec<String> =
-                        c.options.iter().map(|(v, _)| format!("`{v}`")).collect();
-                    (options.join(", "), c.default.to_string())
-                }
-            };
-            let _ = writeln!(
-                t,
-                "| `{}` | {} | {values} | `{default}` | {} |",
-                p.key, p.label, p.description
-            );
-        }
+    let all = VIEWS
+        .iter()
+        .flat_map(|v| v.params.iter())
+        .chain(PAGE_PARAMS);
+    for p in all {
+        row(&mut t, p);
     }
     t
+}
+
+fn row(t: &mut String, p: &ParamSpec) {
+    let (values, default) = match p.kind {
+        ParamKind::Number(n) => {
+            let kind = if n.whole { "whole numbers" } else { "numbers" };
+            (
+                format!(
+                    "{kind} from {} to {} (slider {} to {})",
+                    js(n.min),
+                    js(n.max),
+                    js(n.slider.0),
+                    js(n.slider.1)
+                ),
+                format!("`{}`", js(n.default)),
+            )
+        }
+        ParamKind::Choice(c) => {
+            let options: Vec<String> = c.options.iter().map(|(v, _)| format!("`{v}`")).collect();
+            (options.join(", "), format!("`{}`", c.default))
+        }
+        ParamKind::Keys => {
+            let keys: Vec<String> = views::control_keys()
+                .iter()
+                .map(|k| format!("`{k}`"))
+                .collect();
+            (
+                format!("a comma list of {}", keys.join(", ")),
+                "(none)".into(),
+            )
+        }
+    };
+    let _ = writeln!(
+        t,
+        "| `{}` | {} | {values} | {default} | {} |",
+        p.key, p.label, p.description
+    );
 }

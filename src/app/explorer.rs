@@ -3,6 +3,7 @@
 
 use super::numbers::{js, percent, short};
 use super::params::{ChoiceSpec, NumberSpec, ParamKind, ParamSpec, Values};
+use crate::plot::points::{self, Mark};
 use crate::plot::{Curve, LayerPlot, Role, Scale, Theme};
 use crate::sim::{Chain, ChainParams, Deviation, Facts, NumberFormat, Regime, MAX_DEPTH};
 
@@ -444,6 +445,42 @@ impl Snapshot {
     }
 }
 
+/// One sentence on what a plot shows, for its canvas's `aria-label`: how the live curve
+/// runs from the first layer to the last, and where it hits `inf`, `NaN` or 0.
+pub fn summary(plot: &LayerPlot) -> String {
+    let Some(live) = plot.curves.iter().find(|c| c.role == Role::Live) else {
+        return plot.title.clone();
+    };
+    let (first, last) = (plot.first_layer, plot.last_layer());
+    let a = live.values.first().map_or(f64::NAN, |v| v.abs());
+    let b = live.values.last().map_or(f64::NAN, |v| v.abs());
+    let verb = if a.is_nan() || b.is_nan() {
+        "goes"
+    } else if b < a {
+        "shrinks"
+    } else if b > a {
+        "grows"
+    } else {
+        "stays the same"
+    };
+    let mut s = format!(
+        "{}. {} {verb} from {} at layer {first} to {} at layer {last}.",
+        plot.title,
+        live.label,
+        short(a),
+        short(b)
+    );
+    let runs = points::runs(live.values, first, plot.scale);
+    for mark in Mark::ALL {
+        if let Some(words) = points::describe(&runs, mark, last) {
+            s.push(' ');
+            s.push_str(&words);
+            s.push('.');
+        }
+    }
+    s
+}
+
 /// One readout: a labelled value with a stable key for course-note authors and tests.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Readout {
@@ -474,5 +511,35 @@ impl Readout {
             shown: word.into(),
             value: word.into(),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::app::params::Values;
+
+    fn snapshot(query: &[(&str, &str)]) -> Snapshot {
+        let mut values = Values::defaults(PARAMS);
+        for (k, v) in query {
+            values.set_raw(k, v);
+        }
+        Snapshot::compute(Settings::from_values(&values))
+    }
+
+    #[test]
+    fn summaries_say_where_the_curve_goes() {
+        let theme = Theme::light();
+        let s = snapshot(&[("depth", "50"), ("w", "0.5"), ("b", "0")]);
+        assert_eq!(
+            summary(&s.activation_plot(&theme)),
+            "Activations through 50 layers (f32). |y_k|, w = 0.5 (vanishing) shrinks from 1 at layer 0 to 8.882e-16 at layer 50."
+        );
+        let s = snapshot(&[("depth", "200"), ("w", "2"), ("b", "0")]);
+        let text = summary(&s.activation_plot(&theme));
+        assert!(
+            text.contains("grows from 1 at layer 0 to inf at layer 200. inf from layer 128."),
+            "{text}"
+        );
     }
 }

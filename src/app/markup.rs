@@ -3,28 +3,44 @@
 //! came from a user (notices) is written by the shell as text, never as HTML.
 
 use super::explorer::{Snapshot, PRESETS};
-use super::numbers::js;
+use super::numbers::{js, short};
 use super::params::{ParamKind, ParamSpec, Value, Values};
+use super::shortcuts::SHORTCUTS;
+use crate::plot::LayerPlot;
 use crate::sim::Regime;
 use std::fmt::Write;
 
-/// The whole explorer: header, notices, controls, the two plots and the facts panel.
+/// The whole explorer: header, tools, notices, controls, the two plots with their export
+/// buttons and data tables, the facts panel and the help overlay. Elements marked
+/// `data-prose` are left out of an embedded figure.
 pub fn explorer(values: &Values, snapshot: &Snapshot) -> String {
     let mut h = String::new();
     h.push_str(concat!(
-        r#"<header class="ds-header"><h1>deep-signal</h1>"#,
+        r#"<header class="ds-header" data-prose><h1>deep-signal</h1>"#,
         r#"<p>Why very deep networks are hard to train: follow one signal through a chain of "#,
         r#"layers that each compute <i>y<sub>k</sub></i> = <i>w</i>·<i>y</i><sub><i>k</i>−1</sub> + <i>b</i>.</p></header>"#,
+        r#"<nav class="ds-toolbar" aria-label="Tools" data-prose>"#,
+        r#"<button type="button" data-action="copy-link">Copy link</button>"#,
+        r#"<button type="button" data-action="copy-embed">Copy embed code</button>"#,
+        r#"<button type="button" data-action="copy-latex">Copy formula as LaTeX</button>"#,
+        r#"<button type="button" data-action="csv">Download data (CSV)</button>"#,
+        r#"<button type="button" data-action="projector" aria-pressed="false">Projector mode</button>"#,
+        r#"<button type="button" data-action="fullscreen" aria-pressed="false">Full screen</button>"#,
+        r#"<button type="button" data-action="help" aria-haspopup="dialog">Keyboard shortcuts</button>"#,
+        r#"<span class="ds-toast" role="status" data-toast></span></nav>"#,
+        r#"<a class="ds-open-full" data-open-full target="_blank" rel="noopener" href="./">Open in deep-signal</a>"#,
         r#"<div class="ds-notices" data-notices hidden><strong>Some settings were corrected:</strong><ul></ul>"#,
         r#"<button type="button" data-dismiss>Dismiss</button></div>"#,
+        r#"<div class="ds-sr-only" aria-live="polite" data-announce></div>"#,
         r#"<div class="ds-layout"><section class="ds-controls" aria-label="Settings">"#,
-        r#"<div class="ds-presets" role="group" aria-label="Presets">"#,
+        r#"<div class="ds-presets" role="group" aria-label="Presets" data-param="presets">"#,
     ));
     for (i, p) in PRESETS.iter().enumerate() {
         let _ = write!(
             h,
-            r#"<button type="button" data-preset="{i}" data-regime="{}">{}</button>"#,
+            r#"<button type="button" data-preset="{i}" data-regime="{}" aria-keyshortcuts="{}">{}</button>"#,
             p.regime.key(),
+            i + 1,
             p.label
         );
     }
@@ -42,15 +58,22 @@ pub fn explorer(values: &Values, snapshot: &Snapshot) -> String {
                 r#"<figure class="ds-plot" data-panel="{panel}">"#,
                 r#"<div class="ds-canvas-box"><canvas data-plot="{panel}" role="img" aria-label="{what} plot"></canvas></div>"#,
                 r#"<figcaption><span class="ds-regime-badge" data-regime-badge="{panel}"></span> "#,
-                r#"<span data-note="{panel}"></span></figcaption></figure>"#
+                r#"<span data-note="{panel}" data-prose></span>"#,
+                r#"<span class="ds-figure-tools">"#,
+                r#"<button type="button" data-export="png" data-for="{panel}" aria-label="Download the {lower} plot as PNG">PNG</button>"#,
+                r#"<button type="button" data-export="svg" data-for="{panel}" aria-label="Download the {lower} plot as SVG">SVG</button>"#,
+                r#"<button type="button" data-show-data="{panel}" aria-expanded="false" aria-controls="ds-data-{panel}">Show data</button>"#,
+                r#"</span></figcaption>"#,
+                r#"<div class="ds-data" id="ds-data-{panel}" data-table="{panel}" hidden></div></figure>"#
             ),
             panel = panel,
-            what = what
+            what = what,
+            lower = what.to_lowercase(),
         );
     }
     h.push_str("</section>");
 
-    h.push_str(r#"<section class="ds-facts" aria-label="Facts"><h2>The closed form</h2><div class="ds-formula" data-formula></div><h2>Readouts</h2><dl class="ds-readouts">"#);
+    h.push_str(r#"<section class="ds-facts" aria-label="Facts" data-prose><h2>The closed form</h2><div class="ds-formula" data-formula></div><h2>Readouts</h2><dl class="ds-readouts">"#);
     for r in snapshot.readouts() {
         let _ = write!(
             h,
@@ -64,14 +87,63 @@ pub fn explorer(values: &Values, snapshot: &Snapshot) -> String {
     h.push_str("</dl>");
     regime_table(&mut h);
     h.push_str("</section></div>");
+
+    h.push_str(concat!(
+        r#"<dialog class="ds-help" data-help aria-labelledby="ds-help-title">"#,
+        r#"<h2 id="ds-help-title">Keyboard shortcuts</h2><dl>"#
+    ));
+    for (keys, what) in SHORTCUTS {
+        let _ = write!(h, "<div><dt><kbd>{keys}</kbd></dt><dd>{what}</dd></div>");
+    }
+    h.push_str(concat!(
+        r#"</dl><p>Shortcuts are off while a text or number box has focus.</p>"#,
+        r#"<form method="dialog"><button>Close</button></form></dialog>"#
+    ));
+    h
+}
+
+/// A table of the values a plot shows, for reading instead of seeing: one row per layer
+/// (at most about 500, evenly spread, the first and last always included) and one column
+/// per curve, magnitudes as plotted.
+pub fn data_table(plot: &LayerPlot) -> String {
+    let last = plot.last_layer();
+    let first = plot.first_layer;
+    let count = last - first + 1;
+    let stride = count.div_ceil(500).max(1);
+    let mut h = String::new();
+    let _ = write!(h, "<table><caption>{}", plot.title);
+    if stride > 1 {
+        let _ = write!(
+            h,
+            ", every {stride}th layer (download the CSV for all of them)"
+        );
+    }
+    h.push_str(r#"</caption><thead><tr><th scope="col">layer</th>"#);
+    for c in &plot.curves {
+        let _ = write!(h, r#"<th scope="col">{}</th>"#, c.label);
+    }
+    h.push_str("</tr></thead><tbody>");
+    let mut layers: Vec<usize> = (first..=last).step_by(stride).collect();
+    if layers.last() != Some(&last) {
+        layers.push(last);
+    }
+    for k in layers {
+        let _ = write!(h, r#"<tr><th scope="row">{k}</th>"#);
+        for c in &plot.curves {
+            let v = c.values.get(k - first).map_or(f64::NAN, |v| v.abs());
+            let _ = write!(h, "<td>{}</td>", short(v));
+        }
+        h.push_str("</tr>");
+    }
+    h.push_str("</tbody></table>");
     h
 }
 
 /// One control: a slider and a number box for a number, a menu or a switch for a choice.
-fn control(h: &mut String, spec: &ParamSpec, value: Value) {
+fn control(h: &mut String, spec: &ParamSpec, value: &Value) {
     let key = spec.key;
     match (spec.kind, value) {
-        (ParamKind::Number(n), Value::Number(v)) => {
+        (ParamKind::Number(n), &Value::Number(v)) => {
             let list = if let Some(d) = n.detent {
                 let _ = write!(
                     h,
@@ -91,7 +163,7 @@ fn control(h: &mut String, spec: &ParamSpec, value: Value) {
                     r#"min="{min}" max="{max}" step="{step}" value="{v}">"#,
                     r#"<input type="range" id="ds-{key}" name="{key}" min="{smin}" max="{smax}" "#,
                     r#"step="{step}" value="{v}"{list}>"#,
-                    r#"<small>{desc} Slider {smin} to {smax}; type {min} to {max}.</small></div>"#
+                    r#"<small data-prose>{desc} Slider {smin} to {smax}; type {min} to {max}.</small></div>"#
                 ),
                 key = key,
                 label = spec.label,
@@ -112,10 +184,14 @@ fn control(h: &mut String, spec: &ParamSpec, value: Value) {
                 spec.label
             );
             for (value, label) in c.options {
-                let selected = if *value == v { " selected" } else { "" };
+                let selected = if value == v { " selected" } else { "" };
                 let _ = write!(h, r#"<option value="{value}"{selected}>{label}</option>"#);
             }
-            let _ = write!(h, "</select><small>{}</small></div>", spec.description);
+            let _ = write!(
+                h,
+                "</select><small data-prose>{}</small></div>",
+                spec.description
+            );
         }
         (ParamKind::Choice(c), Value::Choice(v)) => {
             let _ = write!(
@@ -124,7 +200,7 @@ fn control(h: &mut String, spec: &ParamSpec, value: Value) {
                 spec.label
             );
             for (value, label) in c.options {
-                let checked = if *value == v { " checked" } else { "" };
+                let checked = if value == v { " checked" } else { "" };
                 let _ = write!(
                     h,
                     r#"<label><input type="radio" name="{key}" value="{value}"{checked}><span>{label}</span></label>"#

@@ -3,9 +3,12 @@
 
 pub mod docs;
 pub mod explorer;
+pub mod export;
 pub mod formula;
 pub mod markup;
 pub mod numbers;
+pub mod page;
 pub mod params;
 pub mod query;
+pub mod shortcuts;
 pub mod views;

@@ -24,6 +24,9 @@ pub enum ParamKind {
     Number(NumberSpec),
     /// One of a fixed list of values.
     Choice(ChoiceSpec),
+    /// A comma-separated list of the control keys of the views (see
+    /// [`views::control_keys`](super::views::control_keys)), empty by default.
+    Keys,
 }
 
 /// A numeric parameter.
@@ -55,12 +58,14 @@ pub struct ChoiceSpec {
 }
 
 /// A parameter's current value.
-#[derive(Clone, Copy, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq)]
 pub enum Value {
     /// The value of a [`ParamKind::Number`].
     Number(f64),
     /// The value of a [`ParamKind::Choice`], one of its options.
     Choice(&'static str),
+    /// The value of a [`ParamKind::Keys`], in the order given, without repeats.
+    Keys(Vec<&'static str>),
 }
 
 /// A plain-language message about input that was corrected: shown on the page.
@@ -174,12 +179,36 @@ impl ChoiceSpec {
     }
 }
 
+/// Parses a comma-separated list of control keys, dropping (with a notice) the ones no
+/// view has.
+fn parse_keys(key: &str, raw: &str) -> (Vec<&'static str>, Option<Notice>) {
+    let known = super::views::control_keys();
+    let mut keys: Vec<&'static str> = Vec::new();
+    let mut unknown = Vec::new();
+    for item in raw.split(',').map(str::trim).filter(|s| !s.is_empty()) {
+        match known.iter().find(|k| k.eq_ignore_ascii_case(item)) {
+            Some(k) if !keys.contains(k) => keys.push(k),
+            Some(_) => {}
+            None => unknown.push(quote(item)),
+        }
+    }
+    let notice = (!unknown.is_empty()).then(|| {
+        Notice(format!(
+            "{key}={} names no control ({}); ignored",
+            unknown.join(","),
+            if unknown.len() == 1 { "it" } else { "they" }
+        ))
+    });
+    (keys, notice)
+}
+
 impl ParamSpec {
     /// The value used when none is given.
     pub fn default_value(&self) -> Value {
         match self.kind {
             ParamKind::Number(n) => Value::Number(n.default),
             ParamKind::Choice(c) => Value::Choice(c.default),
+            ParamKind::Keys => Value::Keys(Vec::new()),
         }
     }
 
@@ -194,6 +223,19 @@ impl ParamSpec {
                 let (v, notice) = c.parse(self.key, raw);
                 (Value::Choice(v), notice)
             }
+            ParamKind::Keys => {
+                let (v, notice) = parse_keys(self.key, raw);
+                (Value::Keys(v), notice)
+            }
+        }
+    }
+
+    /// The text of `value` in a URL.
+    pub fn format(&self, value: &Value) -> String {
+        match value {
+            Value::Number(n) => format_number(*n),
+            Value::Choice(c) => c.to_string(),
+            Value::Keys(k) => k.join(","),
         }
     }
 }
@@ -232,15 +274,15 @@ impl Values {
     }
 
     /// The value of `key`. Panics if the view has no such parameter (a programming error).
-    pub fn get(&self, key: &str) -> Value {
-        self.values[self.index(key)]
+    pub fn get(&self, key: &str) -> &Value {
+        &self.values[self.index(key)]
     }
 
     /// The number `key` holds. Panics if it is not a numeric parameter of the view.
     pub fn number(&self, key: &str) -> f64 {
         match self.get(key) {
-            Value::Number(v) => v,
-            Value::Choice(_) => panic!("{key} is not numeric"),
+            Value::Number(v) => *v,
+            _ => panic!("{key} is not numeric"),
         }
     }
 
@@ -248,8 +290,22 @@ impl Values {
     pub fn choice(&self, key: &str) -> &'static str {
         match self.get(key) {
             Value::Choice(v) => v,
-            Value::Number(_) => panic!("{key} is not a choice"),
+            _ => panic!("{key} is not a choice"),
         }
+    }
+
+    /// The keys `key` holds. Panics if it is not a key-list parameter.
+    pub fn keys(&self, key: &str) -> &[&'static str] {
+        match self.get(key) {
+            Value::Keys(v) => v,
+            _ => panic!("{key} is not a list of keys"),
+        }
+    }
+
+    /// Sets `key` to `value`, which must be of its kind (as [`ParamSpec::parse`] gives).
+    pub fn set(&mut self, key: &str, value: Value) {
+        let i = self.index(key);
+        self.values[i] = value;
     }
 
     /// Sets `key` from user input, correcting it if needed. Returns `None` if the view has
@@ -272,18 +328,22 @@ impl Values {
         notice
     }
 
-    /// `(key, value)` pairs as they appear in a URL.
+    /// `(key, value)` pairs as they appear in a URL, every parameter included.
     pub fn pairs(&self) -> Vec<(&'static str, String)> {
         self.specs
             .iter()
             .zip(&self.values)
-            .map(|(s, v)| {
-                let text = match v {
-                    Value::Number(n) => format_number(*n),
-                    Value::Choice(c) => c.to_string(),
-                };
-                (s.key, text)
-            })
+            .map(|(s, v)| (s.key, s.format(v)))
+            .collect()
+    }
+
+    /// `(key, value)` pairs of the parameters that differ from their defaults.
+    pub fn changed_pairs(&self) -> Vec<(&'static str, String)> {
+        self.specs
+            .iter()
+            .zip(&self.values)
+            .filter(|(s, v)| s.default_value() != **v)
+            .map(|(s, v)| (s.key, s.format(v)))
             .collect()
     }
 }

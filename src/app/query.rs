@@ -1,6 +1,8 @@
-//! The page state in the URL query: reading it (forgiving, with notices) and writing it.
+//! The page state in the URL query: reading it (forgiving, with notices), writing it, and
+//! applying changes sent by a host page (strict: all or nothing).
 
-use super::params::{quote, Notice, Values};
+use super::page::PAGE_PARAMS;
+use super::params::{quote, Notice, Value, Values};
 use super::views::{self, ViewSpec};
 use std::collections::HashSet;
 
@@ -11,6 +13,8 @@ pub struct Parsed {
     pub view: &'static ViewSpec,
     /// Its parameters, defaults filled in and bad values corrected.
     pub values: Values,
+    /// The page options (theme, embedding, panels, hidden controls).
+    pub page: Values,
     /// What was corrected or ignored, in plain words.
     pub notices: Vec<Notice>,
 }
@@ -38,6 +42,7 @@ pub fn parse(query: &str) -> Parsed {
     };
 
     let mut values = Values::defaults(view.params);
+    let mut page = Values::defaults(PAGE_PARAMS);
     let mut seen = HashSet::new();
     for (key, raw) in &pairs {
         if key == "view" || key.is_empty() {
@@ -50,7 +55,7 @@ pub fn parse(query: &str) -> Parsed {
             )));
             continue;
         }
-        match values.set_raw(key, raw) {
+        match values.set_raw(key, raw).or_else(|| page.set_raw(key, raw)) {
             Some(notice) => notices.extend(notice),
             None => notices.push(Notice(format!(
                 "{} is not a setting of this page; ignored",
@@ -61,18 +66,51 @@ pub fn parse(query: &str) -> Parsed {
     Parsed {
         view,
         values,
+        page,
         notices,
     }
 }
 
-/// The query that restores `values` in `view` (without the leading `?`).
-pub fn build(view: &ViewSpec, values: &Values) -> String {
+/// The query that restores `values` in `view` with the page options `page` (without the
+/// leading `?`). Every view parameter is written; page options only when not default.
+pub fn build(view: &ViewSpec, values: &Values, page: &Values) -> String {
     let mut s = form_urlencoded::Serializer::new(String::new());
     s.append_pair("view", view.key);
-    for (key, value) in values.pairs() {
+    for (key, value) in values.pairs().into_iter().chain(page.changed_pairs()) {
         s.append_pair(key, &value);
     }
     s.finish()
+}
+
+/// Applies `changes` (key and text pairs) to `values` and `page`, only if every one of
+/// them names a parameter and is valid as given; otherwise changes nothing and says why.
+/// This is how a host page drives an embedded figure, so nothing is corrected silently.
+pub fn apply_strict(
+    values: &mut Values,
+    page: &mut Values,
+    changes: &[(String, String)],
+) -> Result<(), String> {
+    let mut checked: Vec<(bool, &'static str, Value)> = Vec::new();
+    for (key, raw) in changes {
+        let (in_view, spec) = match (values.spec(key), page.spec(key)) {
+            (Some(s), _) => (true, s),
+            (None, Some(s)) => (false, s),
+            (None, None) => return Err(format!("{} is not a parameter", quote(key))),
+        };
+        let (value, notice) = spec.parse(raw);
+        if let Some(n) = notice {
+            return Err(n.0);
+        }
+        checked.push((in_view, spec.key, value));
+    }
+    for (in_view, key, value) in checked {
+        if in_view {
+            values.set(key, value);
+        } else {
+            page.set(key, value);
+        }
+    }
+    Ok(())
 }
 
 #[cfg(test)]
@@ -84,25 +122,88 @@ mod tests {
         let p = parse("?view=explorer&depth=200&w=2&b=0&x=1&dtype=f32&scale=linear&grad=weight");
         assert!(p.notices.is_empty(), "{:?}", p.notices);
         assert_eq!(
-            build(p.view, &p.values),
+            build(p.view, &p.values, &p.page),
             "view=explorer&depth=200&w=2&b=0&x=1&dtype=f32&scale=linear&grad=weight"
         );
-        let again = parse(&build(p.view, &p.values));
+        let again = parse(&build(p.view, &p.values, &p.page));
         assert_eq!(again.values, p.values);
     }
 
     #[test]
+    fn page_options_round_trip_and_default_ones_are_left_out() {
+        let p = parse("w=1.1&theme=dark&embed=1&panel=gradients&hide=b,X,presets,b");
+        assert!(p.notices.is_empty(), "{:?}", p.notices);
+        assert_eq!(p.page.keys("hide"), ["b", "x", "presets"]);
+        let q = build(p.view, &p.values, &p.page);
+        assert!(
+            q.ends_with("&theme=dark&embed=1&panel=gradients&hide=b%2Cx%2Cpresets"),
+            "{q}"
+        );
+        assert_eq!(parse(&q).page, p.page);
+        let q = build(p.view, &p.values, &parse("").page);
+        assert!(!q.contains("theme"), "{q}");
+    }
+
+    #[test]
     fn garbage_gets_defaults_and_notices() {
-        let p = parse("depth=abc&w=%F0%9F%92%A5&dtype=f8&depth=3&zoom=2&view=nope&=&&x");
+        let p = parse(
+            "depth=abc&w=%F0%9F%92%A5&dtype=f8&depth=3&zoom=2&view=nope&=&&x&hide=w,zz&theme=neon",
+        );
         assert_eq!(p.view.key, "explorer");
         assert_eq!(p.values.number("depth"), 50.0);
+        assert_eq!(p.page.keys("hide"), ["w"]);
         let text: Vec<String> = p.notices.iter().map(|n| n.0.clone()).collect();
-        assert!(text.contains(&"depth=abc is not a number; using 50".to_string()));
-        assert!(text.contains(&"w=💥 is not a number; using 0.8".to_string()));
-        assert!(text.contains(&"dtype=f8 is not one of f16, bf16, f32, f64; using f32".to_string()));
-        assert!(text.contains(&"depth is given more than once; using the first".to_string()));
-        assert!(text.contains(&"zoom is not a setting of this page; ignored".to_string()));
-        assert!(text.contains(&"view=nope is not a view; showing the explorer".to_string()));
-        assert!(text.contains(&"x is empty; using 1".to_string()));
+        for expected in [
+            "depth=abc is not a number; using 50",
+            "w=💥 is not a number; using 0.8",
+            "dtype=f8 is not one of f16, bf16, f32, f64; using f32",
+            "depth is given more than once; using the first",
+            "zoom is not a setting of this page; ignored",
+            "view=nope is not a view; showing the explorer",
+            "x is empty; using 1",
+            "hide=zz names no control (it); ignored",
+            "theme=neon is not one of auto, light, dark, projector; using auto",
+        ] {
+            assert!(
+                text.contains(&expected.to_string()),
+                "missing {expected:?} in {text:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn strict_changes_are_all_or_nothing() {
+        let mut p = parse("");
+        let changes = |pairs: &[(&str, &str)]| -> Vec<(String, String)> {
+            pairs
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect()
+        };
+        assert!(apply_strict(
+            &mut p.values,
+            &mut p.page,
+            &changes(&[("w", "1.1"), ("theme", "dark")])
+        )
+        .is_ok());
+        assert_eq!(p.values.number("w"), 1.1);
+        assert_eq!(p.page.choice("theme"), "dark");
+        let before = (p.values.clone(), p.page.clone());
+        for bad in [
+            vec![("w", "1.2"), ("depth", "abc")],
+            vec![("w", "1.2"), ("depth", "1e9")],
+            vec![("w", "1.2"), ("nope", "1")],
+            vec![("w", "1.2"), ("view", "explorer")],
+        ] {
+            assert!(
+                apply_strict(&mut p.values, &mut p.page, &changes(&bad)).is_err(),
+                "{bad:?}"
+            );
+            assert_eq!(
+                (p.values.clone(), p.page.clone()),
+                before,
+                "{bad:?} changed something"
+            );
+        }
     }
 }

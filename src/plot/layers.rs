@@ -147,9 +147,10 @@ impl LayerPlot<'_> {
     }
 }
 
-/// The rows of the marker bands, in CSS pixels.
-const BAND_ROW: f64 = 20.0;
-const BAND_GAP: f64 = 5.0;
+/// The height of a marker band's row, and the gap between the bands and the numeric part
+/// of the axis, in multiples of the font size.
+const BAND_ROW: f64 = 1.5;
+const BAND_GAP: f64 = 0.4;
 /// Room kept in the legend for the live curve's label, which changes as sliders move.
 const LIVE_LABEL_CHARS: usize = 34;
 
@@ -246,7 +247,7 @@ impl Layout {
             _ => 1.0,
         };
         let (lo, hi) = (raw.0 / unit, raw.1 / unit);
-        let (row_px, gap) = (style.px(BAND_ROW), style.px(BAND_GAP));
+        let (row_px, gap) = (font_px * BAND_ROW, font_px * BAND_GAP);
         let log = plot.scale == Scale::Log;
         let top_px = gap + 2.0 * row_px;
         let bottom_px = if log { gap + row_px } else { 0.0 };
@@ -297,7 +298,8 @@ impl Layout {
     /// The y coordinate of the middle of a mark's band row.
     fn band_y(&self, mark: Mark) -> f64 {
         let (lo, hi) = self.numeric();
-        let (row, gap) = (self.style.px(BAND_ROW), self.style.px(BAND_GAP));
+        let font_px = self.style.px(self.style.theme.font_px);
+        let (row, gap) = (font_px * BAND_ROW, font_px * BAND_GAP);
         match mark {
             Mark::Inf => hi + (gap + 0.5 * row) * self.per_px,
             Mark::Nan => hi + (gap + 1.5 * row) * self.per_px,
@@ -412,7 +414,7 @@ pub fn draw_static<DB: DrawingBackend>(
 
     // The marker bands, each row named in the label area.
     let (lo, hi) = layout.numeric();
-    let gap = style.px(BAND_GAP) * layout.per_px;
+    let gap = font_px * BAND_GAP * layout.per_px;
     let (x0, x1) = layout.x;
     let band_fill = theme.band.filled();
     chart.draw_series([

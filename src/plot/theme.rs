@@ -49,6 +49,56 @@ impl Theme {
         }
     }
 
+    /// Light text on a dark background, with the palette's lighter blue for vanishing.
+    pub fn dark() -> Theme {
+        Theme {
+            background: RGBColor(22, 24, 28),
+            text: RGBColor(232, 232, 232),
+            axis: RGBColor(170, 170, 170),
+            grid: RGBColor(52, 56, 62),
+            band: RGBColor(34, 37, 42),
+            // Okabe–Ito sky blue, bluish green and vermillion.
+            regimes: [
+                RGBColor(86, 180, 233),
+                RGBColor(0, 158, 115),
+                RGBColor(213, 94, 0),
+            ],
+            font_px: 13.0,
+            line_px: 2.5,
+            reference_alpha: 0.45,
+        }
+    }
+
+    /// For a projector: black on white, 24 px text, 4 px lines, stronger references.
+    pub fn projector() -> Theme {
+        Theme {
+            background: RGBColor(255, 255, 255),
+            text: RGBColor(0, 0, 0),
+            axis: RGBColor(0, 0, 0),
+            grid: RGBColor(190, 190, 190),
+            band: RGBColor(236, 236, 236),
+            font_px: 24.0,
+            line_px: 4.0,
+            reference_alpha: 0.6,
+            ..Theme::light()
+        }
+    }
+
+    /// For forced-colours mode (Windows high contrast): only the system's colours, the
+    /// highlight colour for every curve.
+    pub fn system(background: RGBColor, text: RGBColor, highlight: RGBColor) -> Theme {
+        Theme {
+            background,
+            text,
+            axis: text,
+            grid: text,
+            band: background,
+            regimes: [highlight; 3],
+            reference_alpha: 0.5,
+            ..Theme::light()
+        }
+    }
+
     /// The colour of a regime.
     pub fn regime(&self, regime: Regime) -> RGBColor {
         match regime {
@@ -57,6 +107,25 @@ impl Theme {
             Regime::Exploding => self.regimes[2],
         }
     }
+}
+
+/// Parses a colour as `getComputedStyle` writes it: `rgb(r, g, b)` or `rgba(r, g, b, a)`
+/// (the alpha is dropped).
+pub fn parse_css_color(text: &str) -> Option<RGBColor> {
+    let inner = text
+        .trim()
+        .strip_prefix("rgba(")
+        .or_else(|| text.trim().strip_prefix("rgb("))?
+        .strip_suffix(')')?;
+    let mut parts = inner
+        .split([',', ' ', '/'])
+        .filter(|p| !p.is_empty())
+        .map(|p| {
+            p.parse::<f64>()
+                .ok()
+                .map(|v| v.round().clamp(0.0, 255.0) as u8)
+        });
+    Some(RGBColor(parts.next()??, parts.next()??, parts.next()??))
 }
 
 /// A theme at a device-pixel scale.
@@ -103,5 +172,29 @@ impl Style {
     /// A line width in whole device pixels, at least 1.
     pub fn stroke(&self, css: f64) -> u32 {
         self.px(css).round().max(1.0) as u32
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn computed_colours_parse() {
+        assert_eq!(parse_css_color("rgb(0, 0, 255)"), Some(RGBColor(0, 0, 255)));
+        assert_eq!(
+            parse_css_color("rgba(10, 20, 30, 0.5)"),
+            Some(RGBColor(10, 20, 30))
+        );
+        assert_eq!(parse_css_color("rgb(1 2 3)"), Some(RGBColor(1, 2, 3)));
+        assert_eq!(parse_css_color("Canvas"), None);
+        assert_eq!(parse_css_color("rgb(1, 2)"), None);
+    }
+
+    #[test]
+    fn projector_meets_its_minimums() {
+        let t = Theme::projector();
+        assert!(t.font_px >= 24.0 && t.line_px >= 3.0);
+        assert_eq!(t.regimes, Theme::light().regimes, "same palette");
     }
 }

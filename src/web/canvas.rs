@@ -36,6 +36,11 @@ impl PlotCanvas {
         })
     }
 
+    /// The CSS size of the canvas, as last observed.
+    pub fn css_size(&self) -> (f64, f64) {
+        self.css.get()
+    }
+
     /// The y range of the last drawn plot, to be kept while it still fits the data.
     pub fn range(&self) -> Option<(f64, f64)> {
         self.layout.borrow().as_ref().map(Layout::range)

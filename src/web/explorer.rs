@@ -1,29 +1,45 @@
 //! The explorer in the browser: builds its markup, binds the controls to the parameter
-//! values, and redraws plots, readouts and formula once per animation frame.
+//! values, and redraws plots, readouts and formula once per animation frame. Page options
+//! (theme, embedding, hidden controls), shortcuts, exports and the host-page messages are
+//! wired here too.
 
 use super::banner;
 use super::canvas::{self, PlotCanvas};
-use super::dom::{self, find, find_all, on, set_attr, Slot};
+use super::dom::{self, document, find, find_all, on, set_attr, Slot};
+use super::embed::{self, Request};
+use super::export;
 use super::frames::Frames;
 use super::notices::Notices;
-use super::url::UrlWriter;
-use crate::app::explorer::{Settings, Snapshot, PRESETS};
-use crate::app::formula::{chain_formula, mathml, split_text};
+use super::theme;
+use super::throttle::{self, Throttle};
+use crate::app::explorer::{summary, Settings, Snapshot, PRESETS};
+use crate::app::export::{csv, iframe_snippet};
+use crate::app::formula::{chain_formula, latex, mathml, split_text};
 use crate::app::markup;
 use crate::app::numbers::{js, short};
+use crate::app::page::{PageOptions, Panel, ThemeChoice};
 use crate::app::params::{ParamKind, Values};
 use crate::app::query::{self, Parsed};
+use crate::app::shortcuts::{self, Shortcut, DEPTH_STEPS, W_STEPS};
 use crate::app::views::ViewSpec;
-use crate::plot::Theme;
+use crate::plot::{LayerPlot, Theme};
 use crate::sim::Regime;
+use js_sys::{Object, Reflect};
 use std::cell::{Cell, OnceCell, RefCell};
 use std::rc::Rc;
 use wasm_bindgen::prelude::*;
-use web_sys::{Element, Event, HtmlCanvasElement, HtmlInputElement, HtmlSelectElement};
+use wasm_bindgen::JsCast;
+use web_sys::{
+    Element, Event, HtmlCanvasElement, HtmlDialogElement, HtmlInputElement, HtmlSelectElement,
+    KeyboardEvent, MessageEvent,
+};
 
 /// The User Timing measure that wraps each redraw.
 const MEASURE: &str = "deep-signal:redraw";
 const MARK: &str = "deep-signal:redraw-start";
+
+/// The two plots, by the name their elements carry.
+const PANELS: [&str; 2] = ["activations", "gradients"];
 
 /// The input elements of one parameter.
 enum Control {
@@ -56,28 +72,48 @@ struct Formula {
     texts: Vec<String>,
 }
 
+/// What one plot has on the page besides its canvas.
+struct Figure {
+    canvas: Rc<PlotCanvas>,
+    /// The canvas's spoken summary (`aria-label`).
+    label: Slot,
+    /// The note and the regime badge's text and attribute.
+    note: [Slot; 3],
+    /// The data table's box and the button that shows it.
+    table: Element,
+    table_button: Element,
+    /// The figure element, and whether the page options show it.
+    element: Element,
+    shown: Cell<bool>,
+}
+
 /// The mounted explorer.
 struct Explorer {
     view: &'static ViewSpec,
     values: RefCell<Values>,
+    page: RefCell<Values>,
     /// The snapshot of the last redraw, reused when only the canvas size changed.
     snapshot: RefCell<Option<Snapshot>>,
-    theme: Theme,
+    theme: RefCell<Theme>,
     root: Element,
-    activations: Rc<PlotCanvas>,
-    gradients: Rc<PlotCanvas>,
+    figures: [Figure; 2],
     controls: Vec<Control>,
     /// The label, the shown value and the exact value of each readout.
     readouts: Vec<[Slot; 3]>,
-    /// The note, the regime badge's text and its regime attribute, for each plot.
-    notes: [[Slot; 3]; 2],
     rows: Vec<(Regime, Element)>,
     current_row: Cell<Option<Regime>>,
     formula_box: Element,
     formula: RefCell<Formula>,
     notices: Notices,
-    url: UrlWriter,
+    announce: Slot,
+    announced: Cell<Option<Regime>>,
+    open_full: Slot,
+    toast: Element,
     frames: OnceCell<Frames>,
+    /// Slower work after a change: the URL, the spoken summaries and the data tables.
+    later: OnceCell<Throttle>,
+    /// Whether the host page is owed a state message.
+    post_state: Cell<bool>,
     /// Whether the pointer is down on a slider (the `w` detent applies only then).
     dragging: Cell<bool>,
     measures: Cell<u32>,
@@ -88,15 +124,29 @@ pub fn mount(root: &Element, parsed: Parsed) -> Result<(), JsValue> {
     let Parsed {
         view,
         values,
+        page,
         notices,
     } = parsed;
     let first = Snapshot::compute(Settings::from_values(&values));
     root.set_inner_html(&markup::explorer(&values, &first));
     set_attr(root, "data-view", view.key);
 
-    let canvas = |panel: &str| -> Result<Rc<PlotCanvas>, JsValue> {
+    let figure = |panel: &str| -> Result<Figure, JsValue> {
         let c: HtmlCanvasElement = find(root, &format!("canvas[data-plot={panel}]"))?;
-        Ok(Rc::new(PlotCanvas::new(c)?))
+        let badge: Element = find(root, &format!("[data-regime-badge={panel}]"))?;
+        Ok(Figure {
+            label: Slot::attribute(c.clone().into(), "aria-label"),
+            canvas: Rc::new(PlotCanvas::new(c)?),
+            note: [
+                Slot::text(find(root, &format!("[data-note={panel}]"))?),
+                Slot::text(badge.clone()),
+                Slot::attribute(badge, "data-regime"),
+            ],
+            table: find(root, &format!("[data-table={panel}]"))?,
+            table_button: find(root, &format!("[data-show-data={panel}]"))?,
+            element: find(root, &format!("figure[data-panel={panel}]"))?,
+            shown: Cell::new(true),
+        })
     };
     let mut readouts = Vec::new();
     for dd in find_all::<Element>(root, "[data-readout]")? {
@@ -108,14 +158,6 @@ pub fn mount(root: &Element, parsed: Parsed) -> Result<(), JsValue> {
             Slot::attribute(dd, "data-value"),
         ]);
     }
-    let note = |panel: &str| -> Result<[Slot; 3], JsValue> {
-        let badge: Element = find(root, &format!("[data-regime-badge={panel}]"))?;
-        Ok([
-            Slot::text(find(root, &format!("[data-note={panel}]"))?),
-            Slot::text(badge.clone()),
-            Slot::attribute(badge, "data-regime"),
-        ])
-    };
     let rows = Regime::ALL
         .iter()
         .map(|r| Ok((*r, find(root, &format!("[data-regime-row={}]", r.key()))?)))
@@ -124,20 +166,24 @@ pub fn mount(root: &Element, parsed: Parsed) -> Result<(), JsValue> {
         view,
         controls: controls(root, &values)?,
         values: RefCell::new(values),
+        page: RefCell::new(page),
         snapshot: RefCell::new(None),
-        theme: Theme::light(),
+        theme: RefCell::new(Theme::light()),
         root: root.clone(),
-        activations: canvas("activations")?,
-        gradients: canvas("gradients")?,
+        figures: [figure(PANELS[0])?, figure(PANELS[1])?],
         readouts,
-        notes: [note("activations")?, note("gradients")?],
         rows,
         current_row: Cell::new(None),
         formula_box: find(root, "[data-formula]")?,
         formula: RefCell::new(Formula::default()),
         notices: Notices::new(find(root, "[data-notices]")?)?,
-        url: UrlWriter::new(),
+        announce: Slot::text(find(root, "[data-announce]")?),
+        announced: Cell::new(None),
+        open_full: Slot::attribute(find(root, "[data-open-full]")?, "href"),
+        toast: find(root, "[data-toast]")?,
         frames: OnceCell::new(),
+        later: OnceCell::new(),
+        post_state: Cell::new(true),
         dragging: Cell::new(false),
         measures: Cell::new(0),
     });
@@ -145,22 +191,34 @@ pub fn mount(root: &Element, parsed: Parsed) -> Result<(), JsValue> {
     let _ = app.frames.set(Frames::new(move || {
         if let Some(app) = weak.upgrade() {
             if let Err(e) = app.redraw() {
-                banner::show(&format!(
-                    "Drawing failed: {}",
-                    e.as_string().unwrap_or_else(|| format!("{e:?}"))
-                ));
+                banner::show(&format!("Drawing failed: {}", describe(&e)));
             }
         }
     }));
+    let weak = Rc::downgrade(&app);
+    let _ = app.later.set(Throttle::new(250.0, move || {
+        if let Some(app) = weak.upgrade() {
+            app.slow_updates();
+        }
+    }));
     app.notices.show(&notices);
-    bind(&app)?;
+    app.apply_page();
+    bind_controls(&app)?;
+    bind_tools(&app)?;
     let a = app.clone();
     canvas::observe(
-        vec![app.activations.clone(), app.gradients.clone()],
+        app.figures.iter().map(|f| f.canvas.clone()).collect(),
         move || a.request(),
     )?;
+    let a = app.clone();
+    theme::watch(move || a.apply_page());
+    embed::post_height()?;
     app.request();
     Ok(())
+}
+
+fn describe(e: &JsValue) -> String {
+    e.as_string().unwrap_or_else(|| format!("{e:?}"))
 }
 
 /// Finds the input elements of every parameter.
@@ -182,15 +240,13 @@ fn controls(root: &Element, values: &Values) -> Result<Vec<Control>, JsValue> {
                         synced: Cell::new(f64::NAN),
                     }
                 }
-                ParamKind::Choice(_) => {
-                    match find::<HtmlSelectElement>(root, &format!("select[name={key}]")) {
-                        Ok(select) => Control::Select { key, select },
-                        Err(_) => Control::Radios {
-                            key,
-                            radios: find_all(root, &format!("input[type=radio][name={key}]"))?,
-                        },
-                    }
-                }
+                _ => match find::<HtmlSelectElement>(root, &format!("select[name={key}]")) {
+                    Ok(select) => Control::Select { key, select },
+                    Err(_) => Control::Radios {
+                        key,
+                        radios: find_all(root, &format!("input[type=radio][name={key}]"))?,
+                    },
+                },
             })
         })
         .collect()
@@ -206,7 +262,17 @@ impl Explorer {
     /// Marks the values as changed and asks for a redraw.
     fn changed(&self) {
         self.snapshot.borrow_mut().take();
+        self.post_state.set(true);
         self.request();
+    }
+
+    fn plot<'a>(&self, snap: &'a Snapshot, panel: usize) -> LayerPlot<'a> {
+        let theme = self.theme.borrow();
+        if panel == 0 {
+            snap.activation_plot(&theme)
+        } else {
+            snap.gradient_plot(&theme)
+        }
     }
 
     /// One redraw: simulate if the values changed, draw both plots, update the text.
@@ -221,18 +287,25 @@ impl Explorer {
         }
         let snapshot = self.snapshot.borrow();
         let snap = snapshot.as_ref().expect("computed above");
-        // Each plot keeps its axis range while the data still fills it.
-        let mut plot = snap.activation_plot(&self.theme);
-        plot.previous_range = self.activations.range();
-        let acts = self.activations.draw(&plot, &self.theme)?;
-        let mut plot = snap.gradient_plot(&self.theme);
-        plot.previous_range = self.gradients.range();
-        let grads = self.gradients.draw(&plot, &self.theme)?;
+        let mut drawn = true;
+        for (i, figure) in self.figures.iter().enumerate() {
+            if !figure.shown.get() {
+                continue;
+            }
+            // Each plot keeps its axis range while the data still fills it.
+            let mut plot = self.plot(snap, i);
+            plot.previous_range = figure.canvas.range();
+            drawn &= figure.canvas.draw(&plot, &self.theme.borrow())?.is_some();
+        }
         self.update_text(snap);
         self.sync_controls(snap);
-        self.url
-            .update(query::build(self.view, &self.values.borrow()));
-        if acts.is_some() && grads.is_some() {
+        if self.post_state.replace(false) {
+            embed::post(&self.state_message(snap));
+        }
+        if let Some(later) = self.later.get() {
+            later.request();
+        }
+        if drawn {
             // Both plots are on screen at their current size: tests and embedding pages
             // can wait for this.
             set_attr(&self.root, "data-state", "ready");
@@ -250,6 +323,28 @@ impl Explorer {
         Ok(())
     }
 
+    /// The work that may lag a little behind a drag: the URL, the canvases' spoken
+    /// summaries, the open data tables.
+    fn slow_updates(&self) {
+        let query = self.query();
+        throttle::replace_query(&query);
+        let snapshot = self.snapshot.borrow();
+        let Some(snap) = snapshot.as_ref() else {
+            return;
+        };
+        for (i, figure) in self.figures.iter().enumerate() {
+            let plot = self.plot(snap, i);
+            figure.label.set(&summary(&plot));
+            if !figure.table.has_attribute("hidden") {
+                figure.table.set_inner_html(&markup::data_table(&plot));
+            }
+        }
+    }
+
+    fn query(&self) -> String {
+        query::build(self.view, &self.values.borrow(), &self.page.borrow())
+    }
+
     fn update_text(&self, snap: &Snapshot) {
         for (slots, r) in self.readouts.iter().zip(snap.readouts()) {
             slots[0].set(&r.label);
@@ -258,10 +353,10 @@ impl Explorer {
         }
         let regime = snap.facts.regime;
         let notes = [snap.activation_note(), snap.gradient_note()];
-        for (slots, text) in self.notes.iter().zip(notes) {
-            slots[0].set(&text);
-            slots[1].set(regime.key());
-            slots[2].set(regime.key());
+        for (figure, text) in self.figures.iter().zip(notes) {
+            figure.note[0].set(&text);
+            figure.note[1].set(regime.key());
+            figure.note[2].set(regime.key());
         }
         if self.current_row.replace(Some(regime)) != Some(regime) {
             for (r, row) in &self.rows {
@@ -272,6 +367,28 @@ impl Explorer {
                 }
             }
         }
+        // Announce a change of regime (not the first one: the page says it already).
+        if let Some(before) = self.announced.replace(Some(regime)) {
+            if before != regime {
+                self.announce.set(&format!(
+                    "Now {}: {}",
+                    regime.key(),
+                    match regime {
+                        Regime::Vanishing => "|w| is below 1.",
+                        Regime::Stable => "|w| is exactly 1.",
+                        Regime::Exploding => "|w| is above 1.",
+                    }
+                ));
+            }
+        }
+        let mut full = self.page.borrow().clone();
+        for key in ["embed", "panel", "hide"] {
+            full.set(key, full.spec(key).expect("a page option").default_value());
+        }
+        self.open_full.set(&format!(
+            "./?{}",
+            query::build(self.view, &self.values.borrow(), &full)
+        ));
         self.update_formula(snap);
     }
 
@@ -316,8 +433,12 @@ impl Explorer {
                         range.set_value(&js(v));
                         number.set_value(&js(v));
                     }
+                    // w is read aloud with its regime and at least two decimals:
+                    // "0.90, vanishing".
                     let text = if *key == "w" {
-                        format!("{}, {}", short(v), snap.facts.regime.key())
+                        let two = format!("{v:.2}");
+                        let text = if two.parse() == Ok(v) { two } else { short(v) };
+                        format!("{text}, {}", snap.facts.regime.key())
                     } else {
                         short(v)
                     };
@@ -341,10 +462,238 @@ impl Explorer {
             }
         }
     }
+
+    /// Applies the page options: theme, embedded layout, shown panels, hidden controls.
+    fn apply_page(&self) {
+        let options = PageOptions::from_values(&self.page.borrow());
+        let (theme, name) = theme::effective(options.theme);
+        theme::mark_document(name);
+        *self.theme.borrow_mut() = theme;
+        let _ = self
+            .root
+            .class_list()
+            .toggle_with_force("ds-embedded", options.embed);
+        if let Some(html) = document().document_element() {
+            let _ = html
+                .class_list()
+                .toggle_with_force("ds-embedded", options.embed);
+        }
+        let show = |el: &Element, shown: bool| {
+            let _ = el.toggle_attribute_with_force("hidden", !shown);
+        };
+        for (figure, panel) in self.figures.iter().zip(PANELS) {
+            let shown = options.panel.shows(panel);
+            figure.shown.set(shown);
+            show(&figure.element, shown);
+        }
+        let one = options.panel != Panel::Both;
+        let _ = self
+            .root
+            .class_list()
+            .toggle_with_force("ds-one-panel", one);
+        let mut any_control = false;
+        for el in find_all::<Element>(&self.root, "[data-param]").unwrap_or_default() {
+            let key = el.get_attribute("data-param").unwrap_or_default();
+            show(&el, !options.hides(&key));
+            any_control |= !options.hides(&key);
+        }
+        let _ = self
+            .root
+            .class_list()
+            .toggle_with_force("ds-no-controls", !any_control);
+        if let Ok(button) = find::<Element>(&self.root, "[data-action=projector]") {
+            let on = options.theme == ThemeChoice::Projector;
+            let _ = button.set_attribute("aria-pressed", if on { "true" } else { "false" });
+        }
+        self.post_state.set(true);
+        self.request();
+    }
+
+    /// `{type: "deep-signal:state", params, readouts}` for the host page.
+    fn state_message(&self, snap: &Snapshot) -> JsValue {
+        let params = Object::new();
+        let query = self.query();
+        for (k, v) in form_urlencoded::parse(query.as_bytes()) {
+            let _ = Reflect::set(&params, &JsValue::from_str(&k), &JsValue::from_str(&v));
+        }
+        let readouts = Object::new();
+        for r in snap.readouts() {
+            let _ = Reflect::set(&readouts, &r.key.into(), &JsValue::from_str(&r.value));
+        }
+        let message = embed::object(&[("type", "deep-signal:state")]);
+        let _ = Reflect::set(&message, &"params".into(), &params);
+        let _ = Reflect::set(&message, &"readouts".into(), &readouts);
+        message.into()
+    }
+
+    /// Handles a message from the host page.
+    fn on_message(&self, data: &JsValue) {
+        match embed::read(data) {
+            Ok(None) => {}
+            Ok(Some(Request::Get)) => {
+                self.post_state.set(true);
+                self.request();
+            }
+            Ok(Some(Request::Set(changes))) => {
+                let result = query::apply_strict(
+                    &mut self.values.borrow_mut(),
+                    &mut self.page.borrow_mut(),
+                    &changes,
+                );
+                match result {
+                    Ok(()) => {
+                        self.apply_page();
+                        self.changed();
+                    }
+                    Err(why) => warn(&format!("deep-signal ignored a message: {why}")),
+                }
+            }
+            Err(why) => warn(&format!("deep-signal ignored a message: {why}")),
+        }
+    }
+
+    fn shortcut(&self, s: Shortcut) {
+        match s {
+            Shortcut::NudgeW(d) => {
+                let w = self.values.borrow().number("w");
+                self.values
+                    .borrow_mut()
+                    .set_number("w", shortcuts::nudge(w, d, W_STEPS.0));
+                self.changed();
+            }
+            Shortcut::NudgeDepth(d) => {
+                let n = self.values.borrow().number("depth");
+                self.values
+                    .borrow_mut()
+                    .set_number("depth", shortcuts::nudge(n, d, DEPTH_STEPS.0));
+                self.changed();
+            }
+            Shortcut::Preset(i) => {
+                if let Some(p) = PRESETS.get(i) {
+                    p.apply(&mut self.values.borrow_mut());
+                    self.changed();
+                }
+            }
+            Shortcut::Fullscreen => toggle_fullscreen(),
+            Shortcut::Projector => self.toggle_projector(),
+            Shortcut::Help => {
+                if let Ok(dialog) = find::<HtmlDialogElement>(&self.root, "[data-help]") {
+                    if !dialog.open() {
+                        let _ = dialog.show_modal();
+                    }
+                }
+            }
+        }
+    }
+
+    fn toggle_projector(&self) {
+        let on = self.page.borrow().choice("theme") == "projector";
+        self.page
+            .borrow_mut()
+            .set_raw("theme", if on { "auto" } else { "projector" });
+        self.apply_page();
+        self.changed();
+    }
+
+    fn say(&self, text: &str) {
+        self.toast.set_text_content(Some(text));
+    }
+
+    /// Downloads a plot as `png` or `svg`.
+    fn export(&self, kind: &str, panel: usize) -> Result<(), JsValue> {
+        let snapshot = self.snapshot.borrow();
+        let Some(snap) = snapshot.as_ref() else {
+            return Ok(());
+        };
+        let plot = self.plot(snap, panel);
+        let css = self.figures[panel].canvas.css_size();
+        let p = snap.settings.chain;
+        let name = format!(
+            "deep-signal-{}-n{}-w{}-{}",
+            PANELS[panel],
+            p.depth,
+            js(p.w),
+            p.format.key()
+        );
+        let theme = self.theme.borrow();
+        match kind {
+            "png" => export::download_png(&format!("{name}.png"), &plot, &theme, css),
+            _ => export::download_text(
+                &format!("{name}.svg"),
+                "image/svg+xml",
+                &export::svg(&plot, &theme, css)?,
+            ),
+        }
+    }
+
+    /// The text a copy button copies.
+    fn copy_text(&self, action: &str) -> String {
+        let location = dom::window().location();
+        let here = format!(
+            "{}{}",
+            location.origin().unwrap_or_default(),
+            location.pathname().unwrap_or_default()
+        );
+        match action {
+            "copy-link" => format!("{here}?{}", self.query()),
+            "copy-embed" => {
+                let mut page = self.page.borrow().clone();
+                page.set_raw("embed", "1");
+                let url = format!(
+                    "{here}?{}",
+                    query::build(self.view, &self.values.borrow(), &page)
+                );
+                let snapshot = self.snapshot.borrow();
+                let title = snapshot.as_ref().map_or("deep-signal".into(), |s| {
+                    let p = s.settings.chain;
+                    format!(
+                        "deep-signal: a chain of {} layers with w = {} ({})",
+                        p.depth,
+                        js(p.w),
+                        s.facts.regime.key()
+                    )
+                });
+                let panels = if PageOptions::from_values(&page).panel == Panel::Both {
+                    2
+                } else {
+                    1
+                };
+                iframe_snippet(&url, &title, panels)
+            }
+            _ => {
+                let snapshot = self.snapshot.borrow();
+                let Some(snap) = snapshot.as_ref() else {
+                    return String::new();
+                };
+                let p = snap.settings.chain;
+                let lines: Vec<String> = chain_formula(p.w, p.b, p.x, p.depth, &snap.facts.closed)
+                    .iter()
+                    .map(latex)
+                    .collect();
+                format!(
+                    "\\begin{{gathered}}\n{}\n\\end{{gathered}}",
+                    lines.join(" \\\\\n")
+                )
+            }
+        }
+    }
+}
+
+fn warn(text: &str) {
+    web_sys::console::warn_1(&JsValue::from_str(text));
+}
+
+fn toggle_fullscreen() {
+    let doc = document();
+    if doc.fullscreen_element().is_some() {
+        doc.exit_fullscreen();
+    } else if let Some(html) = doc.document_element() {
+        let _ = html.request_fullscreen();
+    }
 }
 
 /// Wires every control and preset button to the values.
-fn bind(app: &Rc<Explorer>) -> Result<(), JsValue> {
+fn bind_controls(app: &Rc<Explorer>) -> Result<(), JsValue> {
     for control in &app.controls {
         match control {
             Control::Number {
@@ -381,6 +730,7 @@ fn bind(app: &Rc<Explorer>) -> Result<(), JsValue> {
                         a.notices.show(notice.as_slice());
                     }
                     // An empty box (not a number the browser could read) gets the value back.
+                    a.resync(key);
                     a.changed();
                 });
             }
@@ -412,5 +762,130 @@ fn bind(app: &Rc<Explorer>) -> Result<(), JsValue> {
             a.changed();
         });
     }
+    Ok(())
+}
+
+impl Explorer {
+    /// Forgets what was last put into `key`'s inputs, so the next redraw writes them.
+    fn resync(&self, key: &str) {
+        for control in &self.controls {
+            if let Control::Number { key: k, synced, .. } = control {
+                if *k == key {
+                    synced.set(f64::NAN);
+                }
+            }
+        }
+    }
+}
+
+/// Wires the toolbar, the figure buttons, the shortcuts and the host-page messages.
+fn bind_tools(app: &Rc<Explorer>) -> Result<(), JsValue> {
+    for button in find_all::<Element>(&app.root, "[data-action]")? {
+        let action = button.get_attribute("data-action").unwrap_or_default();
+        let a = app.clone();
+        on(&button, "click", move |_: Event| match action.as_str() {
+            "projector" => a.toggle_projector(),
+            "fullscreen" => toggle_fullscreen(),
+            "help" => a.shortcut(Shortcut::Help),
+            "csv" => {
+                let snapshot = a.snapshot.borrow();
+                if let Some(snap) = snapshot.as_ref() {
+                    let p = snap.settings.chain;
+                    let name = format!(
+                        "deep-signal-n{}-w{}-{}.csv",
+                        p.depth,
+                        js(p.w),
+                        p.format.key()
+                    );
+                    if let Err(e) = export::download_text(&name, "text/csv", &csv(snap)) {
+                        warn(&describe(&e));
+                    }
+                }
+            }
+            copy => {
+                let text = a.copy_text(copy);
+                let done = match copy {
+                    "copy-link" => "Link copied",
+                    "copy-embed" => "Embed code copied",
+                    _ => "LaTeX copied",
+                };
+                let a = a.clone();
+                wasm_bindgen_futures::spawn_local(async move {
+                    if export::copy(text).await {
+                        a.say(done);
+                    } else {
+                        a.say("Copying was refused by the browser");
+                    }
+                });
+            }
+        });
+    }
+    for button in find_all::<Element>(&app.root, "[data-export]")? {
+        let kind = button.get_attribute("data-export").unwrap_or_default();
+        let panel = usize::from(button.get_attribute("data-for").as_deref() == Some(PANELS[1]));
+        let a = app.clone();
+        on(&button, "click", move |_: Event| {
+            if let Err(e) = a.export(&kind, panel) {
+                banner::show(&format!("Export failed: {}", describe(&e)));
+            }
+        });
+    }
+    for (i, figure) in app.figures.iter().enumerate() {
+        let a = app.clone();
+        on(&figure.table_button, "click", move |_: Event| {
+            let figure = &a.figures[i];
+            let open = figure.table.has_attribute("hidden");
+            let _ = figure.table.toggle_attribute_with_force("hidden", !open);
+            let _ = figure
+                .table_button
+                .set_attribute("aria-expanded", if open { "true" } else { "false" });
+            figure.table_button.set_text_content(Some(if open {
+                "Hide data"
+            } else {
+                "Show data"
+            }));
+            if open {
+                a.slow_updates();
+            }
+        });
+    }
+    let a = app.clone();
+    on(&dom::window(), "keydown", move |e: Event| {
+        let Some(e) = e.dyn_ref::<KeyboardEvent>() else {
+            return;
+        };
+        if e.ctrl_key() || e.meta_key() || e.alt_key() || e.default_prevented() {
+            return;
+        }
+        let target = e.target().and_then(|t| t.dyn_into::<Element>().ok());
+        if target.as_ref().is_some_and(theme::is_text_entry) {
+            return;
+        }
+        // Sliders, menus and radio buttons use the arrow keys themselves.
+        let arrow = e.key().starts_with("Arrow");
+        let native = target.as_ref().is_some_and(|t| {
+            t.tag_name().eq_ignore_ascii_case("select") || t.dyn_ref::<HtmlInputElement>().is_some()
+        });
+        if arrow && native {
+            return;
+        }
+        if let Some(s) = shortcuts::shortcut(&e.key(), e.shift_key()) {
+            e.prevent_default();
+            a.shortcut(s);
+        }
+    });
+    let a = app.clone();
+    on(&document(), "fullscreenchange", move |_: Event| {
+        if let Ok(button) = find::<Element>(&a.root, "[data-action=fullscreen]") {
+            let on = document().fullscreen_element().is_some();
+            let _ = button.set_attribute("aria-pressed", if on { "true" } else { "false" });
+        }
+    });
+    let a = app.clone();
+    on(&dom::window(), "message", move |e: Event| {
+        if let Some(e) = e.dyn_ref::<MessageEvent>() {
+            a.on_message(&e.data());
+        }
+    });
     Ok(())
 }

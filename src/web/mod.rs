@@ -5,10 +5,13 @@ mod backend;
 mod banner;
 mod canvas;
 mod dom;
+mod embed;
 mod explorer;
+mod export;
 mod frames;
 mod notices;
-mod url;
+mod theme;
+mod throttle;
 
 use crate::app::query;
 use crate::app::views::ViewId;

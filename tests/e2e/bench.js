@@ -59,7 +59,8 @@ async function measure(page, depth) {
 }
 
 function sizes() {
-  const files = fs.readdirSync(dist);
+  // The files at the top of dist/ (examples/ is another page).
+  const files = fs.readdirSync(dist).filter((f) => fs.statSync(path.join(dist, f)).isFile());
   const row = (name) => {
     const bytes = fs.readFileSync(path.join(dist, name));
     return { name, raw: bytes.length, gzip: zlib.gzipSync(bytes, { level: 9 }).length };

@@ -1,0 +1,128 @@
+//! Page options, the URL parameters every view shares: the theme, embedding, which
+//! panels an embedded figure shows, and which controls it hides.
+
+use super::params::{ChoiceSpec, ParamKind, ParamSpec, Values};
+
+/// The page options, defined once like a view's parameters.
+pub static PAGE_PARAMS: &[ParamSpec] = &[
+    ParamSpec {
+        key: "theme",
+        label: "Theme",
+        description: "Colours and sizes: follow the system's light or dark setting (`auto`), or force one; `projector` has large text, thick lines and high contrast.",
+        kind: ParamKind::Choice(ChoiceSpec {
+            options: &[
+                ("auto", "automatic"),
+                ("light", "light"),
+                ("dark", "dark"),
+                ("projector", "projector"),
+            ],
+            default: "auto",
+        }),
+    },
+    ParamSpec {
+        key: "embed",
+        label: "Embedded",
+        description: "`1` for a figure inside an iframe: no page header, no prose, and its height posted to the parent page.",
+        kind: ParamKind::Choice(ChoiceSpec {
+            options: &[("0", "no"), ("1", "yes")],
+            default: "0",
+        }),
+    },
+    ParamSpec {
+        key: "panel",
+        label: "Panel",
+        description: "With `embed=1`, the plots to show.",
+        kind: ParamKind::Choice(ChoiceSpec {
+            options: &[
+                ("both", "both plots"),
+                ("activations", "activations"),
+                ("gradients", "gradients"),
+            ],
+            default: "both",
+        }),
+    },
+    ParamSpec {
+        key: "hide",
+        label: "Hidden controls",
+        description: "A comma list of controls to hide, named by their keys (`presets` for the preset buttons), for example `hide=b,x,dtype`.",
+        kind: ParamKind::Keys,
+    },
+];
+
+/// The key that names the preset buttons in `hide=`.
+pub const PRESETS_KEY: &str = "presets";
+
+/// The theme asked for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ThemeChoice {
+    /// Follow `prefers-color-scheme`.
+    Auto,
+    /// Dark on light.
+    Light,
+    /// Light on dark.
+    Dark,
+    /// Large text, thick lines, high contrast.
+    Projector,
+}
+
+/// Which plots are shown.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Panel {
+    /// Both plots.
+    Both,
+    /// Only the activations plot.
+    Activations,
+    /// Only the gradients plot.
+    Gradients,
+}
+
+impl Panel {
+    /// Whether the plot named `panel` (`activations` or `gradients`) is shown.
+    pub fn shows(self, panel: &str) -> bool {
+        match self {
+            Panel::Both => true,
+            Panel::Activations => panel == "activations",
+            Panel::Gradients => panel == "gradients",
+        }
+    }
+}
+
+/// The page options, typed.
+#[derive(Clone, Debug, PartialEq)]
+pub struct PageOptions {
+    /// The theme asked for.
+    pub theme: ThemeChoice,
+    /// Whether the page is an embedded figure.
+    pub embed: bool,
+    /// The plots shown (all of them unless embedded).
+    pub panel: Panel,
+    /// The controls hidden, by key.
+    pub hide: Vec<&'static str>,
+}
+
+impl PageOptions {
+    /// Reads the options from their values.
+    pub fn from_values(values: &Values) -> PageOptions {
+        let embed = values.choice("embed") == "1";
+        PageOptions {
+            theme: match values.choice("theme") {
+                "light" => ThemeChoice::Light,
+                "dark" => ThemeChoice::Dark,
+                "projector" => ThemeChoice::Projector,
+                _ => ThemeChoice::Auto,
+            },
+            embed,
+            panel: match (embed, values.choice("panel")) {
+                (true, "activations") => Panel::Activations,
+                (true, "gradients") => Panel::Gradients,
+                _ => Panel::Both,
+            },
+            hide: values.keys("hide").to_vec(),
+        }
+    }
+
+    /// Whether the control `key` is hidden.
+    pub fn hides(&self, key: &str) -> bool {
+        self.hide.contains(&key)
+    }
+}

@@ -1,0 +1,115 @@
+//! Talking to a host page when the figure sits in an iframe: the height it needs, its state
+//! after every change, and the `deep-signal:set` and `deep-signal:get` messages a host sends
+//! to drive it.
+
+use super::dom::{document, window};
+use js_sys::{Object, Reflect};
+use std::cell::Cell;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+use web_sys::{ResizeObserver, Window};
+
+/// A message from a host page.
+#[derive(Debug, PartialEq)]
+pub enum Request {
+    /// Set these URL parameters (key and value as text), all or none.
+    Set(Vec<(String, String)>),
+    /// Answer with the current state.
+    Get,
+}
+
+/// The window of the page that frames this one, if any.
+pub fn parent() -> Option<Window> {
+    let w = window();
+    let parent = w.parent().ok()??;
+    (!Object::is(&parent, &w)).then_some(parent)
+}
+
+/// Posts `message` to the parent page, if there is one.
+pub fn post(message: &JsValue) {
+    if let Some(p) = parent() {
+        let _ = p.post_message(message, "*");
+    }
+}
+
+/// A plain object with the given string properties.
+pub fn object(pairs: &[(&str, &str)]) -> Object {
+    let o = Object::new();
+    for (k, v) in pairs {
+        let _ = Reflect::set(&o, &JsValue::from_str(k), &JsValue::from_str(v));
+    }
+    o
+}
+
+/// Reads the data of a `message` event. `Ok(None)` for messages that are not for us
+/// (anything whose `type` does not start with `deep-signal:`), `Err` with the reason for
+/// ours that are malformed. Never throws, whatever the data.
+pub fn read(data: &JsValue) -> Result<Option<Request>, String> {
+    if !data.is_object() {
+        return Ok(None);
+    }
+    let kind = Reflect::get(data, &"type".into())
+        .ok()
+        .and_then(|t| t.as_string())
+        .unwrap_or_default();
+    if !kind.starts_with("deep-signal:") {
+        return Ok(None);
+    }
+    match kind.as_str() {
+        "deep-signal:get" => Ok(Some(Request::Get)),
+        "deep-signal:set" => {
+            let params = Reflect::get(data, &"params".into()).map_err(|_| "no params")?;
+            if !params.is_object() || js_sys::Array::is_array(&params) {
+                return Err("params must be an object of parameter values".into());
+            }
+            let mut changes = Vec::new();
+            for entry in Object::entries(params.unchecked_ref()).iter() {
+                let pair: js_sys::Array = entry.unchecked_into();
+                let key = pair.get(0).as_string().unwrap_or_default();
+                let value = pair.get(1);
+                let text = if let Some(s) = value.as_string() {
+                    s
+                } else if let Some(n) = value.as_f64().filter(|n| n.is_finite()) {
+                    crate::app::numbers::js(n)
+                } else {
+                    return Err(format!("{key} must be a string or a finite number"));
+                };
+                changes.push((key, text));
+            }
+            if changes.is_empty() {
+                return Err("params is empty".into());
+            }
+            Ok(Some(Request::Set(changes)))
+        }
+        "deep-signal:state" | "deep-signal:height" => Ok(None),
+        other => Err(format!("unknown message type {other}")),
+    }
+}
+
+/// Posts `{type: "deep-signal:height", height}` to the parent whenever the page's height
+/// changes, so the host can size the iframe to fit.
+pub fn post_height() -> Result<(), JsValue> {
+    if parent().is_none() {
+        return Ok(());
+    }
+    let body = document()
+        .body()
+        .ok_or_else(|| JsValue::from_str("no body"))?;
+    let last = Cell::new(-1.0);
+    let b = body.clone();
+    let callback = Closure::<dyn FnMut()>::new(move || {
+        let height = b.get_bounding_client_rect().height().ceil();
+        if height != last.replace(height) {
+            let message = Object::new();
+            let _ = Reflect::set(&message, &"type".into(), &"deep-signal:height".into());
+            let _ = Reflect::set(&message, &"height".into(), &height.into());
+            post(&message);
+        }
+    });
+    let observer = ResizeObserver::new(callback.as_ref().unchecked_ref())?;
+    observer.observe(&body);
+    // Both live as long as the page.
+    callback.forget();
+    std::mem::forget(observer);
+    Ok(())
+}
