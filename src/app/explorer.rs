@@ -382,6 +382,29 @@ impl Snapshot {
         }
     }
 
+    /// What the pointer reads at layer `k` of a plot (the gradients plot if `gradients`):
+    /// the live curve's value there, signed.
+    pub fn hover_text(&self, gradients: bool, k: usize) -> String {
+        let c = &self.chain;
+        let k = k.min(self.settings.chain.depth);
+        if !gradients {
+            let y = short(c.activations[k]);
+            return if self.settings.chain.b != 0.0 {
+                format!(
+                    "layer {k}: y_k = {y}, from the input {}",
+                    short(self.input_part.activations[k])
+                )
+            } else {
+                format!("layer {k}: y_k = {y}")
+            };
+        }
+        let k = k.max(1);
+        match self.settings.grad {
+            GradKind::Activation => format!("layer {k}: dy_n/dy_k = {}", short(c.grads[k])),
+            GradKind::Weight => format!("layer {k}: dy_n/dw_k = {}", short(c.weight_grads[k - 1])),
+        }
+    }
+
     /// The readouts of the facts panel.
     pub fn readouts(&self) -> Vec<Readout> {
         let f = &self.facts;
@@ -525,6 +548,20 @@ mod tests {
             values.set_raw(k, v);
         }
         Snapshot::compute(Settings::from_values(&values))
+    }
+
+    #[test]
+    fn hover_text_reads_the_live_curve() {
+        let s = snapshot(&[("depth", "200"), ("w", "2"), ("b", "0")]);
+        assert_eq!(s.hover_text(false, 10), "layer 10: y_k = 1024");
+        assert_eq!(s.hover_text(false, 150), "layer 150: y_k = inf");
+        assert_eq!(s.hover_text(true, 0), "layer 1: dy_n/dy_k = inf");
+        assert_eq!(s.hover_text(true, 199), "layer 199: dy_n/dy_k = 2");
+        let s = snapshot(&[("depth", "50"), ("w", "0.5"), ("b", "0.5")]);
+        assert_eq!(
+            s.hover_text(false, 1),
+            "layer 1: y_k = 1, from the input 0.5"
+        );
     }
 
     #[test]

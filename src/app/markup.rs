@@ -56,7 +56,8 @@ pub fn explorer(values: &Values, snapshot: &Snapshot) -> String {
             h,
             concat!(
                 r#"<figure class="ds-plot" data-panel="{panel}">"#,
-                r#"<div class="ds-canvas-box"><canvas data-plot="{panel}" role="img" aria-label="{what} plot"></canvas></div>"#,
+                r#"<div class="ds-canvas-box"><canvas data-plot="{panel}" role="img" aria-label="{what} plot"></canvas>"#,
+                r#"<div class="ds-tip" data-tip="{panel}" aria-hidden="true" hidden></div></div>"#,
                 r#"<figcaption><span class="ds-regime-badge" data-regime-badge="{panel}"></span> "#,
                 r#"<span data-note="{panel}" data-prose></span>"#,
                 r#"<span class="ds-figure-tools">"#,

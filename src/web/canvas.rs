@@ -21,6 +21,8 @@ pub struct PlotCanvas {
     /// The static part (axes, labels, legend, bands) as last drawn, and its layout.
     layer: HtmlCanvasElement,
     layout: RefCell<Option<Layout>>,
+    /// Where the last plot landed, to map the pointer to a layer.
+    frame: Cell<Option<Frame>>,
 }
 
 impl PlotCanvas {
@@ -33,12 +35,24 @@ impl PlotCanvas {
                 .create_element("canvas")?
                 .dyn_into()?,
             layout: RefCell::new(None),
+            frame: Cell::new(None),
         })
     }
 
     /// The CSS size of the canvas, as last observed.
     pub fn css_size(&self) -> (f64, f64) {
         self.css.get()
+    }
+
+    /// The layer under the pointer at `client_x` (a `PointerEvent`'s `clientX`), if it is
+    /// over the plotting area of the last drawn plot.
+    pub fn layer_at(&self, client_x: f64, first: usize, last: usize) -> Option<usize> {
+        let rect = self.canvas.get_bounding_client_rect();
+        if rect.width() <= 0.0 {
+            return None;
+        }
+        let device = (client_x - rect.left()) * self.canvas.width() as f64 / rect.width();
+        self.frame.get()?.layer_at(device, first, last)
     }
 
     /// The y range of the last drawn plot, to be kept while it still fits the data.
@@ -83,6 +97,7 @@ impl PlotCanvas {
         let root = canvas.into_drawing_area();
         let frame = plot::draw_data(&root, plot, &layout).map_err(failed)?;
         root.present().map_err(failed)?;
+        self.frame.set(Some(frame));
         Ok(Some(frame))
     }
 }

@@ -30,8 +30,8 @@ use std::rc::Rc;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::{
-    Element, Event, HtmlCanvasElement, HtmlDialogElement, HtmlInputElement, HtmlSelectElement,
-    KeyboardEvent, MessageEvent,
+    Element, Event, HtmlCanvasElement, HtmlDialogElement, HtmlElement, HtmlInputElement,
+    HtmlSelectElement, KeyboardEvent, MessageEvent, PointerEvent,
 };
 
 /// The User Timing measure that wraps each redraw.
@@ -85,6 +85,8 @@ struct Figure {
     /// The figure element, and whether the page options show it.
     element: Element,
     shown: Cell<bool>,
+    /// The value under the pointer.
+    tip: HtmlElement,
 }
 
 /// The mounted explorer.
@@ -146,6 +148,7 @@ pub fn mount(root: &Element, parsed: Parsed) -> Result<(), JsValue> {
             table_button: find(root, &format!("[data-show-data={panel}]"))?,
             element: find(root, &format!("figure[data-panel={panel}]"))?,
             shown: Cell::new(true),
+            tip: find(root, &format!("[data-tip={panel}]"))?,
         })
     };
     let mut readouts = Vec::new();
@@ -586,6 +589,41 @@ impl Explorer {
         }
     }
 
+    /// Shows the live value at the layer under the pointer, next to the pointer.
+    fn hover(&self, panel: usize, e: &PointerEvent) {
+        let figure = &self.figures[panel];
+        let snapshot = self.snapshot.borrow();
+        let Some(snap) = snapshot.as_ref() else {
+            return;
+        };
+        // The activations plot starts at layer 0 (the input), the gradients plot at 1.
+        let first = if panel == 0 { 0 } else { 1 };
+        let last = snap.settings.chain.depth;
+        let Some(k) = figure.canvas.layer_at(e.client_x() as f64, first, last) else {
+            figure.tip.set_hidden(true);
+            return;
+        };
+        figure
+            .tip
+            .set_text_content(Some(&snap.hover_text(panel == 1, k)));
+        let rect = figure.canvas.canvas.get_bounding_client_rect();
+        let (x, y) = (
+            e.client_x() as f64 - rect.left(),
+            e.client_y() as f64 - rect.top(),
+        );
+        // Beside the pointer, on the side with more room.
+        let style = figure.tip.style();
+        let (left, right) = if x > rect.width() / 2.0 {
+            (String::new(), format!("{}px", rect.width() - x + 12.0))
+        } else {
+            (format!("{}px", x + 12.0), String::new())
+        };
+        let _ = style.set_property("left", &left);
+        let _ = style.set_property("right", &right);
+        let _ = style.set_property("top", &format!("{}px", y + 12.0));
+        figure.tip.set_hidden(false);
+    }
+
     fn toggle_projector(&self) {
         let on = self.page.borrow().choice("theme") == "projector";
         self.page
@@ -847,6 +885,18 @@ fn bind_tools(app: &Rc<Explorer>) -> Result<(), JsValue> {
             if open {
                 a.slow_updates();
             }
+        });
+    }
+    for (i, figure) in app.figures.iter().enumerate() {
+        let a = app.clone();
+        on(&figure.canvas.canvas, "pointermove", move |e: Event| {
+            if let Some(e) = e.dyn_ref::<PointerEvent>() {
+                a.hover(i, e);
+            }
+        });
+        let tip = figure.tip.clone();
+        on(&figure.canvas.canvas, "pointerleave", move |_: Event| {
+            tip.set_hidden(true);
         });
     }
     let a = app.clone();

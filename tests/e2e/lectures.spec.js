@@ -346,3 +346,21 @@ test("without JavaScript the page shows a picture and a sentence", async ({ brow
   await expect(page.locator(".ds-noscript p")).toContainText("JavaScript and WebAssembly");
   await context.close();
 });
+
+test("the pointer reads the live value at the layer under it", async ({ page }) => {
+  await open(page, "depth=20&w=0.5&b=0&x=1");
+  const canvas = page.locator('canvas[data-plot="activations"]');
+  const box = await canvas.boundingBox();
+  const tip = page.locator("[data-tip=activations]");
+  let previous = -1;
+  for (const fraction of [0.3, 0.5, 0.7, 0.9]) {
+    await page.mouse.move(box.x + fraction * box.width, box.y + box.height / 2);
+    await expect(tip).toBeVisible();
+    const [, layer, value] = (await tip.textContent()).match(/^layer (\d+): y_k = (\S+)$/);
+    expect(Number(layer)).toBeGreaterThan(previous);
+    previous = Number(layer);
+    expect(Math.abs(Number(value) / 0.5 ** Number(layer) - 1)).toBeLessThan(1e-3);
+  }
+  await page.mouse.move(box.x + box.width / 2, box.y - 40);
+  await expect(tip).toBeHidden();
+});
