@@ -464,6 +464,17 @@ impl Snapshot {
             },
             Readout::number("grad-first", "Gradient at layer 1, dy_n/dy_1", c.grads[1]),
             Readout::number("stored-w", &format!("w as stored in {format}"), c.stored.w),
+            Readout {
+                key: "format-range",
+                label: format!("What {format} can hold"),
+                shown: format!(
+                    "{} to {}, {} significant bits",
+                    short(c.params.format.min_positive()),
+                    short(c.params.format.max_finite()),
+                    c.params.format.significant_bits()
+                ),
+                value: js(c.params.format.max_finite()),
+            },
         ]
     }
 }

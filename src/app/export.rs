@@ -42,7 +42,7 @@ pub fn csv(snapshot: &Snapshot) -> String {
 pub fn iframe_snippet(url: &str, title: &str, panels: usize) -> String {
     let height = if panels > 1 { 960 } else { 620 };
     format!(
-        "<iframe src=\"{}\" title=\"{}\" width=\"100%\" height=\"{height}\" style=\"border:0\" loading=\"lazy\"></iframe>",
+        "<iframe src=\"{}\" title=\"{}\" width=\"100%\" height=\"{height}\" style=\"border:0\" loading=\"lazy\" allowfullscreen></iframe>",
         attribute(url),
         attribute(title)
     )

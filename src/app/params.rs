@@ -92,50 +92,30 @@ impl NumberSpec {
     /// value to use and, if it had to change, a notice naming `key` and the given `shown`
     /// text (how the user wrote it).
     pub fn accept(&self, key: &str, shown: &str, v: f64) -> (f64, Option<Notice>) {
-        let shown = quote(shown);
-        let use_ = |v: f64| format_number(v);
-        if v.is_nan() {
-            let d = self.default;
-            return (
-                d,
-                Some(Notice(format!(
-                    "{key}={shown} is not a number; using {}",
-                    use_(d)
-                ))),
-            );
-        }
-        if v > self.max {
-            return (
+        let (value, why) = if v.is_nan() {
+            (self.default, "is not a number".to_string())
+        } else if v > self.max {
+            (
                 self.max,
-                Some(Notice(format!(
-                    "{key}={shown} is above the maximum {}; using {}",
-                    use_(self.max),
-                    use_(self.max)
-                ))),
-            );
-        }
-        if v < self.min {
-            return (
+                format!("is above the maximum {}", format_number(self.max)),
+            )
+        } else if v < self.min {
+            (
                 self.min,
-                Some(Notice(format!(
-                    "{key}={shown} is below the minimum {}; using {}",
-                    use_(self.min),
-                    use_(self.min)
-                ))),
-            );
-        }
-        if self.whole && v.fract() != 0.0 {
-            let r = v.round();
-            return (
-                r,
-                Some(Notice(format!(
-                    "{key}={shown} is not a whole number; using {}",
-                    use_(r)
-                ))),
-            );
-        }
-        // -0 becomes 0, so that it prints as it reads.
-        (v + 0.0, None)
+                format!("is below the minimum {}", format_number(self.min)),
+            )
+        } else if self.whole && v.fract() != 0.0 {
+            (v.round(), "is not a whole number".to_string())
+        } else {
+            // -0 becomes 0, so that it prints as it reads.
+            return (v + 0.0, None);
+        };
+        let notice = format!(
+            "{key}={} {why}; using {}",
+            quote(shown),
+            format_number(value)
+        );
+        (value, Some(Notice(notice)))
     }
 
     /// Parses `raw` (as typed or as found in a URL) and accepts it; see [`Self::accept`].

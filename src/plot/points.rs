@@ -29,15 +29,6 @@ impl Mark {
     }
 }
 
-/// Where a value goes on the plot.
-#[derive(Clone, Copy, Debug, PartialEq)]
-pub enum Point {
-    /// At this y coordinate (`log10|v|` or `|v|`).
-    At(f64),
-    /// On the marker band of this kind.
-    Marked(Mark),
-}
-
 /// The mark of `v` on an axis with `scale`, or `None` if `v` has a place on the axis.
 pub fn mark(v: f64, scale: Scale) -> Option<Mark> {
     if v.is_nan() {
@@ -56,14 +47,6 @@ pub fn axis_value(m: f64, scale: Scale) -> f64 {
     match scale {
         Scale::Log => m.log10(),
         Scale::Linear => m,
-    }
-}
-
-/// Classifies `v` for an axis with `scale`.
-pub fn classify(v: f64, scale: Scale) -> Point {
-    match mark(v, scale) {
-        Some(m) => Point::Marked(m),
-        None => Point::At(axis_value(v.abs(), scale)),
     }
 }
 
@@ -330,15 +313,17 @@ mod tests {
 
     #[test]
     fn classification() {
-        assert_eq!(classify(100.0, Scale::Log), Point::At(2.0));
-        assert_eq!(classify(-0.01, Scale::Log), Point::At(-2.0));
-        assert_eq!(classify(0.0, Scale::Log), Point::Marked(Mark::Zero));
-        assert_eq!(classify(0.0, Scale::Linear), Point::At(0.0));
+        assert_eq!(mark(100.0, Scale::Log), None);
+        assert_eq!(axis_value(100.0, Scale::Log), 2.0);
+        assert_eq!(axis_value(0.01, Scale::Log), -2.0);
+        assert_eq!(mark(0.0, Scale::Log), Some(Mark::Zero));
+        assert_eq!(mark(0.0, Scale::Linear), None);
+        assert_eq!(mark(f64::NEG_INFINITY, Scale::Linear), Some(Mark::Inf));
+        assert_eq!(mark(f64::NAN, Scale::Log), Some(Mark::Nan));
         assert_eq!(
-            classify(f64::NEG_INFINITY, Scale::Linear),
-            Point::Marked(Mark::Inf)
+            extent(&[0.0, -10.0, f64::INFINITY, 0.1], Scale::Log),
+            Some((-1.0, 1.0))
         );
-        assert_eq!(classify(f64::NAN, Scale::Log), Point::Marked(Mark::Nan));
     }
 
     #[test]

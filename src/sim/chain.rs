@@ -73,11 +73,6 @@ impl Chain {
     pub fn output(&self) -> f64 {
         self.activations[self.params.depth]
     }
-
-    /// The bias gradient `dy_n/db_k` of layer `k` (`1..=n`), which equals `dy_n/dy_k`.
-    pub fn bias_grad(&self, k: usize) -> f64 {
-        self.grads[k]
-    }
 }
 
 fn run<T: Real>(params: ChainParams) -> Chain {

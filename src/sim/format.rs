@@ -70,16 +70,6 @@ impl NumberFormat {
             Self::F64 => 53,
         }
     }
-
-    /// `v` rounded to this format (to nearest, ties to even), returned as `f64`.
-    pub fn round(self, v: f64) -> f64 {
-        match self {
-            Self::F16 => f16::from_f64(v).to_f64(),
-            Self::Bf16 => bf16::from_f64(v).to_f64(),
-            Self::F32 => v as f32 as f64,
-            Self::F64 => v,
-        }
-    }
 }
 
 /// A floating-point type whose `*` and `+` round to its own format.
@@ -139,26 +129,28 @@ mod tests {
     }
 
     #[test]
+    fn conversion_rounds_to_nearest_even() {
+        // 1 + 2^-11 lies halfway between two f16 values: ties go to the even one, 1.
+        assert_eq!(<f16 as Real>::from_f64(1.0 + 2f64.powi(-11)).to_f64(), 1.0);
+        assert_eq!(
+            <f16 as Real>::from_f64(1.0 + 3.0 * 2f64.powi(-11)).to_f64(),
+            1.0 + 2f64.powi(-9)
+        );
+        assert_eq!(<bf16 as Real>::from_f64(0.1).to_f64(), 0.10009765625);
+        assert_eq!(<f16 as Real>::from_f64(1e6).to_f64(), f64::INFINITY);
+    }
+
+    #[test]
     fn limits_match_ieee() {
         assert_eq!(NumberFormat::F16.max_finite(), 65504.0);
         assert_eq!(NumberFormat::F16.min_positive(), 2f64.powi(-24));
+        assert_eq!(NumberFormat::F32.max_finite(), f32::MAX as f64);
+        assert_eq!(NumberFormat::Bf16.significant_bits(), 8);
         assert_eq!(NumberFormat::Bf16.min_positive(), 2f64.powi(-133));
         assert_eq!(NumberFormat::F32.min_positive(), 2f64.powi(-149));
         assert_eq!(
             NumberFormat::F64.min_positive(),
             2f64.powi(-537) * 2f64.powi(-537)
         );
-    }
-
-    #[test]
-    fn rounding_is_to_nearest_even() {
-        // 1 + 2^-11 lies halfway between two f16 values: ties go to the even one, 1.
-        assert_eq!(NumberFormat::F16.round(1.0 + 2f64.powi(-11)), 1.0);
-        assert_eq!(
-            NumberFormat::F16.round(1.0 + 3.0 * 2f64.powi(-11)),
-            1.0 + 2f64.powi(-9)
-        );
-        assert_eq!(NumberFormat::Bf16.round(0.1), 0.10009765625);
-        assert_eq!(NumberFormat::F16.round(1e6), f64::INFINITY);
     }
 }

@@ -25,7 +25,7 @@ pub fn parent() -> Option<Window> {
     (!Object::is(&parent, &w)).then_some(parent)
 }
 
-/// Posts `message` to the parent page, if there is one.
+/// Posts `message` to the parent page, if there is one (any origin may host a figure).
 pub fn post(message: &JsValue) {
     if let Some(p) = parent() {
         let _ = p.post_message(message, "*");

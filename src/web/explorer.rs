@@ -12,7 +12,7 @@ use super::frames::Frames;
 use super::notices::Notices;
 use super::theme;
 use super::throttle::{self, Throttle};
-use crate::app::explorer::{summary, Settings, Snapshot, PRESETS};
+use crate::app::explorer::{summary, Readout, Settings, Snapshot, PRESETS};
 use crate::app::export::{csv, iframe_snippet};
 use crate::app::formula::{chain_formula, latex, mathml, split_text};
 use crate::app::markup;
@@ -114,6 +114,8 @@ struct Explorer {
     frames: OnceCell<Frames>,
     /// Slower work after a change: the URL, the spoken summaries and the data tables.
     later: OnceCell<Throttle>,
+    /// Whether the page is inside a frame, whose host gets state messages.
+    framed: bool,
     /// Whether the host page is owed a state message.
     post_state: Cell<bool>,
     /// Whether the pointer is down on a slider (the `w` detent applies only then).
@@ -186,6 +188,7 @@ pub fn mount(root: &Element, parsed: Parsed) -> Result<(), JsValue> {
         toast: find(root, "[data-toast]")?,
         frames: OnceCell::new(),
         later: OnceCell::new(),
+        framed: embed::parent().is_some(),
         post_state: Cell::new(true),
         dragging: Cell::new(false),
         measures: Cell::new(0),
@@ -300,10 +303,11 @@ impl Explorer {
             plot.previous_range = figure.canvas.range();
             drawn &= figure.canvas.draw(&plot, &self.theme.borrow())?.is_some();
         }
-        self.update_text(snap);
+        let readouts = snap.readouts();
+        self.update_text(snap, &readouts);
         self.sync_controls(snap);
-        if self.post_state.replace(false) {
-            embed::post(&self.state_message(snap));
+        if self.post_state.replace(false) && self.framed {
+            embed::post(&self.state_message(&readouts));
         }
         if let Some(later) = self.later.get() {
             later.request();
@@ -329,8 +333,16 @@ impl Explorer {
     /// The work that may lag a little behind a drag: the URL, the canvases' spoken
     /// summaries, the open data tables.
     fn slow_updates(&self) {
-        let query = self.query();
-        throttle::replace_query(&query);
+        throttle::replace_query(&self.query());
+        // The embedded figure's link to the full page: the same state, not embedded.
+        let mut full = self.page.borrow().clone();
+        for key in ["embed", "panel", "hide"] {
+            full.set(key, full.spec(key).expect("a page option").default_value());
+        }
+        self.open_full.set(&format!(
+            "./?{}",
+            query::build(self.view, &self.values.borrow(), &full)
+        ));
         let snapshot = self.snapshot.borrow();
         let Some(snap) = snapshot.as_ref() else {
             return;
@@ -348,8 +360,8 @@ impl Explorer {
         query::build(self.view, &self.values.borrow(), &self.page.borrow())
     }
 
-    fn update_text(&self, snap: &Snapshot) {
-        for (slots, r) in self.readouts.iter().zip(snap.readouts()) {
+    fn update_text(&self, snap: &Snapshot, readouts: &[Readout]) {
+        for (slots, r) in self.readouts.iter().zip(readouts) {
             slots[0].set(&r.label);
             slots[1].set(&r.shown);
             slots[2].set(&r.value);
@@ -384,14 +396,6 @@ impl Explorer {
                 ));
             }
         }
-        let mut full = self.page.borrow().clone();
-        for key in ["embed", "panel", "hide"] {
-            full.set(key, full.spec(key).expect("a page option").default_value());
-        }
-        self.open_full.set(&format!(
-            "./?{}",
-            query::build(self.view, &self.values.borrow(), &full)
-        ));
         self.update_formula(snap);
     }
 
@@ -513,19 +517,19 @@ impl Explorer {
     }
 
     /// `{type: "deep-signal:state", params, readouts}` for the host page.
-    fn state_message(&self, snap: &Snapshot) -> JsValue {
+    fn state_message(&self, readouts: &[Readout]) -> JsValue {
         let params = Object::new();
         let query = self.query();
         for (k, v) in form_urlencoded::parse(query.as_bytes()) {
             let _ = Reflect::set(&params, &JsValue::from_str(&k), &JsValue::from_str(&v));
         }
-        let readouts = Object::new();
-        for r in snap.readouts() {
-            let _ = Reflect::set(&readouts, &r.key.into(), &JsValue::from_str(&r.value));
+        let values = Object::new();
+        for r in readouts {
+            let _ = Reflect::set(&values, &r.key.into(), &JsValue::from_str(&r.value));
         }
         let message = embed::object(&[("type", "deep-signal:state")]);
         let _ = Reflect::set(&message, &"params".into(), &params);
-        let _ = Reflect::set(&message, &"readouts".into(), &readouts);
+        let _ = Reflect::set(&message, &"readouts".into(), &values);
         message.into()
     }
 
@@ -622,6 +626,11 @@ impl Explorer {
         let _ = style.set_property("right", &right);
         let _ = style.set_property("top", &format!("{}px", y + 12.0));
         figure.tip.set_hidden(false);
+    }
+
+    /// Whether the shortcut list is open (shortcuts then wait until it closes).
+    fn help_open(&self) -> bool {
+        find::<HtmlDialogElement>(&self.root, "[data-help]").is_ok_and(|d| d.open())
     }
 
     fn toggle_projector(&self) {
@@ -908,7 +917,7 @@ fn bind_tools(app: &Rc<Explorer>) -> Result<(), JsValue> {
             return;
         }
         let target = e.target().and_then(|t| t.dyn_into::<Element>().ok());
-        if target.as_ref().is_some_and(theme::is_text_entry) {
+        if target.as_ref().is_some_and(theme::is_text_entry) || a.help_open() {
             return;
         }
         // Sliders, menus and radio buttons use the arrow keys themselves.
