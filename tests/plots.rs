@@ -181,3 +181,32 @@ fn write_samples() {
         .unwrap();
     }
 }
+
+#[test]
+fn layouts_differ_exactly_when_the_static_part_would() {
+    let theme = Theme::light();
+    let style = Style::canvas(theme.clone(), 2.0);
+    let a = Snapshot::compute(settings(100, 0.8, 0.1, 1.0, NumberFormat::F32));
+    let b = Snapshot::compute(settings(100, 0.85, 0.1, 1.0, NumberFormat::F32));
+    let layout = |s: &Snapshot| plot::Layout::new(&s.activation_plot(&theme), &style, (1000, 500));
+    // Moving w moves only the live curve: with the axis range kept from the frame before,
+    // as the page does, the static part (references included) is reused.
+    let mut next = b.activation_plot(&theme);
+    next.previous_range = Some(layout(&a).range());
+    assert_eq!(plot::Layout::new(&next, &style, (1000, 500)), layout(&a));
+    // A reference that changes, a resize or another theme all redraw it.
+    let mut plot = a.activation_plot(&theme);
+    let mut changed = plot.curves[0].values.to_vec();
+    changed[10] *= 2.0;
+    plot.curves[0].values = &changed;
+    assert_ne!(plot::Layout::new(&plot, &style, (1000, 500)), layout(&a));
+    assert_ne!(
+        plot::Layout::new(&a.activation_plot(&theme), &style, (999, 500)),
+        layout(&a)
+    );
+    let dark = Style::canvas(Theme::dark(), 2.0);
+    assert_ne!(
+        plot::Layout::new(&a.activation_plot(&Theme::dark()), &dark, (1000, 500)),
+        layout(&a)
+    );
+}

@@ -214,17 +214,27 @@ pub struct Snapshot {
 impl Snapshot {
     /// Simulates the live, input-only and reference chains.
     pub fn compute(settings: Settings) -> Snapshot {
+        Snapshot::next(settings, None)
+    }
+
+    /// Like [`compute`](Self::compute), but takes the reference chains from `previous` when
+    /// they are the same (same depth and format), as they are while `w`, `b` or `x` move.
+    pub fn next(settings: Settings, previous: Option<Snapshot>) -> Snapshot {
         let p = settings.chain;
         let chain = Chain::simulate(p);
         let input_part = Chain::simulate(ChainParams { b: 0.0, ..p });
-        let references = REFERENCE_WEIGHTS.map(|w| {
-            Chain::simulate(ChainParams {
-                w,
-                b: 0.0,
-                x: 1.0,
-                ..p
-            })
-        });
+        let same = |c: &Chain| c.params.depth == p.depth && c.params.format == p.format;
+        let references = match previous {
+            Some(s) if s.references.iter().all(same) => s.references,
+            _ => REFERENCE_WEIGHTS.map(|w| {
+                Chain::simulate(ChainParams {
+                    w,
+                    b: 0.0,
+                    x: 1.0,
+                    ..p
+                })
+            }),
+        };
         let facts = Facts::of(&chain);
         Snapshot {
             settings,
@@ -559,6 +569,21 @@ mod tests {
             values.set_raw(k, v);
         }
         Snapshot::compute(Settings::from_values(&values))
+    }
+
+    #[test]
+    fn references_are_reused_only_when_they_are_the_same() {
+        let a = snapshot(&[("depth", "40"), ("w", "0.7")]);
+        let mut values = Values::defaults(PARAMS);
+        values.set_raw("depth", "40");
+        values.set_raw("w", "1.3");
+        let b = Snapshot::next(Settings::from_values(&values), Some(a.clone()));
+        assert_eq!(b.references, a.references);
+        assert_eq!(b.references, Snapshot::compute(b.settings).references);
+        values.set_raw("dtype", "f16");
+        let c = Snapshot::next(Settings::from_values(&values), Some(b));
+        assert_eq!(c.references, Snapshot::compute(c.settings).references);
+        assert_eq!(c.references[0].params.format, NumberFormat::F16);
     }
 
     #[test]

@@ -168,9 +168,9 @@ struct LegendEntry {
 }
 
 /// Where everything of a plot goes, worked out before drawing, and all that the static
-/// part of the plot (background, title, legend, axes, grid, bands) depends on: two plots
-/// with equal layouts have identical static parts, which a canvas can draw once and reuse
-/// while only the curves change.
+/// part of the plot (background, title, legend, axes, grid, bands, reference curves)
+/// depends on: two plots with equal layouts have identical static parts, which a canvas
+/// can draw once and reuse while only the live curves change.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Layout {
     style: Style,
@@ -194,6 +194,8 @@ pub struct Layout {
     y: (f64, f64),
     /// Axis units per pixel.
     per_px: f64,
+    /// A fingerprint of the reference curves' values, which the static part draws.
+    references: u64,
 }
 
 impl Layout {
@@ -281,6 +283,7 @@ impl Layout {
             y_step: axis::nice_step(hi - lo, 5),
             y: (lo - bottom_px * per_px, hi + top_px * per_px),
             per_px,
+            references: fingerprint(plot),
         }
     }
 
@@ -328,6 +331,23 @@ impl Layout {
     }
 }
 
+/// A hash of the reference curves: their labels, colours and the bits of their values.
+/// It runs on every redraw over up to three times 10,001 values, so it is the cheap
+/// multiply-rotate hash of rustc's `FxHasher`, not SipHash.
+fn fingerprint(plot: &LayerPlot) -> u64 {
+    let mix = |h: u64, v: u64| (h.rotate_left(5) ^ v).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+    let mut h = 0u64;
+    for c in plot.curves.iter().filter(|c| c.role == Role::Reference) {
+        h = c.label.bytes().fold(h, |h, b| mix(h, b as u64));
+        h = mix(
+            h,
+            u64::from_be_bytes([0, 0, 0, 0, 0, c.color.0, c.color.1, c.color.2]),
+        );
+        h = c.values.iter().fold(h, |h, v| mix(h, v.to_bits()));
+    }
+    h
+}
+
 /// Draws `plot` on `area` and returns where its plotting area landed.
 pub fn draw<DB: DrawingBackend>(
     area: &DrawingArea<DB, Shift>,
@@ -335,14 +355,16 @@ pub fn draw<DB: DrawingBackend>(
     style: &Style,
 ) -> Result<Frame, DrawingAreaErrorKind<DB::ErrorType>> {
     let layout = Layout::new(plot, style, area.dim_in_pixel());
-    draw_static(area, &layout)?;
+    draw_static(area, plot, &layout)?;
     draw_data(area, plot, &layout)
 }
 
 /// Draws the part of a plot that depends only on its [`Layout`]: background, title,
-/// legend samples and fixed labels, axes, grid, tick labels and the marker bands.
+/// legend samples and fixed labels, axes, grid, tick labels, the marker bands, and the
+/// reference curves.
 pub fn draw_static<DB: DrawingBackend>(
     area: &DrawingArea<DB, Shift>,
+    plot: &LayerPlot,
     layout: &Layout,
 ) -> Result<(), DrawingAreaErrorKind<DB::ErrorType>> {
     let style = &layout.style;
@@ -428,7 +450,7 @@ pub fn draw_static<DB: DrawingBackend>(
                 + Text::new(mark.name(), (-(pad as i32) / 2, 0), row_label.clone()),
         ))?;
     }
-    Ok(())
+    draw_curves(&mut chart, plot, layout, |role| role == Role::Reference)
 }
 
 /// Draws the part of a plot that changes with the data: the curves, their markers and
@@ -452,6 +474,22 @@ pub fn draw_data<DB: DrawingBackend>(
     }
 
     let mut chart = layout.chart(area)?;
+    draw_curves(&mut chart, plot, layout, |role| role != Role::Reference)?;
+    let (px, py) = chart.plotting_area().get_pixel_range();
+    Ok(Frame {
+        area: (px.start, py.start, px.end, py.end),
+        layers: layout.x,
+    })
+}
+
+/// Draws the curves whose role `which` accepts, with their markers.
+fn draw_curves<DB: DrawingBackend>(
+    chart: &mut Chart<DB>,
+    plot: &LayerPlot,
+    layout: &Layout,
+    which: impl Fn(Role) -> bool,
+) -> Result<(), DrawingAreaErrorKind<DB::ErrorType>> {
+    let style = &layout.style;
     let (x0, x1) = layout.x;
     let (x_pixels, y_pixels) = chart.plotting_area().get_pixel_range();
     let columns = (x_pixels.end - x_pixels.start).max(1) as usize;
@@ -461,7 +499,7 @@ pub fn draw_data<DB: DrawingBackend>(
         (x1 - x0) / columns as f64 / 3.0,
         (layout.y.1 - layout.y.0) / rows / 3.0,
     );
-    for curve in &plot.curves {
+    for curve in plot.curves.iter().filter(|c| which(c.role)) {
         let (color, width) = pen(curve, style);
         let stroke = color.stroke_width(width);
         let pieces = points::segments(
@@ -486,14 +524,9 @@ pub fn draw_data<DB: DrawingBackend>(
                 chart.draw_series(std::iter::once(PathElement::new(line, stroke)))?;
             }
         }
-        draw_markers(&mut chart, plot, curve, color, layout)?;
+        draw_markers(chart, plot, curve, color, layout)?;
     }
-
-    let (px, py) = chart.plotting_area().get_pixel_range();
-    Ok(Frame {
-        area: (px.start, py.start, px.end, py.end),
-        layers: layout.x,
-    })
+    Ok(())
 }
 
 /// The colour and line width (device pixels) of a curve.

@@ -83,12 +83,12 @@ impl PlotCanvas {
         let style = Style::canvas(theme.clone(), ratio);
         let layout = Layout::new(plot, &style, (w, h));
         // The static part is redrawn only when its layout changed (a resize, a new axis
-        // range, another format); a slider drag usually just moves the curves.
+        // range, another depth or format); a slider drag usually just moves the live curves.
         if self.layout.borrow().as_ref() != Some(&layout) {
             self.layer.set_width(w);
             self.layer.set_height(h);
             let root = Canvas2d::new(&self.layer)?.into_drawing_area();
-            plot::draw_static(&root, &layout).map_err(failed)?;
+            plot::draw_static(&root, plot, &layout).map_err(failed)?;
             root.present().map_err(failed)?;
             *self.layout.borrow_mut() = Some(layout.clone());
         }

@@ -96,6 +96,8 @@ struct Explorer {
     page: RefCell<Values>,
     /// The snapshot of the last redraw, reused when only the canvas size changed.
     snapshot: RefCell<Option<Snapshot>>,
+    /// Whether the values changed since the snapshot was computed.
+    stale: Cell<bool>,
     theme: RefCell<Theme>,
     root: Element,
     figures: [Figure; 2],
@@ -173,6 +175,7 @@ pub fn mount(root: &Element, parsed: Parsed) -> Result<(), JsValue> {
         values: RefCell::new(values),
         page: RefCell::new(page),
         snapshot: RefCell::new(None),
+        stale: Cell::new(true),
         theme: RefCell::new(Theme::light()),
         root: root.clone(),
         figures: [figure(PANELS[0])?, figure(PANELS[1])?],
@@ -267,7 +270,7 @@ impl Explorer {
 
     /// Marks the values as changed and asks for a redraw.
     fn changed(&self) {
-        self.snapshot.borrow_mut().take();
+        self.stale.set(true);
         self.post_state.set(true);
         self.request();
     }
@@ -287,9 +290,10 @@ impl Explorer {
         if let Some(p) = &perf {
             let _ = p.mark(MARK);
         }
-        if self.snapshot.borrow().is_none() {
+        if self.stale.replace(false) || self.snapshot.borrow().is_none() {
             let settings = Settings::from_values(&self.values.borrow());
-            *self.snapshot.borrow_mut() = Some(Snapshot::compute(settings));
+            let previous = self.snapshot.borrow_mut().take();
+            *self.snapshot.borrow_mut() = Some(Snapshot::next(settings, previous));
         }
         let snapshot = self.snapshot.borrow();
         let snap = snapshot.as_ref().expect("computed above");
