@@ -1,0 +1,200 @@
+//! The explorer's controls: finding each parameter's inputs, writing values into them, and
+//! turning their events into new values.
+
+use super::Explorer;
+use crate::app::explorer::{Snapshot, PRESETS};
+use crate::app::numbers::{js, short};
+use crate::app::params::{ParamKind, Values};
+use crate::web::dom::{self, find, find_all, on, Slot};
+use std::cell::Cell;
+use std::rc::Rc;
+use wasm_bindgen::prelude::*;
+use web_sys::{Element, Event, HtmlInputElement, HtmlSelectElement};
+
+/// The input elements of one parameter.
+pub(super) enum Control {
+    /// A slider and its number box.
+    Number {
+        key: &'static str,
+        range: HtmlInputElement,
+        number: HtmlInputElement,
+        valuetext: Slot,
+        /// The value last put into both inputs.
+        synced: Cell<f64>,
+    },
+    /// A menu.
+    Select {
+        key: &'static str,
+        select: HtmlSelectElement,
+    },
+    /// A group of radio buttons.
+    Radios {
+        key: &'static str,
+        radios: Vec<HtmlInputElement>,
+    },
+}
+
+/// Finds the input elements of every parameter.
+pub(super) fn find_controls(root: &Element, values: &Values) -> Result<Vec<Control>, JsValue> {
+    values
+        .specs()
+        .iter()
+        .map(|spec| {
+            let key = spec.key;
+            Ok(match spec.kind {
+                ParamKind::Number(_) => {
+                    let range: HtmlInputElement =
+                        find(root, &format!("input[type=range][name={key}]"))?;
+                    Control::Number {
+                        key,
+                        valuetext: Slot::attribute(range.clone().into(), "aria-valuetext"),
+                        range,
+                        number: find(root, &format!("[data-number={key}]"))?,
+                        synced: Cell::new(f64::NAN),
+                    }
+                }
+                _ => match find::<HtmlSelectElement>(root, &format!("select[name={key}]")) {
+                    Ok(select) => Control::Select { key, select },
+                    Err(_) => Control::Radios {
+                        key,
+                        radios: find_all(root, &format!("input[type=radio][name={key}]"))?,
+                    },
+                },
+            })
+        })
+        .collect()
+}
+
+impl Explorer {
+    /// Puts the current values into the controls (after a preset, a URL or a clamp).
+    pub(super) fn sync_controls(&self, snap: &Snapshot) {
+        let values = self.values.borrow();
+        for control in &self.controls {
+            match control {
+                Control::Number {
+                    key,
+                    range,
+                    number,
+                    valuetext,
+                    synced,
+                } => {
+                    let v = values.number(key);
+                    if synced.replace(v) != v {
+                        // The slider may be mid-drag at v already; setting it again is harmless.
+                        range.set_value(&js(v));
+                        number.set_value(&js(v));
+                    }
+                    // w is read aloud with its regime and at least two decimals:
+                    // "0.90, vanishing".
+                    let text = if *key == "w" {
+                        let two = format!("{v:.2}");
+                        let text = if two.parse() == Ok(v) { two } else { short(v) };
+                        format!("{text}, {}", snap.facts.regime.key())
+                    } else {
+                        short(v)
+                    };
+                    valuetext.set(&text);
+                }
+                Control::Select { key, select } => {
+                    let v = values.choice(key);
+                    if select.value() != v {
+                        select.set_value(v);
+                    }
+                }
+                Control::Radios { key, radios } => {
+                    let v = values.choice(key);
+                    for radio in radios {
+                        let on = radio.value() == v;
+                        if radio.checked() != on {
+                            radio.set_checked(on);
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// Forgets what was last put into `key`'s inputs, so the next redraw writes them.
+    fn resync(&self, key: &str) {
+        for control in &self.controls {
+            if let Control::Number { key: k, synced, .. } = control {
+                if *k == key {
+                    synced.set(f64::NAN);
+                }
+            }
+        }
+    }
+}
+
+/// Wires every control and preset button to the values.
+pub(super) fn bind_controls(app: &Rc<Explorer>) -> Result<(), JsValue> {
+    for control in &app.controls {
+        match control {
+            Control::Number {
+                key, range, number, ..
+            } => {
+                let key = *key;
+                let spec = match app.values.borrow().spec(key).map(|s| s.kind) {
+                    Some(ParamKind::Number(n)) => n,
+                    _ => continue,
+                };
+                let (a, r) = (app.clone(), range.clone());
+                on(range, "input", move |_: Event| {
+                    let mut v = r.value_as_number();
+                    if let Some(d) = spec.detent {
+                        let width = 0.01 * (spec.slider.1 - spec.slider.0);
+                        if a.dragging.get() && (v - d).abs() <= width {
+                            v = d;
+                        }
+                    }
+                    a.values.borrow_mut().set_number(key, v);
+                    a.changed();
+                });
+                let a = app.clone();
+                on(range, "pointerdown", move |_: Event| a.dragging.set(true));
+                let a = app.clone();
+                on(&dom::window(), "pointerup", move |_: Event| {
+                    a.dragging.set(false)
+                });
+                let (a, b) = (app.clone(), number.clone());
+                on(number, "change", move |_: Event| {
+                    let raw = b.value();
+                    if !raw.trim().is_empty() {
+                        let notice = a.values.borrow_mut().set_raw(key, &raw).flatten();
+                        a.notices.show(notice.as_slice());
+                    }
+                    // An empty box (not a number the browser could read) gets the value back.
+                    a.resync(key);
+                    a.changed();
+                });
+            }
+            Control::Select { key, select } => {
+                let (a, s, key) = (app.clone(), select.clone(), *key);
+                on(select, "change", move |_: Event| {
+                    a.values.borrow_mut().set_raw(key, &s.value());
+                    a.changed();
+                });
+            }
+            Control::Radios { key, radios } => {
+                for radio in radios {
+                    let (a, r, key) = (app.clone(), radio.clone(), *key);
+                    on(radio, "change", move |_: Event| {
+                        a.values.borrow_mut().set_raw(key, &r.value());
+                        a.changed();
+                    });
+                }
+            }
+        }
+    }
+    for (preset, button) in PRESETS
+        .iter()
+        .zip(find_all::<Element>(&app.root, "[data-preset]")?)
+    {
+        let a = app.clone();
+        on(&button, "click", move |_: Event| {
+            preset.apply(&mut a.values.borrow_mut());
+            a.changed();
+        });
+    }
+    Ok(())
+}

@@ -1,0 +1,326 @@
+//! The explorer's tools: the toolbar (copy, export, projector, full screen, help), the
+//! keyboard shortcuts, the value under the pointer, and the messages of a host page.
+
+use super::{describe, Explorer, PANELS};
+use crate::app::explorer::PRESETS;
+use crate::app::export::{csv, iframe_snippet};
+use crate::app::formula::{chain_formula, latex};
+use crate::app::numbers::js;
+use crate::app::page::{PageOptions, Panel};
+use crate::app::query;
+use crate::app::shortcuts::{self, Shortcut, DEPTH_STEPS, W_STEPS};
+use crate::web::banner;
+use crate::web::dom::{self, document, find, find_all, on};
+use crate::web::export;
+use crate::web::theme;
+use std::rc::Rc;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+use web_sys::{
+    Element, Event, HtmlDialogElement, HtmlInputElement, KeyboardEvent, MessageEvent, PointerEvent,
+};
+
+impl Explorer {
+    pub(super) fn shortcut(&self, s: Shortcut) {
+        match s {
+            Shortcut::NudgeW(d) => {
+                let w = self.values.borrow().number("w");
+                self.values
+                    .borrow_mut()
+                    .set_number("w", shortcuts::nudge(w, d, W_STEPS.0));
+                self.changed();
+            }
+            Shortcut::NudgeDepth(d) => {
+                let n = self.values.borrow().number("depth");
+                self.values
+                    .borrow_mut()
+                    .set_number("depth", shortcuts::nudge(n, d, DEPTH_STEPS.0));
+                self.changed();
+            }
+            Shortcut::Preset(i) => {
+                if let Some(p) = PRESETS.get(i) {
+                    p.apply(&mut self.values.borrow_mut());
+                    self.changed();
+                }
+            }
+            Shortcut::Fullscreen => toggle_fullscreen(),
+            Shortcut::Projector => self.toggle_projector(),
+            Shortcut::Help => {
+                if let Ok(dialog) = find::<HtmlDialogElement>(&self.root, "[data-help]") {
+                    if !dialog.open() {
+                        let _ = dialog.show_modal();
+                    }
+                }
+            }
+        }
+    }
+
+    /// Shows the live value at the layer under the pointer, next to the pointer.
+    fn hover(&self, panel: usize, e: &PointerEvent) {
+        let figure = &self.figures[panel];
+        let snapshot = self.snapshot.borrow();
+        let Some(snap) = snapshot.as_ref() else {
+            return;
+        };
+        // The activations plot starts at layer 0 (the input), the gradients plot at 1.
+        let first = if panel == 0 { 0 } else { 1 };
+        let last = snap.settings.chain.depth;
+        let Some(k) = figure.canvas.layer_at(e.client_x() as f64, first, last) else {
+            figure.tip.set_hidden(true);
+            return;
+        };
+        figure
+            .tip
+            .set_text_content(Some(&snap.hover_text(panel == 1, k)));
+        let rect = figure.canvas.canvas.get_bounding_client_rect();
+        let (x, y) = (
+            e.client_x() as f64 - rect.left(),
+            e.client_y() as f64 - rect.top(),
+        );
+        // Beside the pointer, on the side with more room.
+        let style = figure.tip.style();
+        let (left, right) = if x > rect.width() / 2.0 {
+            (String::new(), format!("{}px", rect.width() - x + 12.0))
+        } else {
+            (format!("{}px", x + 12.0), String::new())
+        };
+        let _ = style.set_property("left", &left);
+        let _ = style.set_property("right", &right);
+        let _ = style.set_property("top", &format!("{}px", y + 12.0));
+        figure.tip.set_hidden(false);
+    }
+
+    /// Whether the shortcut list is open (shortcuts then wait until it closes).
+    fn help_open(&self) -> bool {
+        find::<HtmlDialogElement>(&self.root, "[data-help]").is_ok_and(|d| d.open())
+    }
+
+    pub(super) fn toggle_projector(&self) {
+        let on = self.page.borrow().choice("theme") == "projector";
+        self.page
+            .borrow_mut()
+            .set_raw("theme", if on { "auto" } else { "projector" });
+        self.apply_page();
+        self.changed();
+    }
+
+    fn say(&self, text: &str) {
+        self.toast.set_text_content(Some(text));
+    }
+
+    /// Downloads a plot as `png` or `svg`.
+    fn export(&self, kind: &str, panel: usize) -> Result<(), JsValue> {
+        let snapshot = self.snapshot.borrow();
+        let Some(snap) = snapshot.as_ref() else {
+            return Ok(());
+        };
+        let plot = self.plot(snap, panel);
+        let css = self.figures[panel].canvas.css_size();
+        let p = snap.settings.chain;
+        let name = format!(
+            "deep-signal-{}-n{}-w{}-{}",
+            PANELS[panel],
+            p.depth,
+            js(p.w),
+            p.format.key()
+        );
+        let theme = self.theme.borrow();
+        match kind {
+            "png" => export::download_png(&format!("{name}.png"), &plot, &theme, css),
+            _ => export::download_text(
+                &format!("{name}.svg"),
+                "image/svg+xml",
+                &export::svg(&plot, &theme, css)?,
+            ),
+        }
+    }
+
+    /// The text a copy button copies.
+    fn copy_text(&self, action: &str) -> String {
+        let location = dom::window().location();
+        let here = format!(
+            "{}{}",
+            location.origin().unwrap_or_default(),
+            location.pathname().unwrap_or_default()
+        );
+        match action {
+            "copy-link" => format!("{here}?{}", self.query()),
+            "copy-embed" => {
+                let mut page = self.page.borrow().clone();
+                page.set_raw("embed", "1");
+                let url = format!(
+                    "{here}?{}",
+                    query::build(self.view, &self.values.borrow(), &page)
+                );
+                let snapshot = self.snapshot.borrow();
+                let title = snapshot.as_ref().map_or("deep-signal".into(), |s| {
+                    let p = s.settings.chain;
+                    format!(
+                        "deep-signal: a chain of {} layers with w = {} ({})",
+                        p.depth,
+                        js(p.w),
+                        s.facts.regime.key()
+                    )
+                });
+                let panels = if PageOptions::from_values(&page).panel == Panel::Both {
+                    2
+                } else {
+                    1
+                };
+                iframe_snippet(&url, &title, panels)
+            }
+            _ => {
+                let snapshot = self.snapshot.borrow();
+                let Some(snap) = snapshot.as_ref() else {
+                    return String::new();
+                };
+                let p = snap.settings.chain;
+                let lines: Vec<String> = chain_formula(p.w, p.b, p.x, p.depth, &snap.facts.closed)
+                    .iter()
+                    .map(latex)
+                    .collect();
+                format!(
+                    "\\begin{{gathered}}\n{}\n\\end{{gathered}}",
+                    lines.join(" \\\\\n")
+                )
+            }
+        }
+    }
+}
+
+pub(super) fn warn(text: &str) {
+    web_sys::console::warn_1(&JsValue::from_str(text));
+}
+
+fn toggle_fullscreen() {
+    let doc = document();
+    if doc.fullscreen_element().is_some() {
+        doc.exit_fullscreen();
+    } else if let Some(html) = doc.document_element() {
+        let _ = html.request_fullscreen();
+    }
+}
+
+/// Wires the toolbar, the figure buttons, the shortcuts and the host-page messages.
+pub(super) fn bind_tools(app: &Rc<Explorer>) -> Result<(), JsValue> {
+    for button in find_all::<Element>(&app.root, "[data-action]")? {
+        let action = button.get_attribute("data-action").unwrap_or_default();
+        let a = app.clone();
+        on(&button, "click", move |_: Event| match action.as_str() {
+            "projector" => a.toggle_projector(),
+            "fullscreen" => toggle_fullscreen(),
+            "help" => a.shortcut(Shortcut::Help),
+            "csv" => {
+                let snapshot = a.snapshot.borrow();
+                if let Some(snap) = snapshot.as_ref() {
+                    let p = snap.settings.chain;
+                    let name = format!(
+                        "deep-signal-n{}-w{}-{}.csv",
+                        p.depth,
+                        js(p.w),
+                        p.format.key()
+                    );
+                    if let Err(e) = export::download_text(&name, "text/csv", &csv(snap)) {
+                        warn(&describe(&e));
+                    }
+                }
+            }
+            copy => {
+                let text = a.copy_text(copy);
+                let done = match copy {
+                    "copy-link" => "Link copied",
+                    "copy-embed" => "Embed code copied",
+                    _ => "LaTeX copied",
+                };
+                let a = a.clone();
+                wasm_bindgen_futures::spawn_local(async move {
+                    if export::copy(text).await {
+                        a.say(done);
+                    } else {
+                        a.say("Copying was refused by the browser");
+                    }
+                });
+            }
+        });
+    }
+    for button in find_all::<Element>(&app.root, "[data-export]")? {
+        let kind = button.get_attribute("data-export").unwrap_or_default();
+        let panel = usize::from(button.get_attribute("data-for").as_deref() == Some(PANELS[1]));
+        let a = app.clone();
+        on(&button, "click", move |_: Event| {
+            if let Err(e) = a.export(&kind, panel) {
+                banner::show(&format!("Export failed: {}", describe(&e)));
+            }
+        });
+    }
+    for (i, figure) in app.figures.iter().enumerate() {
+        let a = app.clone();
+        on(&figure.table_button, "click", move |_: Event| {
+            let figure = &a.figures[i];
+            let open = figure.table.has_attribute("hidden");
+            let _ = figure.table.toggle_attribute_with_force("hidden", !open);
+            let _ = figure
+                .table_button
+                .set_attribute("aria-expanded", if open { "true" } else { "false" });
+            figure.table_button.set_text_content(Some(if open {
+                "Hide data"
+            } else {
+                "Show data"
+            }));
+            if open {
+                a.slow_updates();
+            }
+        });
+    }
+    for (i, figure) in app.figures.iter().enumerate() {
+        let a = app.clone();
+        on(&figure.canvas.canvas, "pointermove", move |e: Event| {
+            if let Some(e) = e.dyn_ref::<PointerEvent>() {
+                a.hover(i, e);
+            }
+        });
+        let tip = figure.tip.clone();
+        on(&figure.canvas.canvas, "pointerleave", move |_: Event| {
+            tip.set_hidden(true);
+        });
+    }
+    let a = app.clone();
+    on(&dom::window(), "keydown", move |e: Event| {
+        let Some(e) = e.dyn_ref::<KeyboardEvent>() else {
+            return;
+        };
+        if e.ctrl_key() || e.meta_key() || e.alt_key() || e.default_prevented() {
+            return;
+        }
+        let target = e.target().and_then(|t| t.dyn_into::<Element>().ok());
+        if target.as_ref().is_some_and(theme::is_text_entry) || a.help_open() {
+            return;
+        }
+        // Sliders, menus and radio buttons use the arrow keys themselves.
+        let arrow = e.key().starts_with("Arrow");
+        let native = target.as_ref().is_some_and(|t| {
+            t.tag_name().eq_ignore_ascii_case("select") || t.dyn_ref::<HtmlInputElement>().is_some()
+        });
+        if arrow && native {
+            return;
+        }
+        if let Some(s) = shortcuts::shortcut(&e.key(), e.shift_key()) {
+            e.prevent_default();
+            a.shortcut(s);
+        }
+    });
+    let a = app.clone();
+    on(&document(), "fullscreenchange", move |_: Event| {
+        if let Ok(button) = find::<Element>(&a.root, "[data-action=fullscreen]") {
+            let on = document().fullscreen_element().is_some();
+            let _ = button.set_attribute("aria-pressed", if on { "true" } else { "false" });
+        }
+    });
+    let a = app.clone();
+    on(&dom::window(), "message", move |e: Event| {
+        if let Some(e) = e.dyn_ref::<MessageEvent>() {
+            a.on_message(&e.data());
+        }
+    });
+    Ok(())
+}
