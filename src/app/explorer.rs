@@ -587,6 +587,32 @@ mod tests {
     }
 
     #[test]
+    fn readouts_of_an_overflowing_chain() {
+        let s = snapshot(&[("depth", "200"), ("w", "2"), ("b", "0")]);
+        let value = |key: &str| {
+            let r = s.readouts().into_iter().find(|r| r.key == key).unwrap();
+            (r.shown, r.value)
+        };
+        assert_eq!(
+            value("rel-diff"),
+            (
+                "not comparable: one is not finite".into(),
+                "Infinity".into()
+            )
+        );
+        assert_eq!(value("first-nonfinite"), ("layer 128".into(), "128".into()));
+        assert_eq!(value("first-underflow"), ("none".into(), "none".into()));
+        assert_eq!(value("grad-first"), ("inf".into(), "Infinity".into()));
+        assert_eq!(
+            value("format-range"),
+            (
+                "1.401e-45 to 3.403e38, 24 significant bits".into(),
+                "3.4028234663852886e+38".into()
+            )
+        );
+    }
+
+    #[test]
     fn hover_text_reads_the_live_curve() {
         let s = snapshot(&[("depth", "200"), ("w", "2"), ("b", "0")]);
         assert_eq!(s.hover_text(false, 10), "layer 10: y_k = 1024");

@@ -23,20 +23,8 @@ use web_sys::{
 impl Explorer {
     pub(super) fn shortcut(&self, s: Shortcut) {
         match s {
-            Shortcut::NudgeW(d) => {
-                let w = self.values.borrow().number("w");
-                self.values
-                    .borrow_mut()
-                    .set_number("w", shortcuts::nudge(w, d, W_STEPS.0));
-                self.changed();
-            }
-            Shortcut::NudgeDepth(d) => {
-                let n = self.values.borrow().number("depth");
-                self.values
-                    .borrow_mut()
-                    .set_number("depth", shortcuts::nudge(n, d, DEPTH_STEPS.0));
-                self.changed();
-            }
+            Shortcut::NudgeW(d) => self.nudge("w", d, W_STEPS.0),
+            Shortcut::NudgeDepth(d) => self.nudge("depth", d, DEPTH_STEPS.0),
             Shortcut::Preset(i) => {
                 if let Some(p) = PRESETS.get(i) {
                     p.apply(&mut self.values.borrow_mut());
@@ -88,6 +76,15 @@ impl Explorer {
         let _ = style.set_property("right", &right);
         let _ = style.set_property("top", &format!("{}px", y + 12.0));
         figure.tip.set_hidden(false);
+    }
+
+    /// Adds `delta` to the number `key`, on its grid of `step`, clamped to its range.
+    fn nudge(&self, key: &str, delta: f64, step: f64) {
+        let v = self.values.borrow().number(key);
+        self.values
+            .borrow_mut()
+            .set_number(key, shortcuts::nudge(v, delta, step));
+        self.changed();
     }
 
     /// Whether the shortcut list is open (shortcuts then wait until it closes).
