@@ -14,15 +14,15 @@ fn readme_parameter_table_matches_the_registry() {
 #[test]
 fn readme_documents_every_readout() {
     let readme = include_str!("../README.md");
-    let values = deep_signal::app::params::Values::defaults(deep_signal::app::explorer::PARAMS);
-    let snapshot = deep_signal::app::explorer::Snapshot::compute(
-        deep_signal::app::explorer::Settings::from_values(&values),
-    );
-    for r in snapshot.readouts() {
-        assert!(
-            readme.contains(&format!("| `{}` |", r.key)),
-            "README.md's readout table lacks `{}`",
-            r.key
-        );
+    for view in deep_signal::app::views::VIEWS {
+        let values = deep_signal::app::params::Values::defaults(view.params);
+        for r in (view.model)(&values).readouts() {
+            assert!(
+                readme.contains(&format!("| `{}` |", r.key)),
+                "README.md's readout table lacks `{}` of view {}",
+                r.key,
+                view.key
+            );
+        }
     }
 }

@@ -1,11 +1,15 @@
 //! The explorer view: the deep scalar chain with sliders for depth, `w`, `b` and `x`.
 //! This module holds what the view computes and shows; the web shell only wires it up.
 
+use super::export::csv;
+use super::formula::{chain_formula, latex, mathml, Expr};
 use super::numbers::{js, percent, short};
 use super::params::{ChoiceSpec, NumberSpec, ParamKind, ParamSpec, Values};
-use crate::plot::points::{self, Mark};
+use super::shortcuts::Binding;
+use super::view::{PanelSpec, PresetSpec, Readout, ViewModel};
 use crate::plot::{Curve, LayerPlot, Role, Scale, Theme};
 use crate::sim::{Chain, ChainParams, Deviation, Facts, NumberFormat, Regime, MAX_DEPTH};
+use std::fmt::Write;
 
 /// The explorer's parameters, in the order of its controls.
 pub static PARAMS: &[ParamSpec] = &[
@@ -99,45 +103,65 @@ pub static PARAMS: &[ParamSpec] = &[
     },
 ];
 
-/// A named setting the preset buttons jump to. Presets set depth, `w`, `b` and `x`, and
-/// leave the format and the axes as they are.
-#[derive(Clone, Copy, Debug, PartialEq)]
-pub struct Preset {
-    /// Button label.
-    pub label: &'static str,
-    /// The regime it shows.
-    pub regime: Regime,
-    /// `(key, value)` for each parameter it sets.
-    pub values: [(&'static str, f64); 4],
-}
-
-/// The three presets, one per regime.
-pub static PRESETS: [Preset; 3] = [
-    Preset {
+/// The three presets, one per regime. They set depth, `w`, `b` and `x`, and leave the
+/// format and the axes as they are.
+pub static PRESETS: &[PresetSpec] = &[
+    PresetSpec {
         label: "Vanishing",
-        regime: Regime::Vanishing,
-        values: [("depth", 50.0), ("w", 0.8), ("b", 0.1), ("x", 1.0)],
+        tag: "vanishing",
+        description: "50 layers with w = 0.8: the input fades and the biases take over.",
+        values: &[("depth", "50"), ("w", "0.8"), ("b", "0.1"), ("x", "1")],
     },
-    Preset {
+    PresetSpec {
         label: "Ideal",
-        regime: Regime::Stable,
-        values: [("depth", 50.0), ("w", 1.0), ("b", 0.0), ("x", 1.0)],
+        tag: "stable",
+        description: "50 layers with w = 1 and no bias: the input arrives unchanged.",
+        values: &[("depth", "50"), ("w", "1"), ("b", "0"), ("x", "1")],
     },
-    Preset {
+    PresetSpec {
         label: "Exploding",
-        regime: Regime::Exploding,
-        values: [("depth", 200.0), ("w", 1.6), ("b", 0.1), ("x", 1.0)],
+        tag: "exploding",
+        description: "200 layers with w = 1.6: the signal overflows to inf.",
+        values: &[("depth", "200"), ("w", "1.6"), ("b", "0.1"), ("x", "1")],
     },
 ];
 
-impl Preset {
-    /// Applies the preset to `values`.
-    pub fn apply(&self, values: &mut Values) {
-        for (key, v) in self.values {
-            values.set_number(key, v);
-        }
-    }
-}
+/// The explorer's own shortcuts: the arrows nudge `w` and the depth.
+pub static KEYS: &[Binding] = &[
+    Binding::nudge("ArrowRight", false, "w", W_STEPS.0, W_STEPS.0),
+    Binding::nudge("ArrowLeft", false, "w", -W_STEPS.0, W_STEPS.0),
+    Binding::nudge("ArrowRight", true, "w", W_STEPS.1, W_STEPS.0),
+    Binding::nudge("ArrowLeft", true, "w", -W_STEPS.1, W_STEPS.0),
+    Binding::nudge("ArrowUp", false, "depth", DEPTH_STEPS.0, DEPTH_STEPS.0),
+    Binding::nudge("ArrowDown", false, "depth", -DEPTH_STEPS.0, DEPTH_STEPS.0),
+    Binding::nudge("ArrowUp", true, "depth", DEPTH_STEPS.1, DEPTH_STEPS.0),
+    Binding::nudge("ArrowDown", true, "depth", -DEPTH_STEPS.1, DEPTH_STEPS.0),
+];
+
+/// The explorer's shortcuts as the help overlay lists them.
+pub static KEY_HELP: &[(&str, &str)] = &[
+    ("← / →", "nudge w by 0.001"),
+    ("Shift + ← / →", "nudge w by 0.05"),
+    ("↑ / ↓", "one layer more or less"),
+    ("Shift + ↑ / ↓", "ten layers more or less"),
+];
+
+/// The fine and coarse steps of `w`.
+pub const W_STEPS: (f64, f64) = (0.001, 0.05);
+/// The fine and coarse steps of the depth.
+pub const DEPTH_STEPS: (f64, f64) = (1.0, 10.0);
+
+/// The two plots.
+pub static PANELS: &[PanelSpec] = &[
+    PanelSpec {
+        key: "activations",
+        title: "Activations",
+    },
+    PanelSpec {
+        key: "gradients",
+        title: "Gradients",
+    },
+];
 
 /// The weights of the faint reference curves: one per regime.
 pub const REFERENCE_WEIGHTS: [f64; 3] = [0.9, 1.0, 1.1];
@@ -298,6 +322,8 @@ impl Snapshot {
             ),
             y_label: "|y_k|".into(),
             first_layer: 0,
+            x_name: "layer",
+            x_label: "layer k",
             scale: self.settings.scale,
             curves,
             previous_range: None,
@@ -322,6 +348,8 @@ impl Snapshot {
             title: format!("{title} ({})", self.settings.chain.format.key()),
             y_label: quantity.into(),
             first_layer: 1,
+            x_name: "layer",
+            x_label: "layer k",
             scale: self.settings.scale,
             curves,
             previous_range: None,
@@ -489,79 +517,177 @@ impl Snapshot {
     }
 }
 
-/// One sentence on what a plot shows, for its canvas's `aria-label`: how the live curve
-/// runs from the first layer to the last, and where it hits `inf`, `NaN` or 0.
-pub fn summary(plot: &LayerPlot) -> String {
-    let Some(live) = plot.curves.iter().find(|c| c.role == Role::Live) else {
-        return plot.title.clone();
-    };
-    let (first, last) = (plot.first_layer, plot.last_layer());
-    let a = live.values.first().map_or(f64::NAN, |v| v.abs());
-    let b = live.values.last().map_or(f64::NAN, |v| v.abs());
-    let verb = if a.is_nan() || b.is_nan() {
-        "goes"
-    } else if b < a {
-        "shrinks"
-    } else if b > a {
-        "grows"
-    } else {
-        "stays the same"
-    };
-    let mut s = format!(
-        "{}. {} {verb} from {} at layer {first} to {} at layer {last}.",
-        plot.title,
-        live.label,
-        short(a),
-        short(b)
-    );
-    let runs = points::runs(live.values, first, plot.scale);
-    for mark in Mark::ALL {
-        if let Some(words) = points::describe(&runs, mark, last) {
-            s.push(' ');
-            s.push_str(&words);
-            s.push('.');
-        }
-    }
-    s
+/// The explorer as the shell sees it: the snapshot of the current setting.
+pub struct ExplorerModel {
+    /// Always `Some`; taken for a moment while the next snapshot reuses its references.
+    snap: Option<Snapshot>,
 }
 
-/// One readout: a labelled value with a stable key for course-note authors and tests.
-#[derive(Clone, Debug, PartialEq)]
-pub struct Readout {
-    /// The `data-readout` attribute.
-    pub key: &'static str,
-    /// The visible label.
-    pub label: String,
-    /// The visible value.
-    pub shown: String,
-    /// The `data-value` attribute: the exact number as JavaScript prints it, or a word.
-    pub value: String,
+/// The explorer's model for `values`.
+pub fn model(values: &Values) -> Box<dyn ViewModel> {
+    Box::new(ExplorerModel {
+        snap: Some(Snapshot::compute(Settings::from_values(values))),
+    })
 }
 
-impl Readout {
-    fn number(key: &'static str, label: &str, v: f64) -> Readout {
-        Readout {
-            key,
-            label: label.into(),
-            shown: short(v),
-            value: js(v),
+impl ExplorerModel {
+    fn snap(&self) -> &Snapshot {
+        self.snap.as_ref().expect("a snapshot is always kept")
+    }
+
+    /// The closed form's lines with the current values.
+    fn formula_lines(&self) -> Vec<Expr> {
+        let s = self.snap();
+        let p = s.settings.chain;
+        chain_formula(p.w, p.b, p.x, p.depth, &s.facts.closed)
+    }
+}
+
+impl ViewModel for ExplorerModel {
+    fn update(&mut self, values: &Values, _previous: &Values) {
+        self.snap = Some(Snapshot::next(
+            Settings::from_values(values),
+            self.snap.take(),
+        ));
+    }
+
+    fn plot(&self, panel: usize, theme: &Theme) -> LayerPlot<'_> {
+        if panel == 0 {
+            self.snap().activation_plot(theme)
+        } else {
+            self.snap().gradient_plot(theme)
         }
     }
 
-    fn text(key: &'static str, label: &str, word: &str) -> Readout {
-        Readout {
-            key,
-            label: label.into(),
-            shown: word.into(),
-            value: word.into(),
+    fn note(&self, panel: usize) -> String {
+        if panel == 0 {
+            self.snap().activation_note()
+        } else {
+            self.snap().gradient_note()
         }
     }
+
+    fn badge(&self) -> &'static str {
+        self.snap().facts.regime.key()
+    }
+
+    fn readouts(&self) -> Vec<Readout> {
+        self.snap().readouts()
+    }
+
+    fn announcement(&self) -> String {
+        let regime = self.snap().facts.regime;
+        format!(
+            "Now {}: {}",
+            regime.key(),
+            match regime {
+                Regime::Vanishing => "|w| is below 1.",
+                Regime::Stable => "|w| is exactly 1.",
+                Regime::Exploding => "|w| is above 1.",
+            }
+        )
+    }
+
+    fn current_row(&self) -> Option<&'static str> {
+        Some(self.snap().facts.regime.key())
+    }
+
+    fn formula(&self) -> Option<String> {
+        Some(
+            self.formula_lines()
+                .iter()
+                .map(|line| format!("<math display=\"block\">{}</math>", mathml(line)))
+                .collect(),
+        )
+    }
+
+    fn latex(&self) -> Option<String> {
+        let lines: Vec<String> = self.formula_lines().iter().map(latex).collect();
+        Some(format!(
+            "\\begin{{gathered}}\n{}\n\\end{{gathered}}",
+            lines.join(" \\\\\n")
+        ))
+    }
+
+    fn value_text(&self, key: &str, v: f64) -> String {
+        // w is read aloud with its regime and at least two decimals: "0.90, vanishing".
+        if key != "w" {
+            return short(v);
+        }
+        let two = format!("{v:.2}");
+        let text = if two.parse() == Ok(v) { two } else { short(v) };
+        format!("{text}, {}", self.snap().facts.regime.key())
+    }
+
+    fn hover_text(&self, panel: usize, x: usize) -> String {
+        self.snap().hover_text(panel == 1, x)
+    }
+
+    fn csv(&self) -> String {
+        csv(self.snap())
+    }
+
+    fn file_stem(&self) -> String {
+        let p = self.snap().settings.chain;
+        format!("n{}-w{}-{}", p.depth, js(p.w), p.format.key())
+    }
+
+    fn title(&self) -> String {
+        let s = self.snap();
+        let p = s.settings.chain;
+        format!(
+            "deep-signal: a chain of {} layers with w = {} ({})",
+            p.depth,
+            js(p.w),
+            s.facts.regime.key()
+        )
+    }
+}
+
+/// The lecture's summary of the three regimes, in our words; the current row is marked by
+/// the shell with `aria-current`.
+pub fn regime_table() -> String {
+    let mut h = String::from(concat!(
+        r#"<h2>The three regimes</h2><table class="ds-regimes"><thead><tr>"#,
+        r#"<th scope="col">|w|</th><th scope="col">Activations</th><th scope="col">Gradients</th>"#,
+        r#"<th scope="col">What training sees</th></tr></thead><tbody>"#
+    ));
+    for regime in Regime::ALL {
+        let (w, acts, grads, outcome) = match regime {
+            Regime::Vanishing => (
+                "below 1",
+                "shrink towards the bias's fixed point; the input is forgotten",
+                "shrink towards 0",
+                "Numbers stay tame, but the early layers hardly learn",
+            ),
+            Regime::Stable => (
+                "exactly 1",
+                "keep their size",
+                "keep their size",
+                "The ideal case, and almost never the one you get",
+            ),
+            Regime::Exploding => (
+                "above 1",
+                "grow until they overflow to inf",
+                "grow until they overflow to inf",
+                "The loss and the weights turn into inf or NaN",
+            ),
+        };
+        let _ = write!(
+            h,
+            r#"<tr data-row="{}"><th scope="row">{w}</th><td>{acts}</td><td>{grads}</td><td>{outcome}</td></tr>"#,
+            regime.key()
+        );
+    }
+    h.push_str("</tbody></table>");
+    h
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::app::params::Values;
+    use crate::app::view::summary;
 
     fn snapshot(query: &[(&str, &str)]) -> Snapshot {
         let mut values = Values::defaults(PARAMS);

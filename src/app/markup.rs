@@ -1,28 +1,39 @@
-//! The explorer's page structure as HTML, generated from the parameter specs so that each
-//! control exists once, named by its URL key. Only our own text goes in here; anything that
-//! came from a user (notices) is written by the shell as text, never as HTML.
+//! The page structure as HTML, the same for every view, generated from the view's
+//! registry entry so that each control exists once, named by its URL key. Only our own text
+//! goes in here; anything that came from a user (notices) is written by the shell as text,
+//! never as HTML.
 
-use super::explorer::{Snapshot, PRESETS};
 use super::numbers::{js, short};
 use super::params::{ParamKind, ParamSpec, Value, Values};
-use super::shortcuts::SHORTCUTS;
+use super::shortcuts;
+use super::view::{Readout, ViewModel};
+use super::views::{self, ViewSpec, VIEWS};
 use crate::plot::LayerPlot;
-use crate::sim::Regime;
 use std::fmt::Write;
 
-/// The whole explorer: header, tools, notices, controls, the two plots with their export
-/// buttons and data tables, the facts panel and the help overlay. Elements marked
-/// `data-prose` are left out of an embedded figure.
-pub fn explorer(values: &Values, snapshot: &Snapshot) -> String {
+/// The whole page of `view`: header and navigation, tools, notices, controls and presets,
+/// the view's own buttons, its plots with their export buttons and data tables, the facts
+/// panel and the help overlay. Elements marked `data-prose` are left out of an embedded
+/// figure.
+pub fn page(view: &ViewSpec, values: &Values, model: &dyn ViewModel) -> String {
     let mut h = String::new();
+    let _ = write!(
+        h,
+        r#"<header class="ds-header" data-prose><h1>deep-signal</h1><p>{}</p></header>"#,
+        view.intro
+    );
+    navigation(&mut h, view, values);
     h.push_str(concat!(
-        r#"<header class="ds-header" data-prose><h1>deep-signal</h1>"#,
-        r#"<p>Why very deep networks are hard to train: follow one signal through a chain of "#,
-        r#"layers that each compute <i>y<sub>k</sub></i> = <i>w</i>·<i>y</i><sub><i>k</i>−1</sub> + <i>b</i>.</p></header>"#,
         r#"<nav class="ds-toolbar" aria-label="Tools" data-prose>"#,
         r#"<button type="button" data-action="copy-link">Copy link</button>"#,
         r#"<button type="button" data-action="copy-embed">Copy embed code</button>"#,
-        r#"<button type="button" data-action="copy-latex">Copy formula as LaTeX</button>"#,
+    ));
+    if model.latex().is_some() {
+        h.push_str(
+            r#"<button type="button" data-action="copy-latex">Copy formula as LaTeX</button>"#,
+        );
+    }
+    h.push_str(concat!(
         r#"<button type="button" data-action="csv">Download data (CSV)</button>"#,
         r#"<button type="button" data-action="projector" aria-pressed="false">Projector mode</button>"#,
         r#"<button type="button" data-action="fullscreen" aria-pressed="false">Full screen</button>"#,
@@ -33,32 +44,59 @@ pub fn explorer(values: &Values, snapshot: &Snapshot) -> String {
         r#"<button type="button" data-dismiss>Dismiss</button></div>"#,
         r#"<div class="ds-sr-only" aria-live="polite" data-announce></div>"#,
         r#"<div class="ds-layout"><section class="ds-controls" aria-label="Settings">"#,
-        r#"<div class="ds-presets" role="group" aria-label="Presets" data-param="presets">"#,
     ));
-    for (i, p) in PRESETS.iter().enumerate() {
-        let _ = write!(
-            h,
-            r#"<button type="button" data-preset="{i}" data-regime="{}" aria-keyshortcuts="{}">{}</button>"#,
-            p.regime.key(),
-            i + 1,
-            p.label
+    if !view.actions.is_empty() {
+        h.push_str(
+            r#"<div class="ds-actions" role="group" aria-label="Training" data-param="actions">"#,
         );
+        for a in view.actions {
+            let keys = a
+                .shortcut
+                .map(|k| {
+                    format!(
+                        r#" aria-keyshortcuts="{}""#,
+                        if k == " " { "Space" } else { k }
+                    )
+                })
+                .unwrap_or_default();
+            let _ = write!(
+                h,
+                r#"<button type="button" data-view-action="{}"{keys}>{}</button>"#,
+                a.key, a.label
+            );
+        }
+        h.push_str("</div>");
     }
-    h.push_str("</div>");
+    if !view.presets.is_empty() {
+        h.push_str(
+            r#"<div class="ds-presets" role="group" aria-label="Presets" data-param="presets">"#,
+        );
+        for (i, p) in view.presets.iter().enumerate() {
+            let _ = write!(
+                h,
+                r#"<button type="button" data-preset="{i}" data-regime="{}" title="{}" aria-keyshortcuts="{}">{}</button>"#,
+                p.tag,
+                p.description,
+                i + 1,
+                p.label
+            );
+        }
+        h.push_str("</div>");
+    }
     for spec in values.specs() {
         control(&mut h, spec, values.get(spec.key));
     }
     h.push_str("</section>");
 
     h.push_str(r#"<section class="ds-plots" aria-label="Plots">"#);
-    for (panel, what) in [("activations", "Activations"), ("gradients", "Gradients")] {
+    for panel in view.panels {
         let _ = write!(
             h,
             concat!(
                 r#"<figure class="ds-plot" data-panel="{panel}">"#,
                 r#"<div class="ds-canvas-box"><canvas data-plot="{panel}" role="img" aria-label="{what} plot"></canvas>"#,
                 r#"<div class="ds-tip" data-tip="{panel}" aria-hidden="true" hidden></div></div>"#,
-                r#"<figcaption><span class="ds-regime-badge" data-regime-badge="{panel}"></span> "#,
+                r#"<figcaption><span class="ds-regime-badge" data-badge="{panel}"></span> "#,
                 r#"<span data-note="{panel}" data-prose></span>"#,
                 r#"<span class="ds-figure-tools">"#,
                 r#"<button type="button" data-export="png" data-for="{panel}" aria-label="Download the {lower} plot as PNG">PNG</button>"#,
@@ -67,15 +105,70 @@ pub fn explorer(values: &Values, snapshot: &Snapshot) -> String {
                 r#"</span></figcaption>"#,
                 r#"<div class="ds-data" id="ds-data-{panel}" data-table="{panel}" hidden></div></figure>"#
             ),
-            panel = panel,
-            what = what,
-            lower = what.to_lowercase(),
+            panel = panel.key,
+            what = panel.title,
+            lower = panel.title.to_lowercase(),
         );
     }
     h.push_str("</section>");
 
-    h.push_str(r#"<section class="ds-facts" aria-label="Facts" data-prose><h2>The closed form</h2><div class="ds-formula" data-formula></div><h2>Readouts</h2><dl class="ds-readouts">"#);
-    for r in snapshot.readouts() {
+    h.push_str(r#"<section class="ds-facts" aria-label="Facts" data-prose>"#);
+    if model.formula().is_some() {
+        h.push_str(r#"<h2>The closed form</h2><div class="ds-formula" data-formula></div>"#);
+    }
+    h.push_str(r#"<h2>Readouts</h2><dl class="ds-readouts">"#);
+    readouts(&mut h, &model.readouts());
+    h.push_str("</dl>");
+    h.push_str(&(view.facts)());
+    h.push_str("</section></div>");
+
+    h.push_str(concat!(
+        r#"<dialog class="ds-help" data-help aria-labelledby="ds-help-title">"#,
+        r#"<h2 id="ds-help-title">Keyboard shortcuts</h2><dl>"#
+    ));
+    let presets: Vec<&str> = view.presets.iter().map(|p| p.label).collect();
+    for (keys, what) in shortcuts::help(view.key_help, &presets) {
+        let _ = write!(h, "<div><dt><kbd>{keys}</kbd></dt><dd>{what}</dd></div>");
+    }
+    h.push_str(concat!(
+        r#"</dl><p>Shortcuts are off while a text or number box has focus.</p>"#,
+        r#"<form method="dialog"><button>Close</button></form></dialog>"#
+    ));
+    h
+}
+
+/// The links between views, in lecture order, each carrying the parameters the views
+/// share; the current view is marked.
+fn navigation(h: &mut String, view: &ViewSpec, values: &Values) {
+    if VIEWS.len() < 2 {
+        return;
+    }
+    h.push_str(r#"<nav class="ds-views" aria-label="Views" data-prose><ol>"#);
+    for to in VIEWS {
+        let query = super::query::build(
+            to,
+            &views::carried(view, values, to),
+            &Values::defaults(super::page::PAGE_PARAMS),
+        );
+        let current = if to.key == view.key {
+            r#" aria-current="page""#
+        } else {
+            ""
+        };
+        let _ = write!(
+            h,
+            r#"<li><a href="./?{}" data-view-link="{}"{current}>{}</a></li>"#,
+            query.replace('&', "&amp;"),
+            to.key,
+            to.nav
+        );
+    }
+    h.push_str("</ol></nav>");
+}
+
+/// The readouts as `<dt>`/`<dd>` pairs.
+fn readouts(h: &mut String, list: &[Readout]) {
+    for r in list {
         let _ = write!(
             h,
             r#"<div><dt data-label="{k}">{l}</dt><dd data-readout="{k}" data-value="{v}">{s}</dd></div>"#,
@@ -85,22 +178,6 @@ pub fn explorer(values: &Values, snapshot: &Snapshot) -> String {
             s = r.shown
         );
     }
-    h.push_str("</dl>");
-    regime_table(&mut h);
-    h.push_str("</section></div>");
-
-    h.push_str(concat!(
-        r#"<dialog class="ds-help" data-help aria-labelledby="ds-help-title">"#,
-        r#"<h2 id="ds-help-title">Keyboard shortcuts</h2><dl>"#
-    ));
-    for (keys, what) in SHORTCUTS {
-        let _ = write!(h, "<div><dt><kbd>{keys}</kbd></dt><dd>{what}</dd></div>");
-    }
-    h.push_str(concat!(
-        r#"</dl><p>Shortcuts are off while a text or number box has focus.</p>"#,
-        r#"<form method="dialog"><button>Close</button></form></dialog>"#
-    ));
-    h
 }
 
 /// A table of the values a plot shows, for reading instead of seeing: one row per layer
@@ -213,54 +290,16 @@ fn control(h: &mut String, spec: &ParamSpec, value: &Value) {
     }
 }
 
-/// The lecture's summary of the three regimes, in our words; the current row is marked by
-/// the shell with `aria-current`.
-fn regime_table(h: &mut String) {
-    h.push_str(concat!(
-        r#"<h2>The three regimes</h2><table class="ds-regimes"><thead><tr>"#,
-        r#"<th scope="col">|w|</th><th scope="col">Activations</th><th scope="col">Gradients</th>"#,
-        r#"<th scope="col">What training sees</th></tr></thead><tbody>"#
-    ));
-    for regime in Regime::ALL {
-        let (w, acts, grads, outcome) = match regime {
-            Regime::Vanishing => (
-                "below 1",
-                "shrink towards the bias's fixed point; the input is forgotten",
-                "shrink towards 0",
-                "Numbers stay tame, but the early layers hardly learn",
-            ),
-            Regime::Stable => (
-                "exactly 1",
-                "keep their size",
-                "keep their size",
-                "The ideal case, and almost never the one you get",
-            ),
-            Regime::Exploding => (
-                "above 1",
-                "grow until they overflow to inf",
-                "grow until they overflow to inf",
-                "The loss and the weights turn into inf or NaN",
-            ),
-        };
-        let _ = write!(
-            h,
-            r#"<tr data-regime-row="{}"><th scope="row">{w}</th><td>{acts}</td><td>{grads}</td><td>{outcome}</td></tr>"#,
-            regime.key()
-        );
-    }
-    h.push_str("</tbody></table>");
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::app::explorer::{Settings, PARAMS};
+    use crate::app::explorer::PARAMS;
 
     #[test]
     fn every_parameter_has_a_control_named_by_its_key() {
         let values = Values::defaults(PARAMS);
-        let snap = Snapshot::compute(Settings::from_values(&values));
-        let html = explorer(&values, &snap);
+        let view = views::default_view();
+        let html = page(view, &values, &*(view.model)(&values));
         for spec in PARAMS {
             assert!(
                 html.contains(&format!(r#"name="{}""#, spec.key)),
@@ -270,6 +309,6 @@ mod tests {
         }
         assert!(html.contains(r#"<input type="range" id="ds-w" name="w" min="0" max="2" step="0.001" value="0.8" list="ds-w-marks">"#));
         assert!(html.contains(r#"data-readout="regime" data-value="vanishing""#));
-        assert_eq!(html.matches("data-regime-row=").count(), 3);
+        assert_eq!(html.matches("data-row=").count(), 3);
     }
 }

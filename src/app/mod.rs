@@ -11,4 +11,5 @@ pub mod page;
 pub mod params;
 pub mod query;
 pub mod shortcuts;
+pub mod view;
 pub mod views;

@@ -31,10 +31,10 @@ pub static PAGE_PARAMS: &[ParamSpec] = &[
     ParamSpec {
         key: "panel",
         label: "Panel",
-        description: "With `embed=1`, the plots to show.",
+        description: "With `embed=1`, the one plot to show, by its name (`both` shows every plot of the view): the explorer has `activations` and `gradients`.",
         kind: ParamKind::Choice(ChoiceSpec {
             options: &[
-                ("both", "both plots"),
+                ("both", "every plot"),
                 ("activations", "activations"),
                 ("gradients", "gradients"),
             ],
@@ -65,28 +65,6 @@ pub enum ThemeChoice {
     Projector,
 }
 
-/// Which plots are shown.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Panel {
-    /// Both plots.
-    Both,
-    /// Only the activations plot.
-    Activations,
-    /// Only the gradients plot.
-    Gradients,
-}
-
-impl Panel {
-    /// Whether the plot named `panel` (`activations` or `gradients`) is shown.
-    pub fn shows(self, panel: &str) -> bool {
-        match self {
-            Panel::Both => true,
-            Panel::Activations => panel == "activations",
-            Panel::Gradients => panel == "gradients",
-        }
-    }
-}
-
 /// The page options, typed.
 #[derive(Clone, Debug, PartialEq)]
 pub struct PageOptions {
@@ -94,8 +72,9 @@ pub struct PageOptions {
     pub theme: ThemeChoice,
     /// Whether the page is an embedded figure.
     pub embed: bool,
-    /// The plots shown (all of them unless embedded).
-    pub panel: Panel,
+    /// The one plot shown, by its panel key (`None`: every plot; always `None` unless
+    /// embedded).
+    pub panel: Option<&'static str>,
     /// The controls hidden, by key.
     pub hide: Vec<&'static str>,
 }
@@ -112,13 +91,17 @@ impl PageOptions {
                 _ => ThemeChoice::Auto,
             },
             embed,
-            panel: match (embed, values.choice("panel")) {
-                (true, "activations") => Panel::Activations,
-                (true, "gradients") => Panel::Gradients,
-                _ => Panel::Both,
+            panel: match values.choice("panel") {
+                "both" => None,
+                key => embed.then_some(key),
             },
             hide: values.keys("hide").to_vec(),
         }
+    }
+
+    /// Whether the plot `key` is shown. A view none of whose plots is shown shows them all.
+    pub fn shows(&self, key: &str) -> bool {
+        self.panel.is_none_or(|p| p == key)
     }
 
     /// Whether the control `key` is hidden.

@@ -1,35 +1,67 @@
-//! The registry of views. A view is a unit with its own parameters, chosen by `view=` in
-//! the URL; the web shell mounts it by its [`ViewId`].
+//! The registry of views. A view is its parameters, its panels, its presets, its own
+//! actions and keys, and the model that computes what it shows; `view=` in the URL picks
+//! one. The web shell mounts any of them the same way.
 
 use super::explorer;
-use super::params::ParamSpec;
+use super::params::{ParamSpec, Values};
+use super::shortcuts::Binding;
+use super::view::{ActionSpec, PanelSpec, PresetSpec, ViewModel};
 
-/// Which view a [`ViewSpec`] describes; the web shell matches on it to mount the view.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum ViewId {
-    /// The deep scalar chain, live.
-    Explorer,
-}
-
-/// A view: its URL key, its title and its parameters.
-#[derive(Debug)]
+/// A view: everything about it that does not change while it runs.
 pub struct ViewSpec {
-    /// Which view this is.
-    pub id: ViewId,
     /// The value of `view=` that selects it.
     pub key: &'static str,
     /// The title shown in the page header.
     pub title: &'static str,
+    /// Its name in the navigation between views.
+    pub nav: &'static str,
+    /// The sentence under the title (our own HTML, no user input).
+    pub intro: &'static str,
     /// The view's parameters, each a URL key.
     pub params: &'static [ParamSpec],
+    /// Its plots.
+    pub panels: &'static [PanelSpec],
+    /// Its preset buttons.
+    pub presets: &'static [PresetSpec],
+    /// Its own buttons (play, step, reset).
+    pub actions: &'static [ActionSpec],
+    /// Its own keys, and how the help overlay lists them.
+    pub keys: &'static [Binding],
+    /// The help overlay's lines for [`keys`](Self::keys): `(keys, what they do)`.
+    pub key_help: &'static [(&'static str, &'static str)],
+    /// Parameters that mean the same in several views, carried over when switching:
+    /// `(shared name, this view's key)`.
+    pub carry: &'static [(&'static str, &'static str)],
+    /// Extra facts below the readouts (our own HTML), for example the table of regimes.
+    pub facts: fn() -> String,
+    /// Builds the model for the given values.
+    pub model: fn(&Values) -> Box<dyn ViewModel>,
 }
 
-/// Every view; the first is the default.
+impl std::fmt::Debug for ViewSpec {
+    fn fmt(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.debug_struct("ViewSpec").field("key", &self.key).finish()
+    }
+}
+
+/// Every view, in lecture order; the first is the default.
 pub static VIEWS: &[ViewSpec] = &[ViewSpec {
-    id: ViewId::Explorer,
     key: "explorer",
     title: "The deep scalar chain",
+    nav: "1. The chain",
+    intro: concat!(
+        "Why very deep networks are hard to train: follow one signal through a chain of ",
+        "layers that each compute <i>y<sub>k</sub></i> = <i>w</i>·<i>y</i><sub><i>k</i>−1</sub> + <i>b</i>."
+    ),
     params: explorer::PARAMS,
+    panels: explorer::PANELS,
+    presets: explorer::PRESETS,
+    actions: &[],
+    keys: explorer::KEYS,
+    key_help: explorer::KEY_HELP,
+    carry: &[("depth", "depth"), ("dtype", "dtype"), ("weight", "w")],
+    facts: explorer::regime_table,
+    model: explorer::model,
 }];
 
 /// The view selected by `key`.
@@ -54,4 +86,20 @@ pub fn control_keys() -> Vec<&'static str> {
 /// The view shown when the URL names none.
 pub fn default_view() -> &'static ViewSpec {
     &VIEWS[0]
+}
+
+/// The values `to` opens with when the reader switches from `from` with `values`: its
+/// defaults, with every parameter the two share (see [`ViewSpec::carry`]) carried over and
+/// clamped to `to`'s range.
+pub fn carried(from: &ViewSpec, values: &Values, to: &'static ViewSpec) -> Values {
+    let mut next = Values::defaults(to.params);
+    for (name, key) in from.carry {
+        if let Some((_, target)) = to.carry.iter().find(|(n, _)| n == name) {
+            let text = values.spec(key).map(|s| s.format(values.get(key)));
+            if let Some(text) = text {
+                next.set_raw(target, &text);
+            }
+        }
+    }
+    next
 }

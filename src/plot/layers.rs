@@ -44,8 +44,12 @@ pub struct LayerPlot<'a> {
     pub title: String,
     /// The y-axis description.
     pub y_label: String,
-    /// The layer of each curve's first value.
+    /// The position (layer or step) of each curve's first value.
     pub first_layer: usize,
+    /// What a position on the x axis is called in words (`layer`, `step`).
+    pub x_name: &'static str,
+    /// The x axis's description (`layer k`).
+    pub x_label: &'static str,
     /// How the y axis maps values.
     pub scale: Scale,
     /// The curves, drawn in order (put the live curve last).
@@ -177,6 +181,7 @@ pub struct Layout {
     size: (u32, u32),
     title: String,
     y_label: String,
+    x_label: &'static str,
     /// Legend entries in drawing order.
     legend: Vec<LegendEntry>,
     header: f64,
@@ -268,6 +273,7 @@ impl Layout {
             size,
             title: plot.title.clone(),
             y_label: plot.y_label.clone(),
+            x_label: plot.x_label,
             legend,
             header,
             scale: plot.scale,
@@ -425,7 +431,7 @@ pub fn draw_static<DB: DrawingBackend>(
         .configure_mesh()
         .x_label_formatter(&|v| axis::layer_label(*v))
         .y_label_formatter(&y_label)
-        .x_desc("layer k")
+        .x_desc(layout.x_label)
         .y_desc(layout.y_label.as_str())
         .label_style(text.clone())
         .axis_desc_style(text.clone())
@@ -592,7 +598,7 @@ fn draw_markers<DB: DrawingBackend>(
     let text = text_style(style, style.theme.font_px);
     for mark in Mark::ALL {
         let (Some(words), Some(run)) = (
-            points::describe(&runs, mark, last),
+            points::describe(&runs, mark, last, plot.x_name),
             runs.iter().find(|r| r.mark == mark),
         ) else {
             continue;

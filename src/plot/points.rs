@@ -96,18 +96,19 @@ pub fn runs(values: &[f64], first_layer: usize, scale: Scale) -> Vec<Run> {
 
 /// Describes the runs of one mark in words, for the label next to its markers:
 /// `inf from layer 128`, `0 at layers 1–50`, `NaN at layer 7`, `0 at 12 layers from 3`.
-/// `last_layer` is the last layer of the curve. Returns `None` if there is no such run.
-pub fn describe(runs: &[Run], mark: Mark, last_layer: usize) -> Option<String> {
+/// `last_layer` is the last position of the curve and `x` what a position is called
+/// (`layer`, `step`). Returns `None` if there is no such run.
+pub fn describe(runs: &[Run], mark: Mark, last_layer: usize, x: &str) -> Option<String> {
     let mine: Vec<&Run> = runs.iter().filter(|r| r.mark == mark).collect();
     let name = mark.name();
     match mine.as_slice() {
         [] => None,
-        [r] if r.first == r.last => Some(format!("{name} at layer {}", r.first)),
-        [r] if r.last == last_layer => Some(format!("{name} from layer {}", r.first)),
-        [r] => Some(format!("{name} at layers {}–{}", r.first, r.last)),
+        [r] if r.first == r.last => Some(format!("{name} at {x} {}", r.first)),
+        [r] if r.last == last_layer => Some(format!("{name} from {x} {}", r.first)),
+        [r] => Some(format!("{name} at {x}s {}–{}", r.first, r.last)),
         many => {
             let count: usize = many.iter().map(|r| r.last - r.first + 1).sum();
-            Some(format!("{name} at {count} layers from {}", many[0].first))
+            Some(format!("{name} at {count} {x}s from {}", many[0].first))
         }
     }
 }
@@ -340,15 +341,15 @@ mod tests {
             }]
         );
         assert_eq!(
-            describe(&r, Mark::Inf, 4).as_deref(),
+            describe(&r, Mark::Inf, 4, "layer").as_deref(),
             Some("inf from layer 2")
         );
-        assert_eq!(describe(&r, Mark::Nan, 4), None);
+        assert_eq!(describe(&r, Mark::Nan, 4, "layer"), None);
 
         let v = [0.0, 0.0, 1.0, 2.0];
         let r = runs(&v, 1, Scale::Log);
         assert_eq!(
-            describe(&r, Mark::Zero, 4).as_deref(),
+            describe(&r, Mark::Zero, 4, "layer").as_deref(),
             Some("0 at layers 1–2")
         );
         assert!(runs(&v, 1, Scale::Linear).is_empty());
@@ -356,7 +357,7 @@ mod tests {
         let v = [0.0, 1.0, 0.0, 0.0];
         let r = runs(&v, 3, Scale::Log);
         assert_eq!(
-            describe(&r, Mark::Zero, 6).as_deref(),
+            describe(&r, Mark::Zero, 6, "layer").as_deref(),
             Some("0 at 3 layers from 3")
         );
     }

@@ -6,15 +6,14 @@ mod banner;
 mod canvas;
 mod dom;
 mod embed;
-mod explorer;
 mod export;
 mod frames;
 mod notices;
+mod shell;
 mod theme;
 mod throttle;
 
 use crate::app::query;
-use crate::app::views::ViewId;
 use wasm_bindgen::prelude::*;
 use web_sys::Element;
 
@@ -41,10 +40,7 @@ pub fn start() {
 /// Mounts the view a URL query selects (for example `?view=explorer&w=1.1`) into `root`.
 #[wasm_bindgen]
 pub fn mount(root: &Element, query: &str) -> Result<(), JsValue> {
-    let parsed = query::parse(query);
-    match parsed.view.id {
-        ViewId::Explorer => explorer::mount(root, parsed),
-    }
+    shell::mount(root, query::parse(query))
 }
 
 /// Panics on purpose with `message`, so that tests (and anyone curious) can check that a

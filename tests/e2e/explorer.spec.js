@@ -9,7 +9,7 @@ test("opens on a vanishing chain that has forgotten its input", async ({ page })
   const share = Number(await readout(page, "input-share"));
   expect(share).toBeLessThan(1e-4);
   await expect(page.locator("[data-note=activations]")).toContainText("Vanishing");
-  await expect(page.locator("tr[data-regime-row=vanishing]")).toHaveAttribute("aria-current", "true");
+  await expect(page.locator("tr[data-row=vanishing]")).toHaveAttribute("aria-current", "true");
   // The formula is MathML with the values substituted.
   await expect(page.locator("[data-formula] math").nth(1)).toContainText("0.8");
 });

@@ -138,7 +138,7 @@ test.describe("embedding", () => {
     for (const key of ["depth", "w", "dtype"]) await expect(page.locator(`[data-param="${key}"]`)).toBeVisible();
     await expect(page.locator('figure[data-panel="activations"]')).toBeHidden();
     await expect(page.locator('figure[data-panel="gradients"]')).toBeVisible();
-    await expect(page.locator("[data-regime-badge=gradients]")).toHaveText("exploding");
+    await expect(page.locator("[data-badge=gradients]")).toHaveText("exploding");
     await expect(page.getByRole("link", { name: "Open in deep-signal" })).toHaveAttribute("href", /w=1.1/);
   });
 

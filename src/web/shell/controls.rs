@@ -1,10 +1,10 @@
-//! The explorer's controls: finding each parameter's inputs, writing values into them, and
-//! turning their events into new values.
+//! The controls of every view: finding each parameter's inputs, writing values into them,
+//! and turning their events into new values.
 
-use super::Explorer;
-use crate::app::explorer::{Snapshot, PRESETS};
-use crate::app::numbers::{js, short};
+use super::Shell;
+use crate::app::numbers::js;
 use crate::app::params::{ParamKind, Values};
+use crate::app::view::ViewModel;
 use crate::web::dom::{self, find, find_all, on, Slot};
 use std::cell::Cell;
 use std::rc::Rc;
@@ -65,9 +65,9 @@ pub(super) fn find_controls(root: &Element, values: &Values) -> Result<Vec<Contr
         .collect()
 }
 
-impl Explorer {
+impl Shell {
     /// Puts the current values into the controls (after a preset, a URL or a clamp).
-    pub(super) fn sync_controls(&self, snap: &Snapshot) {
+    pub(super) fn sync_controls(&self, model: &dyn ViewModel) {
         let values = self.values.borrow();
         for control in &self.controls {
             match control {
@@ -84,16 +84,7 @@ impl Explorer {
                         range.set_value(&js(v));
                         number.set_value(&js(v));
                     }
-                    // w is read aloud with its regime and at least two decimals:
-                    // "0.90, vanishing".
-                    let text = if *key == "w" {
-                        let two = format!("{v:.2}");
-                        let text = if two.parse() == Ok(v) { two } else { short(v) };
-                        format!("{text}, {}", snap.facts.regime.key())
-                    } else {
-                        short(v)
-                    };
-                    valuetext.set(&text);
+                    valuetext.set(&model.value_text(key, v));
                 }
                 Control::Select { key, select } => {
                     let v = values.choice(key);
@@ -127,7 +118,7 @@ impl Explorer {
 }
 
 /// Wires every control and preset button to the values.
-pub(super) fn bind_controls(app: &Rc<Explorer>) -> Result<(), JsValue> {
+pub(super) fn bind_controls(app: &Rc<Shell>) -> Result<(), JsValue> {
     for control in &app.controls {
         match control {
             Control::Number {
@@ -186,15 +177,12 @@ pub(super) fn bind_controls(app: &Rc<Explorer>) -> Result<(), JsValue> {
             }
         }
     }
-    for (preset, button) in PRESETS
-        .iter()
-        .zip(find_all::<Element>(&app.root, "[data-preset]")?)
+    for (i, button) in find_all::<Element>(&app.root, "[data-preset]")?
+        .into_iter()
+        .enumerate()
     {
         let a = app.clone();
-        on(&button, "click", move |_: Event| {
-            preset.apply(&mut a.values.borrow_mut());
-            a.changed();
-        });
+        on(&button, "click", move |_: Event| a.preset(i));
     }
     Ok(())
 }

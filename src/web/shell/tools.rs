@@ -1,14 +1,11 @@
-//! The explorer's tools: the toolbar (copy, export, projector, full screen, help), the
-//! keyboard shortcuts, the value under the pointer, and the messages of a host page.
+//! The shell's tools: the toolbar (copy, export, projector, full screen, help), the view's
+//! own buttons, the keyboard shortcuts, the value under the pointer, and the messages of a
+//! host page.
 
-use super::{describe, Explorer, PANELS};
-use crate::app::explorer::PRESETS;
-use crate::app::export::{csv, iframe_snippet};
-use crate::app::formula::{chain_formula, latex};
-use crate::app::numbers::js;
-use crate::app::page::{PageOptions, Panel};
+use super::{describe, Shell};
+use crate::app::export::iframe_snippet;
 use crate::app::query;
-use crate::app::shortcuts::{self, Shortcut, DEPTH_STEPS, W_STEPS};
+use crate::app::shortcuts::{self, Shortcut};
 use crate::web::banner;
 use crate::web::dom::{self, document, find, find_all, on};
 use crate::web::export;
@@ -20,17 +17,12 @@ use web_sys::{
     Element, Event, HtmlDialogElement, HtmlInputElement, KeyboardEvent, MessageEvent, PointerEvent,
 };
 
-impl Explorer {
+impl Shell {
     pub(super) fn shortcut(&self, s: Shortcut) {
         match s {
-            Shortcut::NudgeW(d) => self.nudge("w", d, W_STEPS.0),
-            Shortcut::NudgeDepth(d) => self.nudge("depth", d, DEPTH_STEPS.0),
-            Shortcut::Preset(i) => {
-                if let Some(p) = PRESETS.get(i) {
-                    p.apply(&mut self.values.borrow_mut());
-                    self.changed();
-                }
-            }
+            Shortcut::Nudge { key, delta, step } => self.nudge(key, delta, step),
+            Shortcut::Preset(i) => self.preset(i),
+            Shortcut::Action(key) => self.action(key),
             Shortcut::Fullscreen => toggle_fullscreen(),
             Shortcut::Projector => self.toggle_projector(),
             Shortcut::Help => {
@@ -43,23 +35,38 @@ impl Explorer {
         }
     }
 
-    /// Shows the live value at the layer under the pointer, next to the pointer.
+    /// Applies the preset with index `i`, if the view has one.
+    pub(super) fn preset(&self, i: usize) {
+        if let Some(p) = self.view.presets.get(i) {
+            p.apply(&mut self.values.borrow_mut());
+            self.changed();
+        }
+    }
+
+    /// Runs the view's action `key` (play, step, reset).
+    pub(super) fn action(&self, key: &str) {
+        let changed = self
+            .model
+            .borrow_mut()
+            .action(key, &mut self.values.borrow_mut());
+        if changed {
+            self.changed();
+        }
+    }
+
+    /// Shows the live value at the position under the pointer, next to the pointer.
     fn hover(&self, panel: usize, e: &PointerEvent) {
         let figure = &self.figures[panel];
-        let snapshot = self.snapshot.borrow();
-        let Some(snap) = snapshot.as_ref() else {
-            return;
-        };
-        // The activations plot starts at layer 0 (the input), the gradients plot at 1.
-        let first = if panel == 0 { 0 } else { 1 };
-        let last = snap.settings.chain.depth;
+        let model = self.model.borrow();
+        let plot = self.plot(&**model, panel);
+        let (first, last) = (plot.first_layer, plot.last_layer());
         let Some(k) = figure.canvas.layer_at(e.client_x() as f64, first, last) else {
             figure.tip.set_hidden(true);
             return;
         };
         figure
             .tip
-            .set_text_content(Some(&snap.hover_text(panel == 1, k)));
+            .set_text_content(Some(&model.hover_text(panel, k)));
         let rect = figure.canvas.canvas.get_bounding_client_rect();
         let (x, y) = (
             e.client_x() as f64 - rect.left(),
@@ -107,19 +114,13 @@ impl Explorer {
 
     /// Downloads a plot as `png` or `svg`.
     fn export(&self, kind: &str, panel: usize) -> Result<(), JsValue> {
-        let snapshot = self.snapshot.borrow();
-        let Some(snap) = snapshot.as_ref() else {
-            return Ok(());
-        };
-        let plot = self.plot(snap, panel);
+        let model = self.model.borrow();
+        let plot = self.plot(&**model, panel);
         let css = self.figures[panel].canvas.css_size();
-        let p = snap.settings.chain;
         let name = format!(
-            "deep-signal-{}-n{}-w{}-{}",
-            PANELS[panel],
-            p.depth,
-            js(p.w),
-            p.format.key()
+            "deep-signal-{}-{}",
+            self.view.panels[panel].key,
+            model.file_stem()
         );
         let theme = self.theme.borrow();
         match kind {
@@ -149,38 +150,11 @@ impl Explorer {
                     "{here}?{}",
                     query::build(self.view, &self.values.borrow(), &page)
                 );
-                let snapshot = self.snapshot.borrow();
-                let title = snapshot.as_ref().map_or("deep-signal".into(), |s| {
-                    let p = s.settings.chain;
-                    format!(
-                        "deep-signal: a chain of {} layers with w = {} ({})",
-                        p.depth,
-                        js(p.w),
-                        s.facts.regime.key()
-                    )
-                });
-                let panels = if PageOptions::from_values(&page).panel == Panel::Both {
-                    2
-                } else {
-                    1
-                };
+                let title = self.model.borrow().title();
+                let panels = self.figures.iter().filter(|f| f.shown.get()).count();
                 iframe_snippet(&url, &title, panels)
             }
-            _ => {
-                let snapshot = self.snapshot.borrow();
-                let Some(snap) = snapshot.as_ref() else {
-                    return String::new();
-                };
-                let p = snap.settings.chain;
-                let lines: Vec<String> = chain_formula(p.w, p.b, p.x, p.depth, &snap.facts.closed)
-                    .iter()
-                    .map(latex)
-                    .collect();
-                format!(
-                    "\\begin{{gathered}}\n{}\n\\end{{gathered}}",
-                    lines.join(" \\\\\n")
-                )
-            }
+            _ => self.model.borrow().latex().unwrap_or_default(),
         }
     }
 }
@@ -199,7 +173,7 @@ fn toggle_fullscreen() {
 }
 
 /// Wires the toolbar, the figure buttons, the shortcuts and the host-page messages.
-pub(super) fn bind_tools(app: &Rc<Explorer>) -> Result<(), JsValue> {
+pub(super) fn bind_tools(app: &Rc<Shell>) -> Result<(), JsValue> {
     for button in find_all::<Element>(&app.root, "[data-action]")? {
         let action = button.get_attribute("data-action").unwrap_or_default();
         let a = app.clone();
@@ -208,18 +182,10 @@ pub(super) fn bind_tools(app: &Rc<Explorer>) -> Result<(), JsValue> {
             "fullscreen" => toggle_fullscreen(),
             "help" => a.shortcut(Shortcut::Help),
             "csv" => {
-                let snapshot = a.snapshot.borrow();
-                if let Some(snap) = snapshot.as_ref() {
-                    let p = snap.settings.chain;
-                    let name = format!(
-                        "deep-signal-n{}-w{}-{}.csv",
-                        p.depth,
-                        js(p.w),
-                        p.format.key()
-                    );
-                    if let Err(e) = export::download_text(&name, "text/csv", &csv(snap)) {
-                        warn(&describe(&e));
-                    }
+                let model = a.model.borrow();
+                let name = format!("deep-signal-{}.csv", model.file_stem());
+                if let Err(e) = export::download_text(&name, "text/csv", &model.csv()) {
+                    warn(&describe(&e));
                 }
             }
             copy => {
@@ -240,9 +206,20 @@ pub(super) fn bind_tools(app: &Rc<Explorer>) -> Result<(), JsValue> {
             }
         });
     }
+    for button in find_all::<Element>(&app.root, "[data-view-action]")? {
+        let key = button.get_attribute("data-view-action").unwrap_or_default();
+        let a = app.clone();
+        on(&button, "click", move |_: Event| a.action(&key));
+    }
     for button in find_all::<Element>(&app.root, "[data-export]")? {
         let kind = button.get_attribute("data-export").unwrap_or_default();
-        let panel = usize::from(button.get_attribute("data-for").as_deref() == Some(PANELS[1]));
+        let name = button.get_attribute("data-for").unwrap_or_default();
+        let panel = app
+            .view
+            .panels
+            .iter()
+            .position(|p| p.key == name)
+            .unwrap_or(0);
         let a = app.clone();
         on(&button, "click", move |_: Event| {
             if let Err(e) = a.export(&kind, panel) {
@@ -301,7 +278,9 @@ pub(super) fn bind_tools(app: &Rc<Explorer>) -> Result<(), JsValue> {
         if arrow && native {
             return;
         }
-        if let Some(s) = shortcuts::shortcut(&e.key(), e.shift_key()) {
+        let view = a.view;
+        if let Some(s) = shortcuts::shortcut(view.keys, view.presets.len(), &e.key(), e.shift_key())
+        {
             e.prevent_default();
             a.shortcut(s);
         }

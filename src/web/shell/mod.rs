@@ -1,6 +1,8 @@
-//! The explorer in the browser: builds its markup, and redraws plots, readouts and
-//! formula once per animation frame. Its controls are wired in [`controls`]; the toolbar,
-//! shortcuts, exports, pointer readout and host-page messages in [`tools`].
+//! The shell every view runs in: builds the page from the view's registry entry, and
+//! redraws plots, readouts and text once per animation frame, running the view's
+//! background work (training) in slices of a frame. Its controls are wired in
+//! [`controls`]; the toolbar, shortcuts, exports, pointer readout and host-page messages in
+//! [`tools`]. Nothing here knows which view it shows.
 
 mod controls;
 mod tools;
@@ -16,15 +18,14 @@ use super::frames::Frames;
 use super::notices::Notices;
 use super::theme;
 use super::throttle::{self, Throttle};
-use crate::app::explorer::{summary, Readout, Settings, Snapshot};
-use crate::app::formula::{chain_formula, mathml, split_text};
+use crate::app::formula::split_text;
 use crate::app::markup;
-use crate::app::page::{PageOptions, Panel, ThemeChoice};
+use crate::app::page::{PageOptions, ThemeChoice};
 use crate::app::params::Values;
 use crate::app::query::{self, Parsed};
+use crate::app::view::{summary, Readout, ViewModel};
 use crate::app::views::ViewSpec;
 use crate::plot::{LayerPlot, Theme};
-use crate::sim::Regime;
 use js_sys::{Object, Reflect};
 use std::cell::{Cell, OnceCell, RefCell};
 use std::rc::Rc;
@@ -35,8 +36,9 @@ use web_sys::{Element, HtmlCanvasElement, HtmlElement};
 const MEASURE: &str = "deep-signal:redraw";
 const MARK: &str = "deep-signal:redraw-start";
 
-/// The two plots, by the name their elements carry.
-const PANELS: [&str; 2] = ["activations", "gradients"];
+/// How long the view's background work may run in one frame, in milliseconds: a frame
+/// of 60 Hz is 16.7 ms, and drawing needs the rest.
+const WORK_BUDGET_MS: f64 = 8.0;
 
 /// The formula as last written: its skeleton and the leaf elements whose text changes.
 #[derive(Default)]
@@ -51,7 +53,7 @@ struct Figure {
     canvas: Rc<PlotCanvas>,
     /// The canvas's spoken summary (`aria-label`).
     label: Slot,
-    /// The note and the regime badge's text and attribute.
+    /// The note and the badge's text and attribute.
     note: [Slot; 3],
     /// The data table's box and the button that shows it.
     table: Element,
@@ -63,28 +65,27 @@ struct Figure {
     tip: HtmlElement,
 }
 
-/// The mounted explorer.
-struct Explorer {
+/// A mounted view.
+struct Shell {
     view: &'static ViewSpec,
+    model: RefCell<Box<dyn ViewModel>>,
     values: RefCell<Values>,
+    /// The values the model last saw.
+    seen: RefCell<Values>,
     page: RefCell<Values>,
-    /// The snapshot of the last redraw, reused when only the canvas size changed.
-    snapshot: RefCell<Option<Snapshot>>,
-    /// Whether the values changed since the snapshot was computed.
-    stale: Cell<bool>,
     theme: RefCell<Theme>,
     root: Element,
-    figures: [Figure; 2],
+    figures: Vec<Figure>,
     controls: Vec<Control>,
     /// The label, the shown value and the exact value of each readout.
     readouts: Vec<[Slot; 3]>,
-    rows: Vec<(Regime, Element)>,
-    current_row: Cell<Option<Regime>>,
-    formula_box: Element,
+    rows: Vec<(String, Element)>,
+    current_row: Cell<Option<&'static str>>,
+    formula_box: Option<Element>,
     formula: RefCell<Formula>,
     notices: Notices,
     announce: Slot,
-    announced: Cell<Option<Regime>>,
+    announced: RefCell<Option<String>>,
     open_full: Slot,
     toast: Element,
     frames: OnceCell<Frames>,
@@ -94,12 +95,12 @@ struct Explorer {
     framed: bool,
     /// Whether the host page is owed a state message.
     post_state: Cell<bool>,
-    /// Whether the pointer is down on a slider (the `w` detent applies only then).
+    /// Whether the pointer is down on a slider (a detent applies only then).
     dragging: Cell<bool>,
     measures: Cell<u32>,
 }
 
-/// Builds the explorer inside `root` from a parsed URL.
+/// Builds the view a parsed URL names inside `root`.
 pub fn mount(root: &Element, parsed: Parsed) -> Result<(), JsValue> {
     let Parsed {
         view,
@@ -107,13 +108,13 @@ pub fn mount(root: &Element, parsed: Parsed) -> Result<(), JsValue> {
         page,
         notices,
     } = parsed;
-    let first = Snapshot::compute(Settings::from_values(&values));
-    root.set_inner_html(&markup::explorer(&values, &first));
+    let model = (view.model)(&values);
+    root.set_inner_html(&markup::page(view, &values, &*model));
     set_attr(root, "data-view", view.key);
 
     let figure = |panel: &str| -> Result<Figure, JsValue> {
         let c: HtmlCanvasElement = find(root, &format!("canvas[data-plot={panel}]"))?;
-        let badge: Element = find(root, &format!("[data-regime-badge={panel}]"))?;
+        let badge: Element = find(root, &format!("[data-badge={panel}]"))?;
         Ok(Figure {
             label: Slot::attribute(c.clone().into(), "aria-label"),
             canvas: Rc::new(PlotCanvas::new(c)?),
@@ -139,28 +140,32 @@ pub fn mount(root: &Element, parsed: Parsed) -> Result<(), JsValue> {
             Slot::attribute(dd, "data-value"),
         ]);
     }
-    let rows = Regime::ALL
-        .iter()
-        .map(|r| Ok((*r, find(root, &format!("[data-regime-row={}]", r.key()))?)))
-        .collect::<Result<Vec<_>, JsValue>>()?;
-    let app = Rc::new(Explorer {
+    let rows = find_all::<Element>(root, "[data-row]")?
+        .into_iter()
+        .map(|row| (row.get_attribute("data-row").unwrap_or_default(), row))
+        .collect();
+    let app = Rc::new(Shell {
         view,
+        model: RefCell::new(model),
         controls: find_controls(root, &values)?,
+        seen: RefCell::new(values.clone()),
         values: RefCell::new(values),
         page: RefCell::new(page),
-        snapshot: RefCell::new(None),
-        stale: Cell::new(true),
         theme: RefCell::new(Theme::light()),
         root: root.clone(),
-        figures: [figure(PANELS[0])?, figure(PANELS[1])?],
+        figures: view
+            .panels
+            .iter()
+            .map(|p| figure(p.key))
+            .collect::<Result<_, _>>()?,
         readouts,
         rows,
         current_row: Cell::new(None),
-        formula_box: find(root, "[data-formula]")?,
+        formula_box: find(root, "[data-formula]").ok(),
         formula: RefCell::new(Formula::default()),
         notices: Notices::new(find(root, "[data-notices]")?)?,
         announce: Slot::text(find(root, "[data-announce]")?),
-        announced: Cell::new(None),
+        announced: RefCell::new(None),
         open_full: Slot::attribute(find(root, "[data-open-full]")?, "href"),
         toast: find(root, "[data-toast]")?,
         frames: OnceCell::new(),
@@ -204,7 +209,7 @@ fn describe(e: &JsValue) -> String {
     e.as_string().unwrap_or_else(|| format!("{e:?}"))
 }
 
-impl Explorer {
+impl Shell {
     fn request(&self) {
         if let Some(f) = self.frames.get() {
             f.request();
@@ -213,55 +218,61 @@ impl Explorer {
 
     /// Marks the values as changed and asks for a redraw.
     fn changed(&self) {
-        self.stale.set(true);
         self.post_state.set(true);
         self.request();
     }
 
-    fn plot<'a>(&self, snap: &'a Snapshot, panel: usize) -> LayerPlot<'a> {
-        let theme = self.theme.borrow();
-        if panel == 0 {
-            snap.activation_plot(&theme)
-        } else {
-            snap.gradient_plot(&theme)
-        }
+    fn plot<'a>(&self, model: &'a dyn ViewModel, panel: usize) -> LayerPlot<'a> {
+        model.plot(panel, &self.theme.borrow())
     }
 
-    /// One redraw: simulate if the values changed, draw both plots, update the text.
+    /// One redraw: update the model if the values changed, run its background work for a
+    /// slice of the frame, draw the shown plots, update the text.
     fn redraw(&self) -> Result<(), JsValue> {
         let perf = dom::window().performance();
         if let Some(p) = &perf {
             let _ = p.mark(MARK);
         }
-        if self.stale.replace(false) || self.snapshot.borrow().is_none() {
-            let settings = Settings::from_values(&self.values.borrow());
-            let previous = self.snapshot.borrow_mut().take();
-            *self.snapshot.borrow_mut() = Some(Snapshot::next(settings, previous));
+        {
+            let values = self.values.borrow();
+            if *self.seen.borrow() != *values {
+                self.model.borrow_mut().update(&values, &self.seen.borrow());
+                *self.seen.borrow_mut() = values.clone();
+            }
         }
-        let snapshot = self.snapshot.borrow();
-        let snap = snapshot.as_ref().expect("computed above");
+        let now = || perf.as_ref().map_or(0.0, |p| p.now());
+        let tick = self.model.borrow_mut().tick(&now, WORK_BUDGET_MS);
+        let model = self.model.borrow();
         let mut drawn = true;
         for (i, figure) in self.figures.iter().enumerate() {
             if !figure.shown.get() {
                 continue;
             }
             // Each plot keeps its axis range while the data still fills it.
-            let mut plot = self.plot(snap, i);
+            let mut plot = self.plot(&**model, i);
             plot.previous_range = figure.canvas.range();
             drawn &= figure.canvas.draw(&plot, &self.theme.borrow())?.is_some();
         }
-        let readouts = snap.readouts();
-        self.update_text(snap, &readouts);
-        self.sync_controls(snap);
-        if self.post_state.replace(false) && self.framed {
-            embed::post(&self.state_message(&readouts));
+        let readouts = model.readouts();
+        self.update_text(&**model, &readouts);
+        self.sync_controls(&**model);
+        let busy = model.busy();
+        if tick.changed && !tick.more {
+            // Background work came to rest: the host page learns the new state.
+            self.post_state.set(true);
+        }
+        if self.post_state.get() && !busy {
+            self.post_state.set(false);
+            if self.framed {
+                embed::post(&self.state_message(&readouts));
+            }
         }
         if let Some(later) = self.later.get() {
             later.request();
         }
-        if drawn {
-            // Both plots are on screen at their current size: tests and embedding pages
-            // can wait for this.
+        if drawn && !busy {
+            // Every shown plot is on screen at its current size, and the work the URL
+            // asked for is done: tests and embedding pages can wait for this.
             set_attr(&self.root, "data-state", "ready");
         }
         if let Some(p) = &perf {
@@ -273,6 +284,9 @@ impl Explorer {
             if n.is_multiple_of(5000) {
                 p.clear_measures_with_measure_name(MEASURE);
             }
+        }
+        if tick.more {
+            self.request();
         }
         Ok(())
     }
@@ -290,12 +304,9 @@ impl Explorer {
             "./?{}",
             query::build(self.view, &self.values.borrow(), &full)
         ));
-        let snapshot = self.snapshot.borrow();
-        let Some(snap) = snapshot.as_ref() else {
-            return;
-        };
+        let model = self.model.borrow();
         for (i, figure) in self.figures.iter().enumerate() {
-            let plot = self.plot(snap, i);
+            let plot = self.plot(&**model, i);
             figure.label.set(&summary(&plot));
             if !figure.table.has_attribute("hidden") {
                 figure.table.set_inner_html(&markup::data_table(&plot));
@@ -307,57 +318,47 @@ impl Explorer {
         query::build(self.view, &self.values.borrow(), &self.page.borrow())
     }
 
-    fn update_text(&self, snap: &Snapshot, readouts: &[Readout]) {
+    fn update_text(&self, model: &dyn ViewModel, readouts: &[Readout]) {
         for (slots, r) in self.readouts.iter().zip(readouts) {
             slots[0].set(&r.label);
             slots[1].set(&r.shown);
             slots[2].set(&r.value);
         }
-        let regime = snap.facts.regime;
-        let notes = [snap.activation_note(), snap.gradient_note()];
-        for (figure, text) in self.figures.iter().zip(notes) {
-            figure.note[0].set(&text);
-            figure.note[1].set(regime.key());
-            figure.note[2].set(regime.key());
+        let badge = model.badge();
+        for (i, figure) in self.figures.iter().enumerate() {
+            figure.note[0].set(&model.note(i));
+            figure.note[1].set(badge);
+            figure.note[2].set(badge);
         }
-        if self.current_row.replace(Some(regime)) != Some(regime) {
-            for (r, row) in &self.rows {
-                if *r == regime {
-                    let _ = row.set_attribute("aria-current", "true");
+        let row = model.current_row();
+        if self.current_row.replace(row) != row {
+            for (key, element) in &self.rows {
+                if Some(key.as_str()) == row {
+                    let _ = element.set_attribute("aria-current", "true");
                 } else {
-                    let _ = row.remove_attribute("aria-current");
+                    let _ = element.remove_attribute("aria-current");
                 }
             }
         }
-        // Announce a change of regime (not the first one: the page says it already).
-        if let Some(before) = self.announced.replace(Some(regime)) {
-            if before != regime {
-                self.announce.set(&format!(
-                    "Now {}: {}",
-                    regime.key(),
-                    match regime {
-                        Regime::Vanishing => "|w| is below 1.",
-                        Regime::Stable => "|w| is exactly 1.",
-                        Regime::Exploding => "|w| is above 1.",
-                    }
-                ));
-            }
+        // Announce a change (not the first state: the page says it already).
+        let text = model.announcement();
+        let mut announced = self.announced.borrow_mut();
+        if announced.as_ref().is_some_and(|before| *before != text) {
+            self.announce.set(&text);
         }
-        self.update_formula(snap);
+        *announced = Some(text);
+        if let (Some(formula_box), Some(markup)) = (&self.formula_box, model.formula()) {
+            self.update_formula(formula_box, markup);
+        }
     }
 
     /// Writes the formula: new markup when its shape changed, else only the changed texts.
-    fn update_formula(&self, snap: &Snapshot) {
-        let p = snap.settings.chain;
-        let markup: String = chain_formula(p.w, p.b, p.x, p.depth, &snap.facts.closed)
-            .iter()
-            .map(|line| format!("<math display=\"block\">{}</math>", mathml(line)))
-            .collect();
+    fn update_formula(&self, formula_box: &Element, markup: String) {
         let (skeleton, texts) = split_text(&markup);
         let mut f = self.formula.borrow_mut();
         if f.skeleton != skeleton {
-            self.formula_box.set_inner_html(&markup);
-            f.leaves = find_all(&self.formula_box, "mi, mn, mo").unwrap_or_default();
+            formula_box.set_inner_html(&markup);
+            f.leaves = find_all(formula_box, "mi, mn, mo").unwrap_or_default();
             f.skeleton = skeleton;
         } else {
             for ((leaf, old), new) in f.leaves.iter().zip(&f.texts).zip(&texts) {
@@ -387,12 +388,13 @@ impl Explorer {
         let show = |el: &Element, shown: bool| {
             let _ = el.toggle_attribute_with_force("hidden", !shown);
         };
-        for (figure, panel) in self.figures.iter().zip(PANELS) {
-            let shown = options.panel.shows(panel);
+        let none = !self.view.panels.iter().any(|p| options.shows(p.key));
+        for (figure, panel) in self.figures.iter().zip(self.view.panels) {
+            let shown = none || options.shows(panel.key);
             figure.shown.set(shown);
             show(&figure.element, shown);
         }
-        let one = options.panel != Panel::Both;
+        let one = self.figures.iter().filter(|f| f.shown.get()).count() == 1;
         let _ = self
             .root
             .class_list()

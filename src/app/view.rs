@@ -1,0 +1,217 @@
+//! What every view is to the shell: its static description ([`ViewSpec`](super::views::ViewSpec)
+//! holds the parameters, panels, presets and keys) and its live model, a [`ViewModel`].
+//! The web shell drives any view through this trait alone: controls, URL state, notices,
+//! embedding, messages, themes, shortcuts, exports and accessibility are written once.
+
+use super::numbers::{js, short};
+use super::params::Values;
+use crate::plot::points::{self, Mark};
+use crate::plot::{LayerPlot, Role, Theme};
+
+/// One plot of a view.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct PanelSpec {
+    /// The name the plot's elements carry, and what `panel=` selects.
+    pub key: &'static str,
+    /// Its title for people (`Activations`).
+    pub title: &'static str,
+}
+
+/// A named setting a preset button (and its digit key) jumps to.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct PresetSpec {
+    /// The button's label.
+    pub label: &'static str,
+    /// The word that colours its button (`vanishing`, `stable`, `exploding` or `healthy`).
+    pub tag: &'static str,
+    /// One sentence on what it shows.
+    pub description: &'static str,
+    /// `(key, value)` for each parameter it sets, values as a URL carries them.
+    pub values: &'static [(&'static str, &'static str)],
+}
+
+impl PresetSpec {
+    /// Applies the preset to `values`.
+    pub fn apply(&self, values: &mut Values) {
+        for (key, v) in self.values {
+            values.set_raw(key, v);
+        }
+    }
+}
+
+/// A button of a view's own (play, step, reset), identified by its action name.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ActionSpec {
+    /// The name passed to [`ViewModel::action`].
+    pub key: &'static str,
+    /// The button's label.
+    pub label: &'static str,
+    /// The key that presses it, as `KeyboardEvent.key` (`" "` for space), if any.
+    pub shortcut: Option<&'static str>,
+}
+
+/// One readout: a labelled value with a stable key for course-note authors and tests.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Readout {
+    /// The `data-readout` attribute.
+    pub key: &'static str,
+    /// The visible label.
+    pub label: String,
+    /// The visible value.
+    pub shown: String,
+    /// The `data-value` attribute: the exact number as JavaScript prints it, or a word.
+    pub value: String,
+}
+
+impl Readout {
+    /// A number: shown short, its value exact.
+    pub fn number(key: &'static str, label: &str, v: f64) -> Readout {
+        Readout {
+            key,
+            label: label.into(),
+            shown: short(v),
+            value: js(v),
+        }
+    }
+
+    /// A word, shown as it is.
+    pub fn text(key: &'static str, label: &str, word: &str) -> Readout {
+        Readout {
+            key,
+            label: label.into(),
+            shown: word.into(),
+            value: word.into(),
+        }
+    }
+
+    /// A count or an index that may be absent (`none`).
+    pub fn optional(key: &'static str, label: &str, v: Option<u64>, unit: &str) -> Readout {
+        match v {
+            Some(v) => Readout {
+                key,
+                label: label.into(),
+                shown: format!("{unit}{v}"),
+                value: v.to_string(),
+            },
+            None => Readout::text(key, label, "none"),
+        }
+    }
+}
+
+/// What a frame of background work did (see [`ViewModel::tick`]).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Tick {
+    /// Whether anything changed (the readouts and plots need redrawing).
+    pub changed: bool,
+    /// Whether the view wants another frame (it is still playing).
+    pub more: bool,
+}
+
+/// A view's live model: everything it computes and shows, as pure Rust.
+pub trait ViewModel {
+    /// Recomputes after the values changed (from a control, the URL, a message or a
+    /// preset). `previous` is the values before the change.
+    fn update(&mut self, values: &Values, previous: &Values);
+
+    /// Background work for one frame (training), for about `budget_ms` milliseconds as
+    /// measured by `now`. Views without any do nothing.
+    fn tick(&mut self, _now: &dyn Fn() -> f64, _budget_ms: f64) -> Tick {
+        Tick::default()
+    }
+
+    /// Whether work the URL asked for is still running (`steps=N`): the page is not
+    /// `ready` until it is done.
+    fn busy(&self) -> bool {
+        false
+    }
+
+    /// Runs one of the view's own actions (a button or its key); returns whether anything
+    /// changed.
+    fn action(&mut self, _key: &str, _values: &mut Values) -> bool {
+        false
+    }
+
+    /// The plot of panel `panel` (an index into the view's panels).
+    fn plot(&self, panel: usize, theme: &Theme) -> LayerPlot<'_>;
+
+    /// The sentence beside panel `panel`.
+    fn note(&self, panel: usize) -> String;
+
+    /// The word on every panel's badge, which also colours it (`vanishing`, `healthy`…).
+    fn badge(&self) -> &'static str;
+
+    /// The readouts, in the order of the facts panel.
+    fn readouts(&self) -> Vec<Readout>;
+
+    /// What is announced to screen readers when it changes (not on the first frame).
+    fn announcement(&self) -> String;
+
+    /// The key of the row of the view's table that describes the current state, if any.
+    fn current_row(&self) -> Option<&'static str> {
+        None
+    }
+
+    /// The view's formulas as MathML `<math>` elements, if it has any.
+    fn formula(&self) -> Option<String> {
+        None
+    }
+
+    /// The same formulas as LaTeX, for the clipboard.
+    fn latex(&self) -> Option<String> {
+        None
+    }
+
+    /// How a slider reads its value aloud (`aria-valuetext`).
+    fn value_text(&self, _key: &str, v: f64) -> String {
+        short(v)
+    }
+
+    /// What the pointer reads at position `x` of panel `panel`'s x axis.
+    fn hover_text(&self, panel: usize, x: usize) -> String;
+
+    /// The data behind the plots, as CSV.
+    fn csv(&self) -> String;
+
+    /// The start of the names of downloaded files (`deep-signal-n50-w0.8-f32`).
+    fn file_stem(&self) -> String;
+
+    /// A title for an embedded figure of the current state.
+    fn title(&self) -> String;
+}
+
+/// One sentence on what a plot shows, for its canvas's `aria-label`: how the live curve
+/// runs from the first position to the last, and where it hits `inf`, `NaN` or 0.
+pub fn summary(plot: &LayerPlot) -> String {
+    let Some(live) = plot.curves.iter().find(|c| c.role == Role::Live) else {
+        return plot.title.clone();
+    };
+    let (first, last) = (plot.first_layer, plot.last_layer());
+    let a = live.values.first().map_or(f64::NAN, |v| v.abs());
+    let b = live.values.last().map_or(f64::NAN, |v| v.abs());
+    let verb = if a.is_nan() || b.is_nan() {
+        "goes"
+    } else if b < a {
+        "shrinks"
+    } else if b > a {
+        "grows"
+    } else {
+        "stays the same"
+    };
+    let x = plot.x_name;
+    let mut s = format!(
+        "{}. {} {verb} from {} at {x} {first} to {} at {x} {last}.",
+        plot.title,
+        live.label,
+        short(a),
+        short(b)
+    );
+    let runs = points::runs(live.values, first, plot.scale);
+    for mark in Mark::ALL {
+        if let Some(words) = points::describe(&runs, mark, last, x) {
+            s.push(' ');
+            s.push_str(&words);
+            s.push('.');
+        }
+    }
+    s
+}
