@@ -25,6 +25,7 @@ pub static PARAMS: &[ParamSpec] = &[
             step: 1.0,
             whole: true,
             detent: None,
+            log: false,
         }),
     },
     ParamSpec {
@@ -39,6 +40,7 @@ pub static PARAMS: &[ParamSpec] = &[
             step: 0.001,
             whole: false,
             detent: Some(1.0),
+            log: false,
         }),
     },
     ParamSpec {
@@ -53,6 +55,7 @@ pub static PARAMS: &[ParamSpec] = &[
             step: 0.01,
             whole: false,
             detent: None,
+            log: false,
         }),
     },
     ParamSpec {
@@ -67,6 +70,7 @@ pub static PARAMS: &[ParamSpec] = &[
             step: 0.01,
             whole: false,
             detent: None,
+            log: false,
         }),
     },
     ParamSpec {
@@ -322,6 +326,7 @@ impl Snapshot {
             ),
             y_label: "|y_k|".into(),
             first_layer: 0,
+            x_stride: 1,
             x_name: "layer",
             x_label: "layer k",
             scale: self.settings.scale,
@@ -348,6 +353,7 @@ impl Snapshot {
             title: format!("{title} ({})", self.settings.chain.format.key()),
             y_label: quantity.into(),
             first_layer: 1,
+            x_stride: 1,
             x_name: "layer",
             x_label: "layer k",
             scale: self.settings.scale,

@@ -184,31 +184,43 @@ fn readouts(h: &mut String, list: &[Readout]) {
 /// (at most about 500, evenly spread, the first and last always included) and one column
 /// per curve, magnitudes as plotted.
 pub fn data_table(plot: &LayerPlot) -> String {
-    let last = plot.last_layer();
-    let first = plot.first_layer;
-    let count = last - first + 1;
-    let stride = count.div_ceil(500).max(1);
+    let longest = plot
+        .curves
+        .iter()
+        .map(|c| c.values.len())
+        .max()
+        .unwrap_or(0);
+    let every = longest.div_ceil(500).max(1);
     let mut h = String::new();
     let _ = write!(h, "<table><caption>{}", plot.title);
-    if stride > 1 {
+    if every > 1 {
         let _ = write!(
             h,
-            ", every {stride}th layer (download the CSV for all of them)"
+            ", every {every}th {} (download the CSV for all of them)",
+            plot.x_name
         );
     }
-    h.push_str(r#"</caption><thead><tr><th scope="col">layer</th>"#);
+    let _ = write!(
+        h,
+        r#"</caption><thead><tr><th scope="col">{}</th>"#,
+        plot.x_name
+    );
     for c in &plot.curves {
         let _ = write!(h, r#"<th scope="col">{}</th>"#, c.label);
     }
     h.push_str("</tr></thead><tbody>");
-    let mut layers: Vec<usize> = (first..=last).step_by(stride).collect();
-    if layers.last() != Some(&last) {
-        layers.push(last);
+    let mut rows: Vec<usize> = (0..longest).step_by(every).collect();
+    if longest > 0 && rows.last() != Some(&(longest - 1)) {
+        rows.push(longest - 1);
     }
-    for k in layers {
-        let _ = write!(h, r#"<tr><th scope="row">{k}</th>"#);
+    for i in rows {
+        let _ = write!(
+            h,
+            r#"<tr><th scope="row">{}</th>"#,
+            plot.first_layer + i * plot.x_stride
+        );
         for c in &plot.curves {
-            let v = c.values.get(k - first).map_or(f64::NAN, |v| v.abs());
+            let v = c.values.get(i).map_or(f64::NAN, |v| v.abs());
             let _ = write!(h, "<td>{}</td>", short(v));
         }
         h.push_str("</tr>");
@@ -240,15 +252,33 @@ fn control(h: &mut String, spec: &ParamSpec, value: &Value) {
                     r#"<input type="number" data-number="{key}" aria-label="{label}, exact value" "#,
                     r#"min="{min}" max="{max}" step="{step}" value="{v}">"#,
                     r#"<input type="range" id="ds-{key}" name="{key}" min="{smin}" max="{smax}" "#,
-                    r#"step="{step}" value="{v}"{list}>"#,
-                    r#"<small data-prose>{desc} Slider {smin} to {smax}; type {min} to {max}.</small></div>"#
+                    r#"step="{step}" value="{pos}"{list}>"#,
+                    r#"<small data-prose>{desc} {range}</small></div>"#
                 ),
                 key = key,
                 label = spec.label,
                 min = js(n.min),
                 max = js(n.max),
-                smin = js(n.slider.0),
+                smin = js(n.slider_min()),
                 smax = js(n.slider.1),
+                pos = js(n.slider_position(v)),
+                range = if n.log {
+                    format!(
+                        "The slider is logarithmic, from {} to {}; type {} to {}.",
+                        js(10f64.powf(n.slider.0)),
+                        js(10f64.powf(n.slider.1)),
+                        js(n.min),
+                        js(n.max)
+                    )
+                } else {
+                    format!(
+                        "Slider {} to {}; type {} to {}.",
+                        js(n.slider.0),
+                        js(n.slider.1),
+                        js(n.min),
+                        js(n.max)
+                    )
+                },
                 step = js(n.step),
                 v = js(v),
                 list = list,

@@ -46,6 +46,10 @@ pub struct NumberSpec {
     pub whole: bool,
     /// A value the slider snaps to while dragged near it.
     pub detent: Option<f64>,
+    /// Whether the slider is logarithmic: then [`slider`](Self::slider) and
+    /// [`step`](Self::step) are in powers of ten, and, when 0 is accepted, the slider's
+    /// leftmost stop (one step below its range) is exactly 0.
+    pub log: bool,
 }
 
 /// A parameter with a fixed list of values.
@@ -133,6 +137,42 @@ impl NumberSpec {
         }
         let v = trimmed.parse::<f64>().unwrap_or(f64::NAN);
         self.accept(key, raw, v)
+    }
+}
+
+impl NumberSpec {
+    /// The slider's lowest position: one step lower on a log slider that stops at 0.
+    pub fn slider_min(&self) -> f64 {
+        if self.log && self.min <= 0.0 {
+            self.slider.0 - self.step
+        } else {
+            self.slider.0
+        }
+    }
+
+    /// Where the slider stands for the value `v`.
+    pub fn slider_position(&self, v: f64) -> f64 {
+        if !self.log {
+            return v;
+        }
+        if v <= 0.0 {
+            return self.slider_min();
+        }
+        v.log10().clamp(self.slider.0, self.slider.1)
+    }
+
+    /// The value at slider position `s`: on a log slider `10^s`, kept to three significant
+    /// digits (so the URL reads `0.0501`, not `0.05011872336272722`), and 0 at its lowest stop.
+    pub fn from_slider(&self, s: f64) -> f64 {
+        if !self.log {
+            return s;
+        }
+        if s < self.slider.0 - self.step / 2.0 {
+            return self.min.max(0.0);
+        }
+        let v = 10f64.powf(s);
+        let digits = 10f64.powi(2 - v.log10().floor() as i32);
+        (v * digits).round() / digits
     }
 }
 
@@ -340,6 +380,7 @@ mod tests {
         step: 1.0,
         whole: true,
         detent: None,
+        log: false,
     };
 
     #[test]
@@ -365,6 +406,31 @@ mod tests {
         assert_eq!(DEPTH.parse("depth", "Infinity").0, 10_000.0);
         assert_eq!(DEPTH.parse("depth", "-inf").0, 1.0);
         assert_eq!(DEPTH.parse("depth", "NaN").0, 50.0);
+    }
+
+    #[test]
+    fn log_sliders_map_powers_of_ten_and_stop_at_zero() {
+        let lr = NumberSpec {
+            min: 0.0,
+            max: 10.0,
+            default: 0.01,
+            slider: (-5.0, 1.0),
+            step: 0.01,
+            whole: false,
+            detent: None,
+            log: true,
+        };
+        assert_eq!(lr.slider_min(), -5.01);
+        assert_eq!(lr.from_slider(-2.0), 0.01);
+        assert_eq!(lr.from_slider(-1.3), 0.0501);
+        assert_eq!(lr.from_slider(1.0), 10.0);
+        assert_eq!(lr.from_slider(-5.0), 0.00001);
+        assert_eq!(lr.from_slider(-5.01), 0.0);
+        assert_eq!(lr.slider_position(0.0), -5.01);
+        assert_eq!(lr.slider_position(0.01), -2.0);
+        assert_eq!(lr.slider_position(1e-9), -5.0);
+        assert_eq!(DEPTH.from_slider(12.0), 12.0);
+        assert_eq!(DEPTH.slider_position(12.0), 12.0);
     }
 
     #[test]

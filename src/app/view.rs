@@ -205,7 +205,7 @@ pub fn summary(plot: &LayerPlot) -> String {
         short(a),
         short(b)
     );
-    let runs = points::runs(live.values, first, plot.scale);
+    let runs = points::runs(live.values, first, plot.x_stride, plot.scale);
     for mark in Mark::ALL {
         if let Some(words) = points::describe(&runs, mark, last, x) {
             s.push(' ');

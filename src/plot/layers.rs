@@ -46,6 +46,9 @@ pub struct LayerPlot<'a> {
     pub y_label: String,
     /// The position (layer or step) of each curve's first value.
     pub first_layer: usize,
+    /// The distance on the x axis between consecutive values (1 for layers; the
+    /// recording stride for steps).
+    pub x_stride: usize,
     /// What a position on the x axis is called in words (`layer`, `step`).
     pub x_name: &'static str,
     /// The x axis's description (`layer k`).
@@ -91,7 +94,7 @@ impl LayerPlot<'_> {
             .map(|c| c.values.len())
             .max()
             .unwrap_or(1);
-        self.first_layer + longest.max(1) - 1
+        self.first_layer + (longest.max(1) - 1) * self.x_stride
     }
 
     /// The y range of the numeric part of the axis (`log10|v|` or `|v|`).
@@ -510,7 +513,7 @@ fn draw_curves<DB: DrawingBackend>(
         let stroke = color.stroke_width(width);
         let pieces = points::segments(
             curve.values,
-            plot.first_layer,
+            (plot.first_layer, plot.x_stride),
             plot.scale,
             layout.raw,
             layout.x,
@@ -568,7 +571,7 @@ fn draw_markers<DB: DrawingBackend>(
     let style = &layout.style;
     let (x0, x1) = layout.x;
     let band_y = |mark: Mark| layout.band_y(mark);
-    let runs = points::runs(curve.values, plot.first_layer, plot.scale);
+    let runs = points::runs(curve.values, plot.first_layer, plot.x_stride, plot.scale);
     if runs.is_empty() {
         return Ok(());
     }

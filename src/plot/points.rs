@@ -75,14 +75,15 @@ pub struct Run {
     pub last: usize,
 }
 
-/// The runs of marked values in `values`, whose first element is layer `first_layer`.
-pub fn runs(values: &[f64], first_layer: usize, scale: Scale) -> Vec<Run> {
+/// The runs of marked values in `values`, whose element `i` is at position
+/// `first_layer + i·stride` (a layer, or a recorded step).
+pub fn runs(values: &[f64], first_layer: usize, stride: usize, scale: Scale) -> Vec<Run> {
     let mut out: Vec<Run> = Vec::new();
     for (i, &v) in values.iter().enumerate() {
-        let layer = first_layer + i;
+        let layer = first_layer + i * stride;
         if let Some(mark) = mark(v, scale) {
             match out.last_mut() {
-                Some(run) if run.mark == mark && run.last + 1 == layer => run.last = layer,
+                Some(run) if run.mark == mark && run.last + stride == layer => run.last = layer,
                 _ => out.push(Run {
                     mark,
                     first: layer,
@@ -123,7 +124,7 @@ pub fn describe(runs: &[Run], mark: Mark, last_layer: usize, x: &str) -> Option<
 /// compares magnitudes and takes logarithms only of the points it keeps.
 pub fn segments(
     values: &[f64],
-    first_layer: usize,
+    (first_layer, stride): (usize, usize),
     scale: Scale,
     (lo, hi): (f64, f64),
     x_range: (f64, f64),
@@ -147,7 +148,7 @@ pub fn segments(
             }
             continue;
         }
-        column.add(((first_layer + j) as f64, v.abs()), &mut stretch);
+        column.add(((first_layer + j * stride) as f64, v.abs()), &mut stretch);
     }
     column.flush(&mut stretch);
     if !stretch.is_empty() {
@@ -331,7 +332,7 @@ mod tests {
     fn runs_and_their_descriptions() {
         let inf = f64::INFINITY;
         let v = [1.0, 2.0, inf, inf, inf];
-        let r = runs(&v, 0, Scale::Log);
+        let r = runs(&v, 0, 1, Scale::Log);
         assert_eq!(
             r,
             vec![Run {
@@ -347,15 +348,15 @@ mod tests {
         assert_eq!(describe(&r, Mark::Nan, 4, "layer"), None);
 
         let v = [0.0, 0.0, 1.0, 2.0];
-        let r = runs(&v, 1, Scale::Log);
+        let r = runs(&v, 1, 1, Scale::Log);
         assert_eq!(
             describe(&r, Mark::Zero, 4, "layer").as_deref(),
             Some("0 at layers 1–2")
         );
-        assert!(runs(&v, 1, Scale::Linear).is_empty());
+        assert!(runs(&v, 1, 1, Scale::Linear).is_empty());
 
         let v = [0.0, 1.0, 0.0, 0.0];
-        let r = runs(&v, 3, Scale::Log);
+        let r = runs(&v, 3, 1, Scale::Log);
         assert_eq!(
             describe(&r, Mark::Zero, 6, "layer").as_deref(),
             Some("0 at 3 layers from 3")
@@ -366,7 +367,7 @@ mod tests {
     fn segments_split_at_marks_and_at_the_range() {
         let v = [1.0, 10.0, f64::INFINITY, 100.0, 1000.0];
         let all = (0.0, 1e6);
-        let s = segments(&v, 0, Scale::Log, (-5.0, 2.5), all, 1_000_000);
+        let s = segments(&v, (0, 1), Scale::Log, (-5.0, 2.5), all, 1_000_000);
         assert_eq!(s.len(), 2);
         assert_eq!(s[0], vec![(0.0, 0.0), (1.0, 1.0)]);
         // 100 is inside; the line to 1000 is cut where it crosses 10^2.5.
@@ -375,17 +376,17 @@ mod tests {
 
         // Coming back into range from above starts at the crossing too.
         let v = [1000.0, 100.0];
-        let s = segments(&v, 0, Scale::Log, (-5.0, 2.5), all, 1_000_000);
+        let s = segments(&v, (0, 1), Scale::Log, (-5.0, 2.5), all, 1_000_000);
         assert_eq!(s, vec![vec![(0.5, 2.5), (1.0, 2.0)]]);
 
         // A value far outside the range never becomes a point.
         let v = [1.0, 1e300];
-        let s = segments(&v, 0, Scale::Linear, (0.0, 2.0), all, 1_000_000);
+        let s = segments(&v, (0, 1), Scale::Linear, (0.0, 2.0), all, 1_000_000);
         assert!(s[0].iter().all(|p| p.1 <= 2.0));
 
         // Long stretches are decimated before the logarithm is taken.
         let v: Vec<f64> = (0..10_000).map(|i| 0.5f64.powi(i % 7)).collect();
-        let s = segments(&v, 0, Scale::Log, (-10.0, 1.0), (0.0, 9999.0), 100);
+        let s = segments(&v, (0, 1), Scale::Log, (-10.0, 1.0), (0.0, 9999.0), 100);
         assert!(s[0].len() <= 200);
         assert!(s[0]
             .iter()
@@ -416,7 +417,14 @@ mod tests {
         let values: Vec<f64> = (0..10_000)
             .map(|i| 1.0 + ((i * 7919) % 1000) as f64)
             .collect();
-        let s = segments(&values, 0, Scale::Linear, (0.0, 2000.0), (0.0, 9999.0), 100);
+        let s = segments(
+            &values,
+            (0, 1),
+            Scale::Linear,
+            (0.0, 2000.0),
+            (0.0, 9999.0),
+            100,
+        );
         assert_eq!(s.len(), 1);
         let d = &s[0];
         assert!(d.len() <= 200);
@@ -428,7 +436,7 @@ mod tests {
         // Short curves are left alone.
         let s = segments(
             &values[..50],
-            0,
+            (0, 1),
             Scale::Linear,
             (0.0, 2000.0),
             (0.0, 49.0),

@@ -3,7 +3,7 @@
 
 use super::Shell;
 use crate::app::numbers::js;
-use crate::app::params::{ParamKind, Values};
+use crate::app::params::{NumberSpec, ParamKind, Values};
 use crate::app::view::ViewModel;
 use crate::web::dom::{self, find, find_all, on, Slot};
 use std::cell::Cell;
@@ -16,6 +16,7 @@ pub(super) enum Control {
     /// A slider and its number box.
     Number {
         key: &'static str,
+        spec: NumberSpec,
         range: HtmlInputElement,
         number: HtmlInputElement,
         valuetext: Slot,
@@ -42,11 +43,12 @@ pub(super) fn find_controls(root: &Element, values: &Values) -> Result<Vec<Contr
         .map(|spec| {
             let key = spec.key;
             Ok(match spec.kind {
-                ParamKind::Number(_) => {
+                ParamKind::Number(spec) => {
                     let range: HtmlInputElement =
                         find(root, &format!("input[type=range][name={key}]"))?;
                     Control::Number {
                         key,
+                        spec,
                         valuetext: Slot::attribute(range.clone().into(), "aria-valuetext"),
                         range,
                         number: find(root, &format!("[data-number={key}]"))?,
@@ -73,6 +75,7 @@ impl Shell {
             match control {
                 Control::Number {
                     key,
+                    spec,
                     range,
                     number,
                     valuetext,
@@ -81,7 +84,7 @@ impl Shell {
                     let v = values.number(key);
                     if synced.replace(v) != v {
                         // The slider may be mid-drag at v already; setting it again is harmless.
-                        range.set_value(&js(v));
+                        range.set_value(&js(spec.slider_position(v)));
                         number.set_value(&js(v));
                     }
                     valuetext.set(&model.value_text(key, v));
@@ -131,7 +134,7 @@ pub(super) fn bind_controls(app: &Rc<Shell>) -> Result<(), JsValue> {
                 };
                 let (a, r) = (app.clone(), range.clone());
                 on(range, "input", move |_: Event| {
-                    let mut v = r.value_as_number();
+                    let mut v = spec.from_slider(r.value_as_number());
                     if let Some(d) = spec.detent {
                         let width = 0.01 * (spec.slider.1 - spec.slider.0);
                         if a.dragging.get() && (v - d).abs() <= width {
