@@ -1,12 +1,13 @@
 //! deep-signal: why very deep networks fail to train, shown live.
 //!
 //! Three layers, and only the last touches the browser:
-//! - [`sim`] and [`app`]: pure Rust, no web crates, tested natively;
+//! - [`sim`], [`train`] and [`app`]: pure Rust, no web crates, tested natively;
 //! - [`plot`]: plotters drawing functions, generic over `DrawingBackend`;
 //! - `web` (wasm32 only): the shell that wires the DOM, the URL and the canvases.
 
 pub mod app;
 pub mod plot;
 pub mod sim;
+pub mod train;
 #[cfg(target_arch = "wasm32")]
 pub mod web;

@@ -7,7 +7,7 @@
 //! because `f32` carries more than twice their precision.
 
 use half::{bf16, f16};
-use std::ops::{Add, Mul};
+use std::ops::{Add, Div, Mul, Sub};
 
 /// A number format the chain can be computed in.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -72,8 +72,15 @@ impl NumberFormat {
     }
 }
 
-/// A floating-point type whose `*` and `+` round to its own format.
-pub trait Real: Copy + Mul<Output = Self> + Add<Output = Self> {
+/// A floating-point type whose `*`, `+`, `-` and `/` round to its own format.
+pub trait Real:
+    Copy
+    + PartialOrd
+    + Mul<Output = Self>
+    + Add<Output = Self>
+    + Sub<Output = Self>
+    + Div<Output = Self>
+{
     /// `v` rounded to this format.
     fn from_f64(v: f64) -> Self;
     /// The exact value as `f64` (every format here is a subset of `f64`).

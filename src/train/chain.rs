@@ -1,0 +1,212 @@
+//! The lecture's chain as a trainable model: `y_k = w_k·y_(k-1) + b_k`, every operation
+//! rounded to the format `T`.
+//!
+//! The batch is laid out layer after layer, `B` samples contiguous per layer, so every inner
+//! loop runs over the batch. Sums over the batch (the loss, each weight's and bias's
+//! gradient) accumulate in 8 interleaved partial sums (sample `i` into sum `i mod 8`), then
+//! added pairwise: `((s0+s4)+(s2+s6))+((s1+s5)+(s3+s7))`; a fixed order, so the bits never
+//! depend on the machine.
+//!
+//! The loss is the mean squared error `L = Σ_i (y_n,i − t_i)² / B`; back-propagation starts
+//! from `dL/dy_n,i = (y_n,i − t_i)·(2/B)` (with `2/B` rounded to `T`), and for
+//! `k = n, …, 1`: `dL/dw_k = Σ_i g_i·y_(k-1),i`, `dL/db_k = Σ_i g_i`, then `g_i ← w_k·g_i`.
+
+use super::model::{mean_std, Model, Outcome};
+use super::optim::{Detail, Hyper, Params};
+use super::records::{LayerProfile, Place};
+use super::rng::{generator, Stream};
+use super::spec::ChainSpec;
+use super::task::Dataset;
+use crate::sim::format::Real;
+use rand::RngExt;
+use rand_distr::StandardNormal;
+
+const LANES: usize = 8;
+
+/// The chain: its data in `T`, its batch buffers and its parameters.
+pub(crate) struct ChainModel<T> {
+    /// Layers.
+    n: usize,
+    /// Batch size.
+    b: usize,
+    xs: Vec<T>,
+    ts: Vec<T>,
+    /// The batch's targets.
+    t: Vec<T>,
+    /// `y[k·B + i] = y_k` of sample `i`, for `k = 0..=n`.
+    y: Vec<T>,
+    /// The gradient with respect to the current layer's output, per sample.
+    g: Vec<T>,
+    /// `[w_1, b_1, w_2, b_2, …]`.
+    params: Params<T>,
+}
+
+impl<T: Real> ChainModel<T> {
+    /// The chain of `spec` on `data` with batches of `batch` samples (`batch` = the data
+    /// set's size: the full data set, loaded here once).
+    ///
+    /// Every weight starts at `w0` and every bias at `b0`; with `init_noise > 0`, plus
+    /// `init_noise·ε`, `ε ~ N(0, 1)` drawn for `w_1, b_1, w_2, b_2, …` in order; then rounded
+    /// to `T`.
+    pub(crate) fn new(
+        spec: &ChainSpec,
+        data: &Dataset,
+        batch: usize,
+        momentum: bool,
+        seed: u64,
+    ) -> Self {
+        let n = spec.depth;
+        let mut values = Vec::with_capacity(2 * n);
+        let mut rng = (spec.init_noise > 0.0).then(|| generator(seed, Stream::Init));
+        for _ in 0..n {
+            for v0 in [spec.w0, spec.b0] {
+                let e: f64 = rng.as_mut().map_or(0.0, |r| r.sample(StandardNormal));
+                values.push(T::from_f64(v0 + spec.init_noise * e));
+            }
+        }
+        let zero = T::from_f64(0.0);
+        let mut model = ChainModel {
+            n,
+            b: batch,
+            xs: data.inputs.iter().map(|&x| T::from_f64(x)).collect(),
+            ts: data.targets.iter().map(|&t| T::from_f64(t)).collect(),
+            t: vec![zero; batch],
+            y: vec![zero; (n + 1) * batch],
+            g: vec![zero; batch],
+            params: Params::new(values, (0..=n).map(|k| 2 * k).collect(), momentum),
+        };
+        if batch == data.len() {
+            let all: Vec<usize> = (0..batch).collect();
+            model.load_batch(&all);
+        }
+        model
+    }
+
+    /// Runs the layers and the loss; leaves `(y_n − t)` in `g`.
+    fn forward(&mut self) -> T {
+        let (n, b) = (self.n, self.b);
+        let p = &self.params.values;
+        for k in 1..=n {
+            let (w, bias) = (p[2 * k - 2], p[2 * k - 1]);
+            let (prev, cur) = self.y.split_at_mut(k * b);
+            for (c, &x) in cur[..b].iter_mut().zip(&prev[(k - 1) * b..]) {
+                *c = w * x + bias;
+            }
+        }
+        for ((g, &y), &t) in self.g.iter_mut().zip(&self.y[n * b..]).zip(&self.t) {
+            *g = y - t;
+        }
+        dot(&self.g, &self.g) / T::from_f64(b as f64)
+    }
+
+    fn backward(&mut self) {
+        let (n, b) = (self.n, self.b);
+        let c = T::from_f64(2.0 / b as f64);
+        for g in &mut self.g {
+            *g = *g * c;
+        }
+        for k in (1..=n).rev() {
+            let prev = &self.y[(k - 1) * b..k * b];
+            self.params.grads[2 * k - 2] = dot(&self.g, prev);
+            self.params.grads[2 * k - 1] = sum(&self.g);
+            if k > 1 {
+                let w = self.params.values[2 * k - 2];
+                for g in &mut self.g {
+                    *g = w * *g;
+                }
+            }
+        }
+    }
+
+    /// The first layer (from 1) with a non-finite output.
+    fn first_nonfinite_layer(&self) -> Option<usize> {
+        (1..=self.n).find(|&k| {
+            self.y[k * self.b..(k + 1) * self.b]
+                .iter()
+                .any(|y| !y.to_f64().is_finite())
+        })
+    }
+}
+
+impl<T: Real> Model for ChainModel<T> {
+    fn load_batch(&mut self, indices: &[usize]) {
+        for (j, &i) in indices.iter().enumerate() {
+            self.y[j] = self.xs[i];
+            self.t[j] = self.ts[i];
+        }
+    }
+
+    fn loss(&mut self) -> f64 {
+        self.forward().to_f64()
+    }
+
+    fn parameters(&self) -> Vec<f64> {
+        self.params.values.iter().map(|v| v.to_f64()).collect()
+    }
+
+    fn step(&mut self, h: &Hyper, detail: Detail, out: &mut [LayerProfile]) -> Outcome {
+        let loss = self.forward().to_f64();
+        self.backward();
+        if detail == Detail::Full {
+            for (k, p) in out.iter_mut().enumerate() {
+                let ys = &self.y[(k + 1) * self.b..(k + 2) * self.b];
+                (p.act_mean, p.act_std) = mean_std(ys.iter().map(|y| y.to_f64()));
+                p.saturated = 0.0;
+                p.dead = 0.0;
+            }
+        }
+        let applied = self.params.apply(h, detail, out);
+        let place = if !loss.is_finite() {
+            Some(
+                self.first_nonfinite_layer()
+                    .map_or(Place::Loss, Place::Activation),
+            )
+        } else if !applied.total.is_finite() {
+            self.params.last_nonfinite_grad_layer().map(Place::Gradient)
+        } else {
+            None
+        };
+        Outcome {
+            loss,
+            applied,
+            place,
+        }
+    }
+}
+
+/// Adds the 8 partial sums pairwise.
+fn fold<T: Real>(s: [T; LANES]) -> T {
+    ((s[0] + s[4]) + (s[2] + s[6])) + ((s[1] + s[5]) + (s[3] + s[7]))
+}
+
+/// `Σ a_i·b_i` in 8 interleaved partial sums.
+fn dot<T: Real>(a: &[T], b: &[T]) -> T {
+    let mut s = [T::from_f64(0.0); LANES];
+    let (ca, cb) = (a.chunks_exact(LANES), b.chunks_exact(LANES));
+    let (ra, rb) = (ca.remainder(), cb.remainder());
+    for (x, y) in ca.zip(cb) {
+        for j in 0..LANES {
+            s[j] = s[j] + x[j] * y[j];
+        }
+    }
+    for (j, (&x, &y)) in ra.iter().zip(rb).enumerate() {
+        s[j] = s[j] + x * y;
+    }
+    fold(s)
+}
+
+/// `Σ a_i` in 8 interleaved partial sums.
+fn sum<T: Real>(a: &[T]) -> T {
+    let mut s = [T::from_f64(0.0); LANES];
+    let ca = a.chunks_exact(LANES);
+    let ra = ca.remainder();
+    for x in ca {
+        for j in 0..LANES {
+            s[j] = s[j] + x[j];
+        }
+    }
+    for (j, &x) in ra.iter().enumerate() {
+        s[j] = s[j] + x;
+    }
+    fold(s)
+}

@@ -1,0 +1,35 @@
+//! The training lab's engine: trains the lecture's chain or a fully connected network with
+//! SGD, deterministically from a seed, and records what the lab plots: the loss and a
+//! baseline's, each layer's gradient norm over time, the latest per-layer profiles, and the
+//! chain of events from the first overflow to NaN weights. Pure Rust, no web crates.
+//!
+//! ```
+//! use deep_signal::train::{Session, TrainSpec};
+//!
+//! let mut session = Session::new(&TrainSpec::default());
+//! assert_eq!(session.run(100), 100);
+//! let records = session.records();
+//! assert_eq!(records.steps().len(), records.loss().len());
+//! assert!(records.loss()[99] < records.loss()[0]);
+//! ```
+//!
+//! Modules: [`spec`] (what to train), [`task`] (the data sets, exactly defined), [`records`]
+//! (what is recorded), [`session`] (the run); inside, the chain, the MLP, their init, the
+//! optimiser and the one matrix product.
+
+mod chain;
+mod init;
+mod linalg;
+mod mlp;
+mod model;
+mod optim;
+pub mod records;
+mod rng;
+pub mod session;
+pub mod spec;
+pub mod task;
+
+pub use records::{Event, EventKind, Latest, LayerProfile, Origin, Place, Records};
+pub use session::{Halt, Session};
+pub use spec::{Activation, ChainSpec, Clip, Init, MlpSpec, ModelSpec, TaskSpec, TrainSpec};
+pub use task::Dataset;

@@ -1,0 +1,40 @@
+//! What the session asks of a model: load a batch, and take a step.
+
+use super::optim::{Applied, Detail, Hyper};
+use super::records::{LayerProfile, Place};
+
+/// One step's outcome.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub(crate) struct Outcome {
+    /// The loss before the update.
+    pub(crate) loss: f64,
+    /// What clipping and the update did.
+    pub(crate) applied: Applied,
+    /// Where the step's first non-finite value appeared, if any did.
+    pub(crate) place: Option<Place>,
+}
+
+/// A trainable model with its data set, its batch buffers and its parameters.
+pub(crate) trait Model {
+    /// Copies the samples `indices` into the batch buffers (as many as the batch size).
+    fn load_batch(&mut self, indices: &[usize]);
+    /// The loss on the loaded batch (the forward pass only).
+    fn loss(&mut self) -> f64;
+    /// Forward, backward, clipping and update on the loaded batch; fills `out` (one entry per
+    /// layer) as much as `detail` asks.
+    fn step(&mut self, h: &Hyper, detail: Detail, out: &mut [LayerProfile]) -> Outcome;
+    /// Every parameter, as `f64`, in the model's order.
+    fn parameters(&self) -> Vec<f64>;
+}
+
+/// The mean and population standard deviation of `v`, in `f64`.
+pub(crate) fn mean_std(v: impl Iterator<Item = f64> + Clone) -> (f64, f64) {
+    let (mut n, mut s) = (0.0, 0.0);
+    for x in v.clone() {
+        n += 1.0;
+        s += x;
+    }
+    let mean = s / n;
+    let var = v.map(|x| (x - mean) * (x - mean)).sum::<f64>() / n;
+    (mean, var.sqrt())
+}

@@ -1,0 +1,226 @@
+//! The optimiser: gradient clipping and SGD with momentum, over a model's parameters stored
+//! flat, layer after layer, each operation rounded to the parameters' format.
+
+use super::records::LayerProfile;
+use super::spec::Clip;
+use crate::sim::format::Real;
+
+/// How much per-layer detail a step computes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub(crate) enum Detail {
+    /// None: the step's scalars only.
+    Scalars,
+    /// Each layer's gradient norm (for a row of the history).
+    Grads,
+    /// Every field of each layer's [`LayerProfile`].
+    Full,
+}
+
+/// The optimiser's settings for one step.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub(crate) struct Hyper {
+    pub(crate) lr: f64,
+    pub(crate) momentum: f64,
+    pub(crate) clip: Clip,
+}
+
+/// Whether parameters are NaN after an update.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub(crate) struct Health {
+    pub(crate) any_nan: bool,
+    pub(crate) all_nan: bool,
+}
+
+/// What clipping and the update did.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub(crate) struct Applied {
+    /// The 2-norm of the whole gradient before clipping.
+    pub(crate) total: f64,
+    /// The factor clipping scaled the gradient by (see [`crate::train::Records`]).
+    pub(crate) coef: f64,
+    /// NaN parameters after the update.
+    pub(crate) health: Health,
+}
+
+/// A model's parameters, their gradients and the momentum buffer, stored flat.
+pub(crate) struct Params<T> {
+    /// The parameters, layer after layer.
+    pub(crate) values: Vec<T>,
+    /// The gradient of the loss with respect to each parameter.
+    pub(crate) grads: Vec<T>,
+    /// The momentum buffer (empty without momentum).
+    buf: Vec<T>,
+    /// Whether the buffer holds a step's direction yet (PyTorch starts it as the gradient).
+    started: bool,
+    /// Layer `l`'s parameters are `values[offsets[l]..offsets[l + 1]]`.
+    offsets: Vec<usize>,
+    health: Health,
+}
+
+impl<T: Real> Params<T> {
+    /// Parameters `values` in layers cut at `offsets` (starting with 0, ending with the
+    /// length), with a momentum buffer when `momentum`.
+    pub(crate) fn new(values: Vec<T>, offsets: Vec<usize>, momentum: bool) -> Params<T> {
+        let n = values.len();
+        let zero = T::from_f64(0.0);
+        Params {
+            values,
+            grads: vec![zero; n],
+            buf: if momentum { vec![zero; n] } else { Vec::new() },
+            started: false,
+            offsets,
+            health: Health::default(),
+        }
+    }
+
+    /// The number of layers.
+    pub(crate) fn layers(&self) -> usize {
+        self.offsets.len() - 1
+    }
+
+    /// Layer `l`'s range in the flat vectors.
+    pub(crate) fn range(&self, l: usize) -> std::ops::Range<usize> {
+        self.offsets[l]..self.offsets[l + 1]
+    }
+
+    /// The index (from 1) of the last layer with a non-finite gradient: the first one
+    /// back-propagation reached.
+    pub(crate) fn last_nonfinite_grad_layer(&self) -> Option<usize> {
+        (0..self.layers())
+            .rev()
+            .find(|&l| {
+                self.grads[self.range(l)]
+                    .iter()
+                    .any(|g| !g.to_f64().is_finite())
+            })
+            .map(|l| l + 1)
+    }
+
+    /// Clips the gradient and makes one SGD step; with `detail`, fills each layer's gradient
+    /// norm (before clipping) and, for [`Detail::Full`], its weight norm (before the update)
+    /// and update-to-weight ratio into `out`. A step whose gradient is not finite fills the
+    /// gradient norms whatever `detail` says.
+    ///
+    /// With a learning rate of exactly 0 the update is skipped, so every parameter stays
+    /// bit-identical even where a gradient is NaN (PyTorch would compute `p - 0·NaN = NaN`).
+    pub(crate) fn apply(&mut self, h: &Hyper, detail: Detail, out: &mut [LayerProfile]) -> Applied {
+        let total = sq_norm(&self.grads).sqrt();
+        let detail = if total.is_finite() {
+            detail
+        } else {
+            detail.max(Detail::Grads)
+        };
+        if detail >= Detail::Grads {
+            for (l, p) in out.iter_mut().enumerate() {
+                let r = self.range(l);
+                p.grad_norm = sq_norm(&self.grads[r.clone()]).sqrt();
+                if detail == Detail::Full {
+                    p.weight_norm = sq_norm(&self.values[r]).sqrt();
+                }
+            }
+        }
+        let coef = clip(&mut self.grads, h.clip, total);
+        if h.lr != 0.0 {
+            self.health = self.update(h);
+        }
+        if detail == Detail::Full {
+            let lr = T::from_f64(h.lr);
+            let dir = if self.buf.is_empty() {
+                &self.grads
+            } else {
+                &self.buf
+            };
+            for (l, p) in out.iter_mut().enumerate() {
+                let u: f64 = if h.lr == 0.0 {
+                    0.0
+                } else {
+                    dir[self.range(l)]
+                        .iter()
+                        .map(|&d| (lr * d).to_f64().powi(2))
+                        .sum()
+                };
+                p.update_ratio = u.sqrt() / p.weight_norm;
+            }
+        }
+        Applied {
+            total,
+            coef,
+            health: self.health,
+        }
+    }
+
+    /// `p -= lr·g`, or with momentum `buf = μ·buf + g` (`buf = g` on the first step),
+    /// `p -= lr·buf`; every product and sum rounded to `T`.
+    fn update(&mut self, h: &Hyper) -> Health {
+        let lr = T::from_f64(h.lr);
+        let mut any = false;
+        let mut all = true;
+        let mut check = |p: T| {
+            let nan = p.to_f64().is_nan();
+            any |= nan;
+            all &= nan;
+        };
+        if self.buf.is_empty() {
+            for (p, &g) in self.values.iter_mut().zip(&self.grads) {
+                *p = *p - lr * g;
+                check(*p);
+            }
+        } else {
+            let mu = T::from_f64(h.momentum);
+            let started = self.started;
+            for ((p, b), &g) in self.values.iter_mut().zip(&mut self.buf).zip(&self.grads) {
+                *b = if started { mu * *b + g } else { g };
+                *p = *p - lr * *b;
+                check(*p);
+            }
+            self.started = true;
+        }
+        Health {
+            any_nan: any,
+            all_nan: all && !self.values.is_empty(),
+        }
+    }
+}
+
+/// The sum of squares of `v`, accumulated in `f64` (exact for the 16-bit formats; PyTorch
+/// accumulates them in `f32`).
+fn sq_norm<T: Real>(v: &[T]) -> f64 {
+    v.iter().map(|&x| x.to_f64() * x.to_f64()).sum()
+}
+
+/// Clips `grads` whose 2-norm is `total`, as PyTorch does, and returns the clip factor: for
+/// [`Clip::Norm`] its `coef` (1 when no clipping is needed); for [`Clip::Value`] the ratio of
+/// the clipped gradient's norm to `total` (1 for a zero gradient); 1 for [`Clip::Off`].
+pub(crate) fn clip<T: Real>(grads: &mut [T], clip: Clip, total: f64) -> f64 {
+    match clip {
+        Clip::Off => 1.0,
+        Clip::Norm(max) => {
+            let coef = max / (total + 1e-6);
+            // torch.clamp(coef, max=1): NaN stays NaN (f64::min would return 1).
+            let coef = if coef.is_nan() { coef } else { coef.min(1.0) };
+            if coef != 1.0 {
+                let c = T::from_f64(coef);
+                for g in grads.iter_mut() {
+                    *g = *g * c;
+                }
+            }
+            coef
+        }
+        Clip::Value(v) => {
+            let (hi, lo) = (T::from_f64(v), T::from_f64(-v));
+            for g in grads.iter_mut() {
+                // NaN compares false both ways and stays NaN, as in torch.clamp.
+                if *g > hi {
+                    *g = hi;
+                } else if *g < lo {
+                    *g = lo;
+                }
+            }
+            if total > 0.0 {
+                sq_norm(grads).sqrt() / total
+            } else {
+                1.0
+            }
+        }
+    }
+}

@@ -1,0 +1,335 @@
+//! What a run records: the history of steps (bounded), the latest per-layer profiles and the
+//! events on the way to NaN.
+//!
+//! **History.** One row per recorded step: the step, the loss, the baseline's loss, the
+//! gradient's total norm before clipping, the clip factor, and every layer's gradient norm
+//! (before clipping, stored as `f32`, where `inf` and NaN survive). Rows are recorded every
+//! `stride` steps (steps `0, stride, 2·stride, …`; the stride starts at 1). When the history
+//! holds [`Records::capacity`] rows and another is due, every other row is dropped (those at
+//! odd multiples of the stride) and the stride doubles; so memory stays bounded however long
+//! the run, and the rows always cover the whole run evenly. The one exception: the step at
+//! which training halts itself is always recorded, as the last row.
+//!
+//! The capacity is `2,000,000 / layers` rows, at least 1,000 and at most 10,000 (so at most
+//! 2,000,000 grid cells, 8 MB, at the deepest chain), rounded down to an even number.
+
+/// The most rows of the history.
+pub const MAX_ROWS: usize = 10_000;
+/// The fewest rows of the history's capacity.
+pub const MIN_ROWS: usize = 1_000;
+/// The history's grid of gradient norms holds about this many cells at most.
+pub const GRID_CELLS: usize = 2_000_000;
+
+/// `|tanh|` above this counts as saturated.
+pub const TANH_SATURATED: f64 = 0.97;
+/// A sigmoid output below this, or above `1 −` this, counts as saturated.
+pub const SIGMOID_SATURATED: f64 = 0.03;
+
+/// One layer at one step.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct LayerProfile {
+    /// The 2-norm of the gradient of the layer's parameters (weights and bias), before
+    /// clipping.
+    pub grad_norm: f64,
+    /// The 2-norm of the layer's parameters before the update.
+    pub weight_norm: f64,
+    /// `‖u‖/‖θ‖`: the norm of the update actually applied to the layer, `u = lr·d` (`d` the
+    /// clipped gradient, or the momentum buffer, each product rounded to the format), over
+    /// [`weight_norm`](Self::weight_norm). 0 with a learning rate of 0.
+    pub update_ratio: f64,
+    /// The mean of the layer's outputs over the batch (and units): the chain's `y_k`; the
+    /// MLP's activations (the output layer: its outputs).
+    pub act_mean: f64,
+    /// Their standard deviation (population, divided by the count).
+    pub act_std: f64,
+    /// The share of outputs in the activation's flat tails: `|tanh| >`
+    /// [`TANH_SATURATED`], sigmoid below [`SIGMOID_SATURATED`] or above `1 −` it. 0 for
+    /// linear and ReLU layers, the output layer and the chain.
+    pub saturated: f64,
+    /// The share of ReLU outputs that are exactly 0 (over the batch and units). 0 for other
+    /// activations, the output layer and the chain.
+    pub dead: f64,
+}
+
+/// Where the first non-finite value of a run appeared.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Place {
+    /// A layer's output (for the MLP, before its activation) was `inf` or NaN for some sample:
+    /// the first such layer, counting from 1.
+    Activation(usize),
+    /// Every output was finite, but the loss was not.
+    Loss,
+    /// Activations and loss were finite, but back-propagation produced a non-finite gradient:
+    /// the first layer it reached (the highest such layer).
+    Gradient(usize),
+}
+
+/// The first appearance of a non-finite value.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Origin {
+    /// The step.
+    pub step: u64,
+    /// Where.
+    pub place: Place,
+}
+
+/// Something that happened on the way to NaN; each kind is recorded once, when it first
+/// happens.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum EventKind {
+    /// A first value was `inf` or NaN (activation, loss or gradient).
+    NonFinite(Place),
+    /// The loss was `inf` or NaN.
+    LossNonFinite,
+    /// Some gradient was NaN.
+    GradientNan,
+    /// After the step's update, some parameter was NaN.
+    SomeParametersNan,
+    /// After the step's update, every parameter was NaN: training halts.
+    AllParametersNan,
+}
+
+/// An event and its step.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Event {
+    /// The step (counted from 0).
+    pub step: u64,
+    /// What happened.
+    pub kind: EventKind,
+}
+
+/// The latest step's numbers.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Latest {
+    /// The step (counted from 0).
+    pub step: u64,
+    /// Its loss.
+    pub loss: f64,
+    /// The baseline's loss on the same batch, if the run has a baseline.
+    pub baseline_loss: Option<f64>,
+    /// The gradient's total 2-norm before clipping.
+    pub grad_total: f64,
+    /// The clip factor (see [`Records::clip_coef`]).
+    pub clip_coef: f64,
+    /// The step whose per-layer profiles [`layers`](Self::layers) holds: the last step of the
+    /// latest [`Session::run`](crate::train::Session::run) or
+    /// [`Session::step`](crate::train::Session::step).
+    pub layers_step: u64,
+    /// Every layer's profile, layer 1 first.
+    pub layers: Vec<LayerProfile>,
+}
+
+/// One step's scalars.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub(crate) struct StepScalars {
+    pub(crate) step: u64,
+    pub(crate) loss: f64,
+    pub(crate) baseline_loss: Option<f64>,
+    pub(crate) grad_total: f64,
+    pub(crate) clip_coef: f64,
+}
+
+/// The history, the latest profiles and the events of a run.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Records {
+    depth: usize,
+    capacity: usize,
+    stride: u64,
+    steps: Vec<u64>,
+    loss: Vec<f64>,
+    baseline_loss: Option<Vec<f64>>,
+    grad_total: Vec<f64>,
+    clip_coef: Vec<f64>,
+    grid: Vec<f32>,
+    latest: Option<Latest>,
+    events: Vec<Event>,
+}
+
+impl Records {
+    /// Empty records for `depth` layers, with the capacity of the module's documentation.
+    pub(crate) fn new(depth: usize, baseline: bool) -> Records {
+        let rows = (GRID_CELLS / depth.max(1)).clamp(MIN_ROWS, MAX_ROWS);
+        Records::with_capacity(depth, baseline, rows)
+    }
+
+    /// Empty records for `depth` layers holding at most `capacity` rows (at least 2, even).
+    pub(crate) fn with_capacity(depth: usize, baseline: bool, capacity: usize) -> Records {
+        let capacity = (capacity.max(2) / 2) * 2;
+        Records {
+            depth,
+            capacity,
+            stride: 1,
+            steps: Vec::new(),
+            loss: Vec::new(),
+            baseline_loss: baseline.then(Vec::new),
+            grad_total: Vec::new(),
+            clip_coef: Vec::new(),
+            grid: Vec::new(),
+            latest: None,
+            events: Vec::new(),
+        }
+    }
+
+    /// Whether step `step` is due for a history row.
+    pub(crate) fn due(&self, step: u64) -> bool {
+        step.is_multiple_of(self.stride)
+    }
+
+    /// Records a step: its scalars always become the latest; a row of the history when the
+    /// step is due or `force`d; `layers` holds its gradient norms when a row is recorded, and
+    /// becomes the latest profiles when `full`.
+    pub(crate) fn record(
+        &mut self,
+        s: StepScalars,
+        layers: &[LayerProfile],
+        force: bool,
+        full: bool,
+    ) {
+        if self.due(s.step) || force {
+            if self.steps.len() == self.capacity {
+                self.decimate();
+            }
+            if self.due(s.step) || force {
+                self.steps.push(s.step);
+                self.loss.push(s.loss);
+                if let (Some(v), Some(b)) = (&mut self.baseline_loss, s.baseline_loss) {
+                    v.push(b);
+                }
+                self.grad_total.push(s.grad_total);
+                self.clip_coef.push(s.clip_coef);
+                self.grid.extend(layers.iter().map(|p| p.grad_norm as f32));
+            }
+        }
+        let latest = self.latest.get_or_insert_with(|| Latest {
+            step: 0,
+            loss: 0.0,
+            baseline_loss: None,
+            grad_total: 0.0,
+            clip_coef: 1.0,
+            layers_step: 0,
+            layers: vec![LayerProfile::default(); layers.len()],
+        });
+        latest.step = s.step;
+        latest.loss = s.loss;
+        latest.baseline_loss = s.baseline_loss;
+        latest.grad_total = s.grad_total;
+        latest.clip_coef = s.clip_coef;
+        if full {
+            latest.layers_step = s.step;
+            latest.layers.copy_from_slice(layers);
+        }
+    }
+
+    /// Keeps every other row (the even multiples of the stride) and doubles the stride.
+    fn decimate(&mut self) {
+        let d = self.depth;
+        let rows = self.steps.len();
+        let mut kept = 0;
+        for r in (0..rows).step_by(2) {
+            self.steps[kept] = self.steps[r];
+            self.loss[kept] = self.loss[r];
+            if let Some(b) = &mut self.baseline_loss {
+                b[kept] = b[r];
+            }
+            self.grad_total[kept] = self.grad_total[r];
+            self.clip_coef[kept] = self.clip_coef[r];
+            self.grid.copy_within(r * d..(r + 1) * d, kept * d);
+            kept += 1;
+        }
+        self.steps.truncate(kept);
+        self.loss.truncate(kept);
+        if let Some(b) = &mut self.baseline_loss {
+            b.truncate(kept);
+        }
+        self.grad_total.truncate(kept);
+        self.clip_coef.truncate(kept);
+        self.grid.truncate(kept * d);
+        self.stride *= 2;
+    }
+
+    /// Records `kind` at `step` unless an event of that kind is already recorded.
+    pub(crate) fn event(&mut self, step: u64, kind: EventKind) {
+        let same = |e: &Event| std::mem::discriminant(&e.kind) == std::mem::discriminant(&kind);
+        if !self.events.iter().any(same) {
+            self.events.push(Event { step, kind });
+        }
+    }
+
+    /// The number of layers of each row.
+    pub fn depth(&self) -> usize {
+        self.depth
+    }
+
+    /// The most rows the history holds.
+    pub fn capacity(&self) -> usize {
+        self.capacity
+    }
+
+    /// Rows are recorded every `stride` steps (a power of 2).
+    pub fn stride(&self) -> u64 {
+        self.stride
+    }
+
+    /// The number of rows.
+    pub fn rows(&self) -> usize {
+        self.steps.len()
+    }
+
+    /// The step of each row (counted from 0), increasing.
+    pub fn steps(&self) -> &[u64] {
+        &self.steps
+    }
+
+    /// The loss of each row: with [`steps`](Self::steps), the loss series.
+    pub fn loss(&self) -> &[f64] {
+        &self.loss
+    }
+
+    /// The baseline's loss of each row (learning rate 0, same batches), if the run has a
+    /// baseline.
+    pub fn baseline_loss(&self) -> Option<&[f64]> {
+        self.baseline_loss.as_deref()
+    }
+
+    /// The gradient's total 2-norm before clipping, per row.
+    pub fn grad_total(&self) -> &[f64] {
+        &self.grad_total
+    }
+
+    /// The clip factor per row: clipping by norm, PyTorch's `coef` (at most 1; 1 when the
+    /// gradient was not clipped, NaN for a NaN gradient); clipping by value, the clipped
+    /// gradient's norm over the unclipped one's; no clipping, 1.
+    pub fn clip_coef(&self) -> &[f64] {
+        &self.clip_coef
+    }
+
+    /// The heat map: `rows × depth` gradient norms, row-major (row `r` is step
+    /// `steps()[r]`, column `l` is layer `l + 1`).
+    pub fn grad_norm_grid(&self) -> &[f32] {
+        &self.grid
+    }
+
+    /// Row `r` of the heat map: the gradient norm of every layer at step `steps()[r]`.
+    pub fn grad_norm_row(&self, r: usize) -> &[f32] {
+        &self.grid[r * self.depth..(r + 1) * self.depth]
+    }
+
+    /// The latest step's numbers and profiles, once a step has run.
+    pub fn latest(&self) -> Option<&Latest> {
+        self.latest.as_ref()
+    }
+
+    /// The events, in the order they happened.
+    pub fn events(&self) -> &[Event] {
+        &self.events
+    }
+
+    /// The first event of `kind`'s kind (any place, for [`EventKind::NonFinite`]).
+    pub fn first(&self, kind: EventKind) -> Option<Event> {
+        let d = std::mem::discriminant(&kind);
+        self.events
+            .iter()
+            .copied()
+            .find(|e| std::mem::discriminant(&e.kind) == d)
+    }
+}
