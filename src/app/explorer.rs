@@ -7,7 +7,7 @@ use super::numbers::{js, percent, short};
 use super::params::{ChoiceSpec, NumberSpec, ParamKind, ParamSpec, Values};
 use super::shortcuts::Binding;
 use super::view::{PanelSpec, PresetSpec, Readout, ViewModel};
-use crate::plot::{Curve, LayerPlot, Role, Scale, Theme};
+use crate::plot::{Curve, LayerPlot, Plot, Role, Scale, Theme};
 use crate::sim::{Chain, ChainParams, Deviation, Facts, NumberFormat, Regime, MAX_DEPTH};
 use std::fmt::Write;
 
@@ -557,12 +557,12 @@ impl ViewModel for ExplorerModel {
         ));
     }
 
-    fn plot(&self, panel: usize, theme: &Theme) -> LayerPlot<'_> {
-        if panel == 0 {
+    fn plot(&self, panel: usize, theme: &Theme) -> Plot<'_> {
+        Plot::Layers(if panel == 0 {
             self.snap().activation_plot(theme)
         } else {
             self.snap().gradient_plot(theme)
-        }
+        })
     }
 
     fn note(&self, panel: usize) -> String {
@@ -763,11 +763,11 @@ mod tests {
         let theme = Theme::light();
         let s = snapshot(&[("depth", "50"), ("w", "0.5"), ("b", "0")]);
         assert_eq!(
-            summary(&s.activation_plot(&theme)),
+            summary(&Plot::Layers(s.activation_plot(&theme))),
             "Activations through 50 layers (f32). |y_k|, w = 0.5 (vanishing) shrinks from 1 at layer 0 to 8.882e-16 at layer 50."
         );
         let s = snapshot(&[("depth", "200"), ("w", "2"), ("b", "0")]);
-        let text = summary(&s.activation_plot(&theme));
+        let text = summary(&Plot::Layers(s.activation_plot(&theme)));
         assert!(
             text.contains("grows from 1 at layer 0 to inf at layer 200. inf from layer 128."),
             "{text}"

@@ -8,7 +8,7 @@ use super::params::{ParamKind, ParamSpec, Value, Values};
 use super::shortcuts;
 use super::view::{Readout, ViewModel};
 use super::views::{self, ViewSpec, VIEWS};
-use crate::plot::LayerPlot;
+use crate::plot::{HeatPlot, LayerPlot, Plot};
 use std::fmt::Write;
 
 /// The whole page of `view`: header and navigation, tools, notices, controls and presets,
@@ -183,7 +183,58 @@ fn readouts(h: &mut String, list: &[Readout]) {
 /// A table of the values a plot shows, for reading instead of seeing: one row per layer
 /// (at most about 500, evenly spread, the first and last always included) and one column
 /// per curve, magnitudes as plotted.
-pub fn data_table(plot: &LayerPlot) -> String {
+pub fn data_table(plot: &Plot) -> String {
+    match plot {
+        Plot::Layers(p) => layer_table(p),
+        Plot::Heat(p) => heat_table(p),
+    }
+}
+
+/// A heat map as a table: one row per recorded step (at most about 200, evenly spread,
+/// the last always included), with the first, middle and last layer's values and the
+/// largest of all layers.
+fn heat_table(plot: &HeatPlot) -> String {
+    let rows = plot.rows();
+    let every = rows.div_ceil(200).max(1);
+    let mut h = format!("<table><caption>{}", plot.title);
+    if every > 1 {
+        let _ = write!(h, ", every {every}th recorded {}", plot.x_label);
+    }
+    let middle = plot.cols.div_ceil(2).max(1);
+    let _ = write!(
+        h,
+        r#"</caption><thead><tr><th scope="col">{}</th><th scope="col">layer 1</th><th scope="col">layer {middle}</th><th scope="col">layer {}</th><th scope="col">largest</th></tr></thead><tbody>"#,
+        plot.x_label, plot.cols
+    );
+    let mut list: Vec<usize> = (0..rows).step_by(every).collect();
+    if rows > 0 && list.last() != Some(&(rows - 1)) {
+        list.push(rows - 1);
+    }
+    for r in list {
+        let row = &plot.values[r * plot.cols..(r + 1) * plot.cols];
+        let largest = row.iter().fold(0f32, |m, v| {
+            if v.is_nan() || m.is_nan() {
+                f32::NAN
+            } else {
+                m.max(v.abs())
+            }
+        });
+        let _ = write!(
+            h,
+            r#"<tr><th scope="row">{}</th><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>"#,
+            plot.first_x + r * plot.x_stride,
+            short(row[0] as f64),
+            short(row[middle - 1] as f64),
+            short(row[plot.cols - 1] as f64),
+            short(largest as f64)
+        );
+    }
+    h.push_str("</tbody></table>");
+    h
+}
+
+/// A layer plot as a table (see [`data_table`]).
+fn layer_table(plot: &LayerPlot) -> String {
     let longest = plot
         .curves
         .iter()

@@ -6,7 +6,7 @@
 use super::numbers::{js, short};
 use super::params::Values;
 use crate::plot::points::{self, Mark};
-use crate::plot::{LayerPlot, Role, Theme};
+use crate::plot::{HeatPlot, LayerPlot, Plot, Role, Theme};
 
 /// One plot of a view.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -132,7 +132,7 @@ pub trait ViewModel {
     }
 
     /// The plot of panel `panel` (an index into the view's panels).
-    fn plot(&self, panel: usize, theme: &Theme) -> LayerPlot<'_>;
+    fn plot(&self, panel: usize, theme: &Theme) -> Plot<'_>;
 
     /// The sentence beside panel `panel`.
     fn note(&self, panel: usize) -> String;
@@ -179,9 +179,55 @@ pub trait ViewModel {
     fn title(&self) -> String;
 }
 
-/// One sentence on what a plot shows, for its canvas's `aria-label`: how the live curve
-/// runs from the first position to the last, and where it hits `inf`, `NaN` or 0.
-pub fn summary(plot: &LayerPlot) -> String {
+/// What a plot shows in words, for its canvas's `aria-label`.
+pub fn summary(plot: &Plot) -> String {
+    match plot {
+        Plot::Layers(p) => layer_summary(p),
+        Plot::Heat(p) => heat_summary(p),
+    }
+}
+
+/// A heat map in words: its extent, the last row's first and last layer, and where the
+/// first `inf` or `NaN` appeared.
+fn heat_summary(plot: &HeatPlot) -> String {
+    let rows = plot.rows();
+    if rows == 0 || plot.cols == 0 {
+        return format!("{}. Nothing recorded yet.", plot.title);
+    }
+    let last = &plot.values[(rows - 1) * plot.cols..];
+    let mut s = format!(
+        "{}. {} layers over {} {}s to {} {}. At the last, layer 1 has {} and layer {} has {}.",
+        plot.title,
+        plot.cols,
+        plot.x_label,
+        rows,
+        plot.x_label,
+        plot.last_x(),
+        short(last[0] as f64),
+        plot.cols,
+        short(last[plot.cols - 1] as f64)
+    );
+    let first_bad = plot
+        .values
+        .iter()
+        .position(|v| !v.is_finite())
+        .map(|i| (i / plot.cols, i % plot.cols));
+    if let Some((r, c)) = first_bad {
+        let v = plot.values[r * plot.cols + c];
+        s.push_str(&format!(
+            " {} first at {} {}, layer {}.",
+            short(v as f64),
+            plot.x_label,
+            plot.first_x + r * plot.x_stride,
+            c + 1
+        ));
+    }
+    s
+}
+
+/// One sentence on a layer plot: how the live curve runs from the first position to the
+/// last, and where it hits `inf`, `NaN` or 0.
+fn layer_summary(plot: &LayerPlot) -> String {
     let Some(live) = plot.curves.iter().find(|c| c.role == Role::Live) else {
         return plot.title.clone();
     };

@@ -2,10 +2,54 @@
 //! draws to a browser canvas and to SVG.
 
 pub mod axis;
+pub mod heat;
 pub mod layers;
 pub mod points;
 pub mod theme;
 
 pub use axis::Scale;
+pub use heat::{draw_heat, HeatPlot};
 pub use layers::{draw, draw_data, draw_static, Curve, Frame, LayerPlot, Layout, Role};
 pub use theme::{Style, Theme};
+
+use plotters::coord::Shift;
+use plotters::prelude::{DrawingArea, DrawingAreaErrorKind, DrawingBackend};
+
+/// Any plot a view shows.
+#[derive(Clone, Debug)]
+pub enum Plot<'a> {
+    /// Curves against layer or step.
+    Layers(LayerPlot<'a>),
+    /// A heat map of layers over steps.
+    Heat(HeatPlot<'a>),
+}
+
+impl Plot<'_> {
+    /// The title.
+    pub fn title(&self) -> &str {
+        match self {
+            Plot::Layers(p) => &p.title,
+            Plot::Heat(p) => &p.title,
+        }
+    }
+
+    /// The first and last position on the x axis (layers or steps).
+    pub fn x_bounds(&self) -> (usize, usize) {
+        match self {
+            Plot::Layers(p) => (p.first_layer, p.last_layer()),
+            Plot::Heat(p) => (p.first_x, p.last_x()),
+        }
+    }
+}
+
+/// Draws any plot on `area` and returns where its plotting area landed.
+pub fn draw_plot<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    plot: &Plot,
+    style: &Style,
+) -> Result<Frame, DrawingAreaErrorKind<DB::ErrorType>> {
+    match plot {
+        Plot::Layers(p) => draw(area, p, style),
+        Plot::Heat(p) => draw_heat(area, p, style),
+    }
+}

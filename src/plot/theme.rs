@@ -138,6 +138,8 @@ pub struct Style {
     /// Extra factor for font sizes. Plotters' canvas backend uses a font size as CSS
     /// pixels, its SVG backend divides it by 1.24; [`Style::svg`] makes up for that.
     pub font_scale: f64,
+    /// Whether bitmaps are drawn as one image (a canvas) rather than as shapes (SVG).
+    pub raster: bool,
 }
 
 impl Style {
@@ -147,6 +149,7 @@ impl Style {
             theme,
             scale: device_pixel_ratio,
             font_scale: 1.0,
+            raster: true,
         }
     }
 
@@ -156,6 +159,7 @@ impl Style {
             theme,
             scale: 1.0,
             font_scale: 1.24,
+            raster: false,
         }
     }
 

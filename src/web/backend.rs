@@ -154,6 +154,29 @@ impl DrawingBackend for Canvas2d {
         Ok(())
     }
 
+    /// One `putImageData` for the whole bitmap (plotters' default draws pixel by pixel).
+    fn blit_bitmap(
+        &mut self,
+        (x, y): BackendCoord,
+        (w, h): (u32, u32),
+        src: &[u8],
+    ) -> Result<(), DrawingErrorKind<CanvasError>> {
+        self.flush();
+        let mut rgba = Vec::with_capacity(w as usize * h as usize * 4);
+        for p in src.chunks_exact(3).take(w as usize * h as usize) {
+            rgba.extend_from_slice(&[p[0], p[1], p[2], 255]);
+        }
+        let image = web_sys::ImageData::new_with_u8_clamped_array_and_sh(
+            wasm_bindgen::Clamped(&rgba),
+            w,
+            h,
+        )
+        .map_err(js_error)?;
+        self.context
+            .put_image_data(&image, x as f64, y as f64)
+            .map_err(js_error)
+    }
+
     fn draw_pixel(
         &mut self,
         point: BackendCoord,

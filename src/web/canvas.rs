@@ -3,7 +3,7 @@
 
 use super::backend::{Canvas2d, CanvasError};
 use super::dom::window;
-use crate::plot::{self, Frame, LayerPlot, Layout, Style, Theme};
+use crate::plot::{self, Frame, Layout, Plot, Style, Theme};
 use plotters::drawing::DrawingAreaErrorKind;
 use plotters::prelude::*;
 use std::cell::{Cell, RefCell};
@@ -61,7 +61,7 @@ impl PlotCanvas {
     }
 
     /// Draws `plot` at the current size; returns `None` before the canvas is laid out.
-    pub fn draw(&self, plot: &LayerPlot, theme: &Theme) -> Result<Option<Frame>, JsValue> {
+    pub fn draw(&self, plot: &Plot, theme: &Theme) -> Result<Option<Frame>, JsValue> {
         let (css_w, css_h) = self.css.get();
         // Read each time: it changes with browser zoom and when the window moves to
         // another screen.
@@ -81,6 +81,18 @@ impl PlotCanvas {
             JsValue::from_str(&format!("drawing failed: {e}"))
         };
         let style = Style::canvas(theme.clone(), ratio);
+        let plot = match plot {
+            Plot::Layers(p) => p,
+            Plot::Heat(p) => {
+                // A heat map changes with every step: drawn whole, no static layer.
+                self.layout.borrow_mut().take();
+                let root = Canvas2d::new(&self.canvas)?.into_drawing_area();
+                let frame = plot::draw_heat(&root, p, &style).map_err(failed)?;
+                root.present().map_err(failed)?;
+                self.frame.set(Some(frame));
+                return Ok(Some(frame));
+            }
+        };
         let layout = Layout::new(plot, &style, (w, h));
         // The static part is redrawn only when its layout changed (a resize, a new axis
         // range, another depth or format); a slider drag usually just moves the live curves.

@@ -3,7 +3,7 @@
 
 use super::backend::Canvas2d;
 use super::dom::{document, window};
-use crate::plot::{self, LayerPlot, Style, Theme};
+use crate::plot::{self, Plot, Style, Theme};
 use plotters::prelude::*;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
@@ -34,7 +34,7 @@ fn click_link(name: &str, href: &str) -> Result<(), JsValue> {
 /// enough for slides.
 pub fn download_png(
     name: &str,
-    plot: &LayerPlot,
+    plot: &Plot,
     theme: &Theme,
     css: (f64, f64),
 ) -> Result<(), JsValue> {
@@ -43,7 +43,7 @@ pub fn download_png(
     canvas.set_height((css.1 * 2.0).round() as u32);
     {
         let root = Canvas2d::new(&canvas)?.into_drawing_area();
-        plot::draw(&root, plot, &Style::canvas(theme.clone(), 2.0))
+        plot::draw_plot(&root, plot, &Style::canvas(theme.clone(), 2.0))
             .map_err(|e| JsValue::from_str(&format!("drawing failed: {e}")))?;
         root.present()
             .map_err(|e| JsValue::from_str(&format!("drawing failed: {e}")))?;
@@ -52,12 +52,12 @@ pub fn download_png(
 }
 
 /// `plot` as an SVG document of `css` pixels, drawn by the same code as the canvas.
-pub fn svg(plot: &LayerPlot, theme: &Theme, css: (f64, f64)) -> Result<String, JsValue> {
+pub fn svg(plot: &Plot, theme: &Theme, css: (f64, f64)) -> Result<String, JsValue> {
     let mut out = String::new();
     {
         let size = (css.0.round().max(1.0) as u32, css.1.round().max(1.0) as u32);
         let root = SVGBackend::with_string(&mut out, size).into_drawing_area();
-        plot::draw(&root, plot, &Style::svg(theme.clone()))
+        plot::draw_plot(&root, plot, &Style::svg(theme.clone()))
             .map_err(|e| JsValue::from_str(&format!("drawing failed: {e}")))?;
         root.present()
             .map_err(|e| JsValue::from_str(&format!("drawing failed: {e}")))?;

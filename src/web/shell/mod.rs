@@ -25,7 +25,7 @@ use crate::app::params::Values;
 use crate::app::query::{self, Parsed};
 use crate::app::view::{summary, Readout, ViewModel};
 use crate::app::views::ViewSpec;
-use crate::plot::{LayerPlot, Theme};
+use crate::plot::{Plot, Theme};
 use js_sys::{Object, Reflect};
 use std::cell::{Cell, OnceCell, RefCell};
 use std::rc::Rc;
@@ -222,7 +222,7 @@ impl Shell {
         self.request();
     }
 
-    fn plot<'a>(&self, model: &'a dyn ViewModel, panel: usize) -> LayerPlot<'a> {
+    fn plot<'a>(&self, model: &'a dyn ViewModel, panel: usize) -> Plot<'a> {
         model.plot(panel, &self.theme.borrow())
     }
 
@@ -250,7 +250,9 @@ impl Shell {
             }
             // Each plot keeps its axis range while the data still fills it.
             let mut plot = self.plot(&**model, i);
-            plot.previous_range = figure.canvas.range();
+            if let Plot::Layers(p) = &mut plot {
+                p.previous_range = figure.canvas.range();
+            }
             drawn &= figure.canvas.draw(&plot, &self.theme.borrow())?.is_some();
         }
         let readouts = model.readouts();

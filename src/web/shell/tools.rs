@@ -58,8 +58,7 @@ impl Shell {
     fn hover(&self, panel: usize, e: &PointerEvent) {
         let figure = &self.figures[panel];
         let model = self.model.borrow();
-        let plot = self.plot(&**model, panel);
-        let (first, last) = (plot.first_layer, plot.last_layer());
+        let (first, last) = self.plot(&**model, panel).x_bounds();
         let Some(k) = figure.canvas.layer_at(e.client_x() as f64, first, last) else {
             figure.tip.set_hidden(true);
             return;

@@ -1,0 +1,427 @@
+//! The heat map: a per-layer quantity (the gradient norm) over training, layers up the
+//! y axis and recorded steps along the x axis, coloured on a log scale with a colour bar.
+//! `inf`, `NaN` and exact zeros get colours of their own, named in the legend.
+//!
+//! Each pixel column shows the worst of the steps it covers (NaN before `inf` before the
+//! largest finite value), so a single exploding step is never averaged away. On a canvas
+//! the cells are one bitmap ([`Style::raster`]); in SVG they are rectangles, one per run of
+//! equal colour along a layer.
+
+use super::axis::{self, Ticked};
+use super::layers::Frame;
+use super::theme::Style;
+use plotters::coord::Shift;
+use plotters::element::{Drawable, PointCollection};
+use plotters::prelude::*;
+use plotters::style::text_anchor::{HPos, Pos, VPos};
+use plotters_backend::{BackendCoord, DrawingErrorKind};
+
+/// A heat map of `values`: row `r` is the x position `first_x + r·x_stride` (a recorded
+/// step), column `c` is layer `c + 1`.
+#[derive(Clone, Debug)]
+pub struct HeatPlot<'a> {
+    /// The title, drawn top left.
+    pub title: String,
+    /// What the colours show (`|gradient|`).
+    pub quantity: String,
+    /// The values, row-major, `cols` per row.
+    pub values: &'a [f32],
+    /// The number of layers.
+    pub cols: usize,
+    /// The x position of the first row.
+    pub first_x: usize,
+    /// The distance on the x axis between rows.
+    pub x_stride: usize,
+    /// The x axis's description (`step`).
+    pub x_label: &'static str,
+}
+
+/// What a value is drawn as.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Cell {
+    /// No value there (not recorded).
+    Empty,
+    /// Exactly 0.
+    Zero,
+    /// A finite nonzero value, at this fraction of the colour bar (0 to 1).
+    Finite(u16),
+    /// Infinite.
+    Inf,
+    /// Not a number.
+    Nan,
+}
+
+/// Steps of the colour bar: `Cell::Finite(t)` holds `t` in `0..=SHADES`.
+const SHADES: u16 = 1024;
+
+impl HeatPlot<'_> {
+    /// The number of rows (recorded steps).
+    pub fn rows(&self) -> usize {
+        self.values.len().checked_div(self.cols).unwrap_or(0)
+    }
+
+    /// The x position of the last row.
+    pub fn last_x(&self) -> usize {
+        self.first_x + self.rows().saturating_sub(1) * self.x_stride
+    }
+
+    /// The colour bar's range in decades (`log10|v|`), whole decades, at least one wide:
+    /// it covers every finite nonzero value.
+    pub fn decades(&self) -> (f64, f64) {
+        let (mut lo, mut hi) = (f64::INFINITY, f64::NEG_INFINITY);
+        for v in self.values {
+            let a = v.abs();
+            if a.is_finite() && a > 0.0 {
+                let d = (a as f64).log10();
+                lo = lo.min(d);
+                hi = hi.max(d);
+            }
+        }
+        if lo > hi {
+            return (-1.0, 1.0);
+        }
+        let (lo, hi) = (lo.floor(), hi.ceil());
+        if hi - lo < 1.0 {
+            (lo, lo + 1.0)
+        } else {
+            (lo, hi)
+        }
+    }
+
+    /// The `columns × cols` grid of cells a plot `columns` pixels wide shows: each column
+    /// the worst value of the rows it covers (NaN, then `inf`, then the largest
+    /// magnitude), column-major by layer within a column.
+    pub fn resample(&self, columns: usize, decades: (f64, f64)) -> Vec<Cell> {
+        let (rows, cols) = (self.rows(), self.cols);
+        let columns = columns.max(1);
+        let mut worst = vec![f32::NEG_INFINITY; columns * cols];
+        if rows > 0 {
+            for r in 0..rows {
+                let c = if rows == 1 {
+                    0
+                } else {
+                    (r * (columns - 1) + (rows - 1) / 2) / (rows - 1)
+                };
+                let row = &self.values[r * cols..(r + 1) * cols];
+                let out = &mut worst[c * cols..(c + 1) * cols];
+                for (w, v) in out.iter_mut().zip(row) {
+                    *w = worse(*w, *v);
+                }
+            }
+        }
+        let span = (decades.1 - decades.0).max(1e-9);
+        worst
+            .into_iter()
+            .map(|v| classify(v, decades.0, span))
+            .collect()
+    }
+}
+
+/// The worse of two values: NaN, then the larger magnitude (`inf` included).
+/// `-inf` marks "nothing yet".
+fn worse(a: f32, b: f32) -> f32 {
+    if a.is_nan() || b.is_nan() {
+        f32::NAN
+    } else if b.abs() > a || a == f32::NEG_INFINITY {
+        b.abs()
+    } else {
+        a
+    }
+}
+
+fn classify(v: f32, lo: f64, span: f64) -> Cell {
+    if v == f32::NEG_INFINITY {
+        Cell::Empty
+    } else if v.is_nan() {
+        Cell::Nan
+    } else if v.is_infinite() {
+        Cell::Inf
+    } else if v == 0.0 {
+        Cell::Zero
+    } else {
+        let t = (((v as f64).log10() - lo) / span).clamp(0.0, 1.0);
+        Cell::Finite((t * SHADES as f64).round() as u16)
+    }
+}
+
+/// Viridis at nine evenly spaced points: perceptually even and readable with every common
+/// colour-vision deficiency.
+const VIRIDIS: [(u8, u8, u8); 9] = [
+    (68, 1, 84),
+    (71, 44, 122),
+    (59, 81, 139),
+    (44, 113, 142),
+    (33, 144, 141),
+    (39, 173, 129),
+    (92, 200, 99),
+    (170, 220, 50),
+    (253, 231, 37),
+];
+/// `inf`: the palette's vermillion, far from every viridis shade.
+pub const INF_COLOR: RGBColor = RGBColor(213, 94, 0);
+/// `NaN`: the palette's reddish purple.
+pub const NAN_COLOR: RGBColor = RGBColor(204, 121, 167);
+
+/// The colour of a cell on `background`.
+pub fn color(cell: Cell, background: RGBColor, zero: RGBColor) -> RGBColor {
+    match cell {
+        Cell::Empty => background,
+        Cell::Zero => zero,
+        Cell::Inf => INF_COLOR,
+        Cell::Nan => NAN_COLOR,
+        Cell::Finite(t) => {
+            let x = t as f64 / SHADES as f64 * (VIRIDIS.len() - 1) as f64;
+            let i = (x.floor() as usize).min(VIRIDIS.len() - 2);
+            let f = x - i as f64;
+            let (a, b) = (VIRIDIS[i], VIRIDIS[i + 1]);
+            let mix = |p: u8, q: u8| (p as f64 + (q as f64 - p as f64) * f).round() as u8;
+            RGBColor(mix(a.0, b.0), mix(a.1, b.1), mix(a.2, b.2))
+        }
+    }
+}
+
+/// An RGB bitmap drawn at a backend position: one call to the backend's `blit_bitmap`.
+struct Raster {
+    at: BackendCoord,
+    size: (u32, u32),
+    rgb: Vec<u8>,
+}
+
+impl<'a> PointCollection<'a, BackendCoord> for &'a Raster {
+    type Point = &'a BackendCoord;
+    type IntoIter = std::iter::Once<&'a BackendCoord>;
+    fn point_iter(self) -> Self::IntoIter {
+        std::iter::once(&self.at)
+    }
+}
+
+impl<DB: DrawingBackend> Drawable<DB> for Raster {
+    fn draw<I: Iterator<Item = BackendCoord>>(
+        &self,
+        mut points: I,
+        backend: &mut DB,
+        _: (u32, u32),
+    ) -> Result<(), DrawingErrorKind<DB::ErrorType>> {
+        match points.next() {
+            Some(at) => backend.blit_bitmap(at, self.size, &self.rgb),
+            None => Ok(()),
+        }
+    }
+}
+
+fn text_style(style: &Style, css: f64) -> TextStyle<'_> {
+    TextStyle::from(("sans-serif", style.font(css)).into_font()).color(&style.theme.text)
+}
+
+/// Draws `plot` on `area` and returns where its plotting area landed (x in steps).
+pub fn draw_heat<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    plot: &HeatPlot,
+    style: &Style,
+) -> Result<Frame, DrawingAreaErrorKind<DB::ErrorType>> {
+    let theme = &style.theme;
+    area.fill(&theme.background)?;
+    let font_px = style.px(theme.font_px);
+    let pad = style.px(10.0);
+    let text = text_style(style, theme.font_px);
+    area.draw(&Text::new(
+        plot.title.clone(),
+        (pad as i32, pad as i32),
+        text_style(style, theme.font_px * 1.15).pos(Pos::new(HPos::Left, VPos::Top)),
+    ))?;
+    let zero = theme.band;
+    let decades = plot.decades();
+
+    // The legend: the colour bar with its ends, then the special colours.
+    let y = (pad + font_px * 2.6) as i32;
+    let bar_h = (font_px * 0.9) as i32;
+    let mut x = pad as i32;
+    let left_label = axis::log_label(decades.0);
+    area.draw(&Text::new(
+        format!("{} {left_label}", plot.quantity),
+        (x, y),
+        text.pos(Pos::new(HPos::Left, VPos::Center)),
+    ))?;
+    x += (font_px * 0.55 * (plot.quantity.chars().count() + left_label.len() + 2) as f64) as i32;
+    let bar_w = (font_px * 8.0) as i32;
+    for i in 0..bar_w {
+        let t = (i as f64 / (bar_w - 1).max(1) as f64 * SHADES as f64) as u16;
+        let c = color(Cell::Finite(t), theme.background, zero);
+        area.draw(&Rectangle::new(
+            [(x + i, y - bar_h / 2), (x + i + 1, y + bar_h / 2)],
+            c.filled(),
+        ))?;
+    }
+    x += bar_w + (font_px * 0.4) as i32;
+    let right_label = axis::log_label(decades.1);
+    area.draw(&Text::new(
+        right_label.clone(),
+        (x, y),
+        text.pos(Pos::new(HPos::Left, VPos::Center)),
+    ))?;
+    x += (font_px * (0.6 * right_label.len() as f64 + 1.2)) as i32;
+    for (c, name) in [(INF_COLOR, "inf"), (NAN_COLOR, "NaN"), (zero, "0")] {
+        area.draw(&Rectangle::new(
+            [(x, y - bar_h / 2), (x + bar_h, y + bar_h / 2)],
+            c.filled(),
+        ))?;
+        area.draw(&Rectangle::new(
+            [(x, y - bar_h / 2), (x + bar_h, y + bar_h / 2)],
+            theme.axis.stroke_width(1),
+        ))?;
+        area.draw(&Text::new(
+            name,
+            (x + bar_h + (font_px * 0.3) as i32, y),
+            text.pos(Pos::new(HPos::Left, VPos::Center)),
+        ))?;
+        x += bar_h + (font_px * (0.6 * name.len() as f64 + 1.4)) as i32;
+    }
+    let header = (y as f64 + font_px * 1.2) as u32;
+
+    let first = plot.first_x as f64;
+    let last = plot.last_x() as f64;
+    let xr = if last > first {
+        (
+            first - 0.5 * plot.x_stride as f64,
+            last + 0.5 * plot.x_stride as f64,
+        )
+    } else {
+        (first - 0.5, first + 0.5)
+    };
+    let yr = (0.5, plot.cols as f64 + 0.5);
+    let (_, body) = area.split_vertically(header);
+    let mut chart = ChartBuilder::on(&body)
+        .margin_left(pad as u32)
+        .margin_right((font_px * 1.8) as u32)
+        .margin_bottom((pad * 0.5) as u32)
+        .x_label_area_size((font_px * 2.8) as u32)
+        .y_label_area_size((font_px * 4.6) as u32)
+        .build_cartesian_2d(
+            Ticked::new(xr.0, xr.1, axis::ticks(first, last.max(first), 6, true)),
+            Ticked::new(yr.0, yr.1, axis::ticks(1.0, plot.cols as f64, 5, true)),
+        )?;
+    chart
+        .configure_mesh()
+        .x_label_formatter(&|v| axis::layer_label(*v))
+        .y_label_formatter(&|v| axis::layer_label(*v))
+        .x_desc(plot.x_label)
+        .y_desc("layer")
+        .label_style(text.clone())
+        .axis_desc_style(text.clone())
+        .disable_mesh()
+        .axis_style(theme.axis.stroke_width(style.stroke(1.0)))
+        .draw()?;
+
+    let (px, py) = chart.plotting_area().get_pixel_range();
+    let (w, h) = (
+        (px.end - px.start).max(1) as usize,
+        (py.end - py.start).max(1) as usize,
+    );
+    let rows = plot.rows();
+    if rows > 0 && plot.cols > 0 {
+        if style.raster {
+            // One cell column per pixel column; pixel rows map to layers, top = last.
+            let cells = plot.resample(w.min(rows), decades);
+            let columns = w.min(rows);
+            let mut rgb = vec![0u8; w * h * 3];
+            for yy in 0..h {
+                let layer = (((h - 1 - yy) as f64 + 0.5) / h as f64 * plot.cols as f64) as usize;
+                let layer = layer.min(plot.cols - 1);
+                for xx in 0..w {
+                    let c = (xx * columns / w).min(columns - 1);
+                    let RGBColor(r, g, b) =
+                        color(cells[c * plot.cols + layer], theme.background, zero);
+                    let i = (yy * w + xx) * 3;
+                    rgb[i] = r;
+                    rgb[i + 1] = g;
+                    rgb[i + 2] = b;
+                }
+            }
+            chart.plotting_area().strip_coord_spec().draw(&Raster {
+                at: (0, 0),
+                size: (w as u32, h as u32),
+                rgb,
+            })?;
+        } else {
+            let columns = rows.min(400);
+            let cells = plot.resample(columns, decades);
+            let at = |c: usize| xr.0 + (xr.1 - xr.0) * c as f64 / columns as f64;
+            for layer in 0..plot.cols {
+                let mut start = 0;
+                for c in 1..=columns {
+                    let same = c < columns
+                        && cells[c * plot.cols + layer] == cells[start * plot.cols + layer];
+                    if same {
+                        continue;
+                    }
+                    let fill = color(cells[start * plot.cols + layer], theme.background, zero);
+                    let y0 = layer as f64 + 0.5;
+                    chart.draw_series(std::iter::once(Rectangle::new(
+                        [(at(start), y0), (at(c), y0 + 1.0)],
+                        fill.filled(),
+                    )))?;
+                    start = c;
+                }
+            }
+        }
+    }
+    Ok(Frame {
+        area: (px.start, py.start, px.end, py.end),
+        layers: xr,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn plot(values: &[f32], cols: usize) -> HeatPlot<'_> {
+        HeatPlot {
+            title: "t".into(),
+            quantity: "|g|".into(),
+            values,
+            cols,
+            first_x: 0,
+            x_stride: 1,
+            x_label: "step",
+        }
+    }
+
+    #[test]
+    fn decades_cover_every_finite_value() {
+        let v = [1e-3, 0.5, f32::INFINITY, f32::NAN, 0.0, 20.0];
+        assert_eq!(plot(&v, 2).decades(), (-3.0, 2.0));
+        assert_eq!(plot(&[0.0, f32::NAN], 2).decades(), (-1.0, 1.0));
+        assert_eq!(plot(&[1.0, 1.0], 2).decades(), (0.0, 1.0));
+    }
+
+    #[test]
+    fn resampling_keeps_the_worst_value_of_each_column() {
+        // Four steps of two layers into two columns.
+        let v = [1.0, 1.0, 10.0, f32::INFINITY, 0.0, 1.0, 100.0, f32::NAN];
+        let p = plot(&v, 2);
+        let cells = p.resample(2, (0.0, 2.0));
+        assert_eq!(cells[0], Cell::Finite(SHADES / 2));
+        assert_eq!(cells[1], Cell::Inf);
+        assert_eq!(cells[2], Cell::Finite(SHADES));
+        assert_eq!(cells[3], Cell::Nan);
+        // More columns than rows leaves the rest empty.
+        let cells = plot(&[0.0, 1.0], 2).resample(3, (0.0, 1.0));
+        assert_eq!(cells[..2], [Cell::Zero, Cell::Finite(0)]);
+        assert_eq!(cells[2..], [Cell::Empty; 4]);
+    }
+
+    #[test]
+    fn colours_run_from_purple_to_yellow_and_specials_stand_apart() {
+        let bg = RGBColor(255, 255, 255);
+        let zero = RGBColor(200, 200, 200);
+        assert_eq!(color(Cell::Finite(0), bg, zero), RGBColor(68, 1, 84));
+        assert_eq!(
+            color(Cell::Finite(SHADES), bg, zero),
+            RGBColor(253, 231, 37)
+        );
+        assert_eq!(color(Cell::Inf, bg, zero), INF_COLOR);
+        assert_eq!(color(Cell::Zero, bg, zero), zero);
+        assert_eq!(color(Cell::Empty, bg, zero), bg);
+    }
+}
