@@ -11,5 +11,6 @@ pub mod page;
 pub mod params;
 pub mod query;
 pub mod shortcuts;
+pub mod train;
 pub mod view;
 pub mod views;

@@ -31,12 +31,15 @@ pub static PAGE_PARAMS: &[ParamSpec] = &[
     ParamSpec {
         key: "panel",
         label: "Panel",
-        description: "With `embed=1`, the one plot to show, by its name (`both` shows every plot of the view): the explorer has `activations` and `gradients`.",
+        description: "With `embed=1`, the one plot to show, by its name (`both` shows every plot of the view): the explorer has `activations` and `gradients`; the training lab `loss`, `heatmap`, `gradients`, `weights` and `activations`.",
         kind: ParamKind::Choice(ChoiceSpec {
             options: &[
                 ("both", "every plot"),
                 ("activations", "activations"),
                 ("gradients", "gradients"),
+                ("loss", "loss"),
+                ("heatmap", "heat map"),
+                ("weights", "weights"),
             ],
             default: "both",
         }),

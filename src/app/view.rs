@@ -114,9 +114,25 @@ pub trait ViewModel {
     fn update(&mut self, values: &Values, previous: &Values);
 
     /// Background work for one frame (training), for about `budget_ms` milliseconds as
-    /// measured by `now`. Views without any do nothing.
-    fn tick(&mut self, _now: &dyn Fn() -> f64, _budget_ms: f64) -> Tick {
+    /// measured by `now`; it may write its progress into `values` (the step reached).
+    /// Views without any do nothing.
+    fn tick(&mut self, _values: &mut Values, _now: &dyn Fn() -> f64, _budget_ms: f64) -> Tick {
         Tick::default()
+    }
+
+    /// Called after a preset button (or its key) set `values`.
+    fn preset_applied(&mut self, _values: &Values) {}
+
+    /// The label and pressed state of a toggling action's button (play: `Pause`, pressed),
+    /// or `None` for a plain button.
+    fn toggled(&self, _action: &str) -> Option<(&'static str, bool)> {
+        None
+    }
+
+    /// Whether the control `key` means anything in the current state (the MLP's width
+    /// does not for the chain); controls that do not are hidden.
+    fn applies(&self, _key: &str) -> bool {
+        true
     }
 
     /// Whether work the URL asked for is still running (`steps=N`): the page is not

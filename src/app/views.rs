@@ -5,6 +5,7 @@
 use super::explorer;
 use super::params::{ParamSpec, Values};
 use super::shortcuts::Binding;
+use super::train;
 use super::view::{ActionSpec, PanelSpec, PresetSpec, ViewModel};
 
 /// A view: everything about it that does not change while it runs.
@@ -62,6 +63,24 @@ pub static VIEWS: &[ViewSpec] = &[ViewSpec {
     carry: &[("depth", "depth"), ("dtype", "dtype"), ("weight", "w")],
     facts: explorer::regime_table,
     model: explorer::model,
+},
+ViewSpec {
+    key: "train",
+    title: "The training lab",
+    nav: "2. Training",
+    intro: concat!(
+        "What happens when a deep network is trained: watch the loss, the gradient that ",
+        "reaches each layer and the size of each update, and see the lecture's symptoms happen."
+    ),
+    params: train::PARAMS,
+    panels: train::PANELS,
+    presets: train::PRESETS,
+    actions: train::ACTIONS,
+    keys: train::KEYS,
+    key_help: train::KEY_HELP,
+    carry: &[("depth", "depth"), ("dtype", "dtype"), ("weight", "w0")],
+    facts: train::facts,
+    model: train::model,
 }];
 
 /// The view selected by `key`.

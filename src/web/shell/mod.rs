@@ -95,6 +95,8 @@ struct Shell {
     framed: bool,
     /// Whether the host page is owed a state message.
     post_state: Cell<bool>,
+    /// The view's buttons by action: their label and `aria-pressed`.
+    toggles: Vec<(String, Slot, Slot)>,
     /// Whether the pointer is down on a slider (a detent applies only then).
     dragging: Cell<bool>,
     measures: Cell<u32>,
@@ -159,6 +161,16 @@ pub fn mount(root: &Element, parsed: Parsed) -> Result<(), JsValue> {
             .map(|p| figure(p.key))
             .collect::<Result<_, _>>()?,
         readouts,
+        toggles: find_all::<Element>(root, "[data-view-action]")?
+            .into_iter()
+            .map(|b| {
+                (
+                    b.get_attribute("data-view-action").unwrap_or_default(),
+                    Slot::text(b.clone()),
+                    Slot::attribute(b, "aria-pressed"),
+                )
+            })
+            .collect(),
         rows,
         current_row: Cell::new(None),
         formula_box: find(root, "[data-formula]").ok(),
@@ -238,10 +250,22 @@ impl Shell {
             if *self.seen.borrow() != *values {
                 self.model.borrow_mut().update(&values, &self.seen.borrow());
                 *self.seen.borrow_mut() = values.clone();
+                self.show_controls();
             }
         }
         let now = || perf.as_ref().map_or(0.0, |p| p.now());
-        let tick = self.model.borrow_mut().tick(&now, WORK_BUDGET_MS);
+        let tick = {
+            let mut values = self.values.borrow_mut();
+            let tick = self
+                .model
+                .borrow_mut()
+                .tick(&mut values, &now, WORK_BUDGET_MS);
+            // What the work wrote (the step reached) is the model's own news.
+            if *self.seen.borrow() != *values {
+                *self.seen.borrow_mut() = values.clone();
+            }
+            tick
+        };
         let model = self.model.borrow();
         let mut drawn = true;
         for (i, figure) in self.figures.iter().enumerate() {
@@ -349,6 +373,12 @@ impl Shell {
             self.announce.set(&text);
         }
         *announced = Some(text);
+        for (key, label, pressed) in &self.toggles {
+            if let Some((text, on)) = model.toggled(key) {
+                label.set(text);
+                pressed.set(if on { "true" } else { "false" });
+            }
+        }
         if let (Some(formula_box), Some(markup)) = (&self.formula_box, model.formula()) {
             self.update_formula(formula_box, markup);
         }
@@ -401,22 +431,31 @@ impl Shell {
             .root
             .class_list()
             .toggle_with_force("ds-one-panel", one);
-        let mut any_control = false;
-        for el in find_all::<Element>(&self.root, "[data-param]").unwrap_or_default() {
-            let key = el.get_attribute("data-param").unwrap_or_default();
-            show(&el, !options.hides(&key));
-            any_control |= !options.hides(&key);
-        }
-        let _ = self
-            .root
-            .class_list()
-            .toggle_with_force("ds-no-controls", !any_control);
+        self.show_controls();
         if let Ok(button) = find::<Element>(&self.root, "[data-action=projector]") {
             let on = options.theme == ThemeChoice::Projector;
             let _ = button.set_attribute("aria-pressed", if on { "true" } else { "false" });
         }
         self.post_state.set(true);
         self.request();
+    }
+
+    /// Shows the controls that are neither hidden by `hide=` nor meaningless in the
+    /// model's current state, and the view's buttons in their current state.
+    fn show_controls(&self) {
+        let options = PageOptions::from_values(&self.page.borrow());
+        let model = self.model.borrow();
+        let mut any_control = false;
+        for el in find_all::<Element>(&self.root, "[data-param]").unwrap_or_default() {
+            let key = el.get_attribute("data-param").unwrap_or_default();
+            let shown = !options.hides(&key) && model.applies(&key);
+            let _ = el.toggle_attribute_with_force("hidden", !shown);
+            any_control |= shown;
+        }
+        let _ = self
+            .root
+            .class_list()
+            .toggle_with_force("ds-no-controls", !any_control);
     }
 
     /// `{type: "deep-signal:state", params, readouts}` for the host page.

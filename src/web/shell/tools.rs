@@ -39,6 +39,9 @@ impl Shell {
     pub(super) fn preset(&self, i: usize) {
         if let Some(p) = self.view.presets.get(i) {
             p.apply(&mut self.values.borrow_mut());
+            self.model
+                .borrow_mut()
+                .preset_applied(&self.values.borrow());
             self.changed();
         }
     }

@@ -1,0 +1,492 @@
+//! The training lab (`view=train`): the lecture's chain, or a fully connected network,
+//! trained live, with the symptoms (loss, `inf`, `NaN`) and the diagnosis (per-layer
+//! gradient and weight norms, the learning-rate-0 baseline) side by side. This module is
+//! its registry entry: parameters, presets, plots, keys; the model is in [`model`].
+
+pub mod diagnosis;
+pub mod model;
+pub mod plots;
+pub mod settings;
+
+use super::params::{ChoiceSpec, NumberSpec, ParamKind, ParamSpec};
+use super::shortcuts::Binding;
+use super::view::{ActionSpec, PanelSpec, PresetSpec};
+use crate::train::spec::{MAX_CHAIN_DEPTH, MAX_LR, MAX_MLP_WIDTH, MAX_SAMPLES};
+use std::fmt::Write;
+
+pub use model::model;
+
+const fn number(
+    min: f64,
+    max: f64,
+    default: f64,
+    slider: (f64, f64),
+    step: f64,
+    whole: bool,
+) -> ParamKind {
+    ParamKind::Number(NumberSpec {
+        min,
+        max,
+        default,
+        slider,
+        step,
+        whole,
+        detent: None,
+        log: false,
+    })
+}
+
+/// The most steps `steps=` trains on load.
+pub const MAX_STEPS: f64 = 100_000.0;
+
+/// The training lab's parameters, in the order of its controls.
+pub static PARAMS: &[ParamSpec] = &[
+    ParamSpec {
+        key: "model",
+        label: "Model",
+        description: "The lecture's chain of scalar layers, or a fully connected network (MLP).",
+        kind: ParamKind::Choice(ChoiceSpec {
+            options: &[("chain", "chain"), ("mlp", "MLP")],
+            default: "chain",
+        }),
+    },
+    ParamSpec {
+        key: "depth",
+        label: "Depth",
+        description: "Layers of the chain (up to 1000), or hidden layers of the MLP (up to 200).",
+        kind: number(1.0, MAX_CHAIN_DEPTH as f64, 50.0, (1.0, 200.0), 1.0, true),
+    },
+    ParamSpec {
+        key: "width",
+        label: "Width",
+        description: "Units in each hidden layer of the MLP.",
+        kind: number(1.0, MAX_MLP_WIDTH as f64, 32.0, (1.0, 128.0), 1.0, true),
+    },
+    ParamSpec {
+        key: "act",
+        label: "Activation",
+        description: "The MLP's activation after every hidden layer.",
+        kind: ParamKind::Choice(ChoiceSpec {
+            options: &[
+                ("linear", "linear"),
+                ("tanh", "tanh"),
+                ("relu", "ReLU"),
+                ("sigmoid", "sigmoid"),
+            ],
+            default: "tanh",
+        }),
+    },
+    ParamSpec {
+        key: "init",
+        label: "Initialisation",
+        description: "How the MLP's weights start, with PyTorch's formulas and gains.",
+        kind: ParamKind::Choice(ChoiceSpec {
+            options: &[
+                ("default", "PyTorch default, U(±1/√fan_in)"),
+                ("normal", "normal, σ/√fan_in"),
+                ("xavier-uniform", "Xavier uniform"),
+                ("xavier-normal", "Xavier normal"),
+                ("kaiming", "He (Kaiming) normal"),
+                ("orthogonal", "orthogonal"),
+            ],
+            default: "default",
+        }),
+    },
+    ParamSpec {
+        key: "sigma",
+        label: "σ of the normal init",
+        description: "With init=normal, weights are drawn with standard deviation σ/√fan_in.",
+        kind: number(0.0, 10.0, 1.0, (0.0, 3.0), 0.01, false),
+    },
+    ParamSpec {
+        key: "gain",
+        label: "Orthogonal gain",
+        description: "With init=orthogonal, the factor every orthogonal weight matrix is scaled by.",
+        kind: number(0.0, 10.0, 1.0, (0.0, 3.0), 0.01, false),
+    },
+    ParamSpec {
+        key: "dtype",
+        label: "Number format",
+        description: "The format every operation is rounded to (the MLP computes in f32 or f64).",
+        kind: ParamKind::Choice(ChoiceSpec {
+            options: &[
+                ("f16", "f16 (half)"),
+                ("bf16", "bf16 (bfloat16)"),
+                ("f32", "f32 (single)"),
+                ("f64", "f64 (double)"),
+            ],
+            default: "f32",
+        }),
+    },
+    ParamSpec {
+        key: "w0",
+        label: "Initial weight w0",
+        description: "Every weight of the chain starts here.",
+        kind: ParamKind::Number(NumberSpec {
+            min: -4.0,
+            max: 4.0,
+            default: 1.0,
+            slider: (0.0, 2.0),
+            step: 0.001,
+            whole: false,
+            detent: Some(1.0),
+            log: false,
+        }),
+    },
+    ParamSpec {
+        key: "b0",
+        label: "Initial bias b0",
+        description: "Every bias of the chain starts here.",
+        kind: number(-100.0, 100.0, 0.0, (-2.0, 2.0), 0.01, false),
+    },
+    ParamSpec {
+        key: "init_noise",
+        label: "Init noise",
+        description: "The standard deviation of seeded normal noise added to every starting weight and bias of the chain.",
+        kind: number(0.0, 10.0, 0.0, (0.0, 0.5), 0.001, false),
+    },
+    ParamSpec {
+        key: "task",
+        label: "Task",
+        description: "What the network learns (the chain learns the line or the sine).",
+        kind: ParamKind::Choice(ChoiceSpec {
+            options: &[
+                ("line", "line t = 0.5x + 0.1"),
+                ("sine", "sine t = sin(πx)"),
+                ("circle", "circle (classes)"),
+                ("xor", "XOR (classes)"),
+                ("spiral", "spiral (classes)"),
+            ],
+            default: "line",
+        }),
+    },
+    ParamSpec {
+        key: "samples",
+        label: "Samples",
+        description: "How many examples the data set has.",
+        kind: number(2.0, MAX_SAMPLES as f64, 32.0, (2.0, 512.0), 1.0, true),
+    },
+    ParamSpec {
+        key: "noise",
+        label: "Target noise",
+        description: "Noise on the targets: the standard deviation added to numbers, or the chance of flipping a class.",
+        kind: number(0.0, 10.0, 0.0, (0.0, 0.5), 0.01, false),
+    },
+    ParamSpec {
+        key: "batch",
+        label: "Batch size",
+        description: "Examples per step; 0 uses the whole data set every step.",
+        kind: number(0.0, MAX_SAMPLES as f64, 0.0, (0.0, 128.0), 1.0, true),
+    },
+    ParamSpec {
+        key: "lr",
+        label: "Learning rate",
+        description: "The SGD step size; the slider's leftmost stop is exactly 0.",
+        kind: ParamKind::Number(NumberSpec {
+            min: 0.0,
+            max: MAX_LR,
+            default: 0.01,
+            slider: (-5.0, 1.0),
+            step: 0.01,
+            whole: false,
+            detent: None,
+            log: true,
+        }),
+    },
+    ParamSpec {
+        key: "momentum",
+        label: "Momentum",
+        description: "SGD momentum as in PyTorch (0: plain SGD).",
+        kind: number(0.0, 0.999, 0.0, (0.0, 0.99), 0.01, false),
+    },
+    ParamSpec {
+        key: "clip",
+        label: "Gradient clipping",
+        description: "Off, by the global norm (PyTorch's clip_grad_norm_) or by value (clip_grad_value_).",
+        kind: ParamKind::Choice(ChoiceSpec {
+            options: &[("off", "off"), ("norm", "by norm"), ("value", "by value")],
+            default: "off",
+        }),
+    },
+    ParamSpec {
+        key: "clip_max",
+        label: "Clip threshold",
+        description: "The largest gradient norm (or element) clipping lets through.",
+        kind: ParamKind::Number(NumberSpec {
+            min: 1e-6,
+            max: 1e6,
+            default: 1.0,
+            slider: (-3.0, 3.0),
+            step: 0.01,
+            whole: false,
+            detent: None,
+            log: true,
+        }),
+    },
+    ParamSpec {
+        key: "baseline",
+        label: "LR = 0 baseline",
+        description: "Also train a copy with learning rate 0 on the same batches, to see how much the loss moves by itself.",
+        kind: ParamKind::Choice(ChoiceSpec {
+            options: &[("on", "on"), ("off", "off")],
+            default: "on",
+        }),
+    },
+    ParamSpec {
+        key: "seed",
+        label: "Seed",
+        description: "The seed of every random number the run draws.",
+        kind: number(0.0, 4_294_967_295.0, 1.0, (0.0, 100.0), 1.0, true),
+    },
+    ParamSpec {
+        key: "steps",
+        label: "Steps",
+        description: "Train this many steps on load, then pause; the URL keeps the step shown.",
+        kind: number(0.0, MAX_STEPS, 0.0, (0.0, 2000.0), 1.0, true),
+    },
+    ParamSpec {
+        key: "speed",
+        label: "Speed",
+        description: "Steps per frame while playing: one, ten, or as many as fit in half a frame.",
+        kind: ParamKind::Choice(ChoiceSpec {
+            options: &[("slow", "slow"), ("medium", "medium"), ("fast", "fast")],
+            default: "medium",
+        }),
+    },
+    ParamSpec {
+        key: "scale",
+        label: "Y axis",
+        description: "Log or linear y axes on the plots against layer and step.",
+        kind: ParamKind::Choice(ChoiceSpec {
+            options: &[("log", "log"), ("linear", "linear")],
+            default: "log",
+        }),
+    },
+];
+
+/// The lecture's cases, one click each. Each starts from step 0 and plays.
+pub static PRESETS: &[PresetSpec] = &[
+    PresetSpec {
+        label: "Exploding: learning rate too high",
+        tag: "exploding",
+        description: "A chain of 50 layers at w0 = 1 with learning rate 1: a few steps in, the activations overflow, the loss is inf, then every weight is NaN.",
+        values: &[
+            ("model", "chain"),
+            ("depth", "50"),
+            ("w0", "1"),
+            ("b0", "0"),
+            ("init_noise", "0"),
+            ("dtype", "f32"),
+            ("task", "line"),
+            ("batch", "0"),
+            ("noise", "0"),
+            ("lr", "1"),
+            ("momentum", "0"),
+            ("clip", "off"),
+            ("steps", "0"),
+        ],
+    },
+    PresetSpec {
+        label: "Exploding: initial weights above 1",
+        tag: "exploding",
+        description: "A chain of 50 layers starting at w0 = 1.1: the first loss is already in the thousands, and the first update sends it to inf and NaN.",
+        values: &[
+            ("model", "chain"),
+            ("depth", "50"),
+            ("w0", "1.1"),
+            ("b0", "0"),
+            ("init_noise", "0"),
+            ("dtype", "f32"),
+            ("task", "line"),
+            ("batch", "0"),
+            ("noise", "0"),
+            ("lr", "0.01"),
+            ("momentum", "0"),
+            ("clip", "off"),
+            ("steps", "0"),
+        ],
+    },
+    PresetSpec {
+        label: "Vanishing: deep chain with w0 < 1",
+        tag: "vanishing",
+        description: "A chain of 50 layers at w0 = 0.8 and b0 = 0.1: the loss drops a little and stays flat, because the first layers get almost no gradient.",
+        values: &[
+            ("model", "chain"),
+            ("depth", "50"),
+            ("w0", "0.8"),
+            ("b0", "0.1"),
+            ("init_noise", "0"),
+            ("dtype", "f32"),
+            ("task", "line"),
+            ("batch", "0"),
+            ("noise", "0"),
+            ("lr", "0.01"),
+            ("momentum", "0"),
+            ("clip", "off"),
+            ("steps", "0"),
+        ],
+    },
+    PresetSpec {
+        label: "Fixed by clipping",
+        tag: "healthy",
+        description: "The first preset with the gradient's norm clipped to 1: the same learning rate now trains.",
+        values: &[
+            ("model", "chain"),
+            ("depth", "50"),
+            ("w0", "1"),
+            ("b0", "0"),
+            ("init_noise", "0"),
+            ("dtype", "f32"),
+            ("task", "line"),
+            ("batch", "0"),
+            ("noise", "0"),
+            ("lr", "1"),
+            ("momentum", "0"),
+            ("clip", "norm"),
+            ("clip_max", "1"),
+            ("steps", "0"),
+        ],
+    },
+    PresetSpec {
+        label: "Fixed by a lower learning rate",
+        tag: "healthy",
+        description: "The first preset with a learning rate 20 times lower: the loss falls smoothly.",
+        values: &[
+            ("model", "chain"),
+            ("depth", "50"),
+            ("w0", "1"),
+            ("b0", "0"),
+            ("init_noise", "0"),
+            ("dtype", "f32"),
+            ("task", "line"),
+            ("batch", "0"),
+            ("noise", "0"),
+            ("lr", "0.05"),
+            ("momentum", "0"),
+            ("clip", "off"),
+            ("steps", "0"),
+        ],
+    },
+    PresetSpec {
+        label: "The LR = 0 test",
+        tag: "stable",
+        description: "Learning rate 0 on batches of 8 from noisy data: the loss still moves, and all of that movement comes from the batches, not from learning.",
+        values: &[
+            ("model", "chain"),
+            ("depth", "50"),
+            ("w0", "1"),
+            ("b0", "0"),
+            ("init_noise", "0"),
+            ("dtype", "f32"),
+            ("task", "line"),
+            ("batch", "8"),
+            ("noise", "0.1"),
+            ("lr", "0"),
+            ("momentum", "0"),
+            ("clip", "off"),
+            ("baseline", "on"),
+            ("steps", "0"),
+        ],
+    },
+];
+
+/// The training lab's plots.
+pub static PANELS: &[PanelSpec] = &[
+    PanelSpec {
+        key: "loss",
+        title: "Loss",
+    },
+    PanelSpec {
+        key: "heatmap",
+        title: "Gradient norms over training",
+    },
+    PanelSpec {
+        key: "gradients",
+        title: "Gradient norm per layer",
+    },
+    PanelSpec {
+        key: "weights",
+        title: "Weights and updates",
+    },
+    PanelSpec {
+        key: "activations",
+        title: "Activations per layer",
+    },
+];
+
+/// Play and pause, one step, a hundred steps, reset.
+pub static ACTIONS: &[ActionSpec] = &[
+    ActionSpec {
+        key: "play",
+        label: "Play",
+        shortcut: Some(" "),
+    },
+    ActionSpec {
+        key: "step",
+        label: "One step",
+        shortcut: Some("s"),
+    },
+    ActionSpec {
+        key: "step100",
+        label: "100 steps",
+        shortcut: Some("h"),
+    },
+    ActionSpec {
+        key: "reset",
+        label: "Reset",
+        shortcut: Some("r"),
+    },
+];
+
+/// The training lab's own keys.
+pub static KEYS: &[Binding] = &[
+    Binding::action(" ", "play"),
+    Binding::action("s", "step"),
+    Binding::action("h", "step100"),
+    Binding::action("r", "reset"),
+];
+
+/// The help overlay's lines for [`KEYS`].
+pub static KEY_HELP: &[(&str, &str)] = &[
+    ("space", "play or pause"),
+    ("s", "one step"),
+    ("h", "a hundred steps"),
+    ("r", "reset to step 0"),
+];
+
+/// The lecture's table of symptoms, diagnosis and remedy, in our words; the shell marks
+/// the row of the current diagnosis.
+pub fn facts() -> String {
+    let mut h = String::from(concat!(
+        r#"<h2>Symptoms, diagnosis, remedy</h2><table class="ds-regimes"><thead><tr>"#,
+        r#"<th scope="col">Diagnosis</th><th scope="col">What you see</th>"#,
+        r#"<th scope="col">How to check</th><th scope="col">What helps</th></tr></thead><tbody>"#
+    ));
+    for (key, seen, check, helps) in [
+        (
+            "exploding",
+            "The loss jumps to inf; then outputs and every weight turn NaN",
+            "Per-layer gradient and weight norms grow huge or non-finite; with learning rate 0 the loss stays finite",
+            "A lower learning rate, gradient clipping, smaller initial weights",
+        ),
+        (
+            "vanishing",
+            "The loss falls a little, then stays flat",
+            "The first layers' gradients are tiny next to the last layer's, and those layers barely change",
+            "A different structure: normalisation, residual connections, Xavier or He initialisation",
+        ),
+        (
+            "healthy",
+            "The loss falls and keeps falling",
+            "Gradients of similar size in every layer; updates near a thousandth of the weights",
+            "Nothing to fix",
+        ),
+    ] {
+        let _ = write!(
+            h,
+            r#"<tr data-row="{key}"><th scope="row">{key}</th><td>{seen}</td><td>{check}</td><td>{helps}</td></tr>"#
+        );
+    }
+    h.push_str("</tbody></table>");
+    h
+}

@@ -1,0 +1,451 @@
+//! The training lab's model: a run of the engine, played in slices of a frame, with the
+//! plots, readouts and diagnosis it shows.
+
+use super::diagnosis::{diagnose, Diagnosis, Finding};
+use super::plots::{self, Profiles};
+use super::settings::{Settings, Speed};
+use crate::app::numbers::{js, short};
+use crate::app::params::Values;
+use crate::app::view::{Readout, Tick, ViewModel};
+use crate::plot::{Plot, Theme};
+use crate::train::{EventKind, LayerProfile, Place, Records, Session};
+use std::fmt::Write;
+
+/// The training lab as the shell sees it.
+pub struct TrainModel {
+    settings: Settings,
+    /// What the engine changes of the values, in words.
+    adjustments: Vec<String>,
+    session: Session,
+    /// The per-layer profile of step 0, once it has run.
+    initial: Option<Vec<LayerProfile>>,
+    profiles: Profiles,
+    finding: Finding,
+    playing: bool,
+    /// Train until this many steps have run, then pause.
+    target: Option<u64>,
+    /// Steps per call of the engine while in a hurry, adapted to take about a millisecond.
+    chunk: u64,
+}
+
+/// The training lab's model for `values`: a fresh run that trains `steps` steps first.
+pub fn model(values: &Values) -> Box<dyn ViewModel> {
+    let settings = Settings::from_values(values);
+    let mut m = TrainModel {
+        adjustments: settings.adjustments(values),
+        session: Session::new(&settings.spec),
+        settings,
+        initial: None,
+        profiles: Profiles::default(),
+        finding: Finding {
+            diagnosis: Diagnosis::Untrained,
+            text: String::new(),
+        },
+        playing: false,
+        target: None,
+        chunk: 1,
+    };
+    m.restart();
+    Box::new(m)
+}
+
+impl TrainModel {
+    /// Starts the run again from step 0 and aims for the settings' step count.
+    fn restart(&mut self) {
+        self.session = Session::new(&self.settings.spec);
+        self.initial = None;
+        self.target = (self.settings.steps > 0).then_some(self.settings.steps);
+        self.refresh();
+    }
+
+    /// Recomputes what is derived from the records: profiles and diagnosis.
+    fn refresh(&mut self) {
+        let records = self.session.records();
+        if self.initial.is_none() {
+            self.initial = records.latest().map(|l| l.layers.clone());
+        }
+        self.profiles = match records.latest() {
+            Some(l) => Profiles::of(&l.layers, self.initial.as_deref()),
+            None => Profiles::default(),
+        };
+        self.finding = diagnose(records, self.session.halt(), self.initial.as_deref());
+    }
+
+    /// Runs up to `n` steps; the very first step alone, so its per-layer profile is kept.
+    fn run(&mut self, n: u64) -> u64 {
+        if n == 0 {
+            return 0;
+        }
+        if self.session.steps() == 0 {
+            let ran = u64::from(self.session.step());
+            self.refresh();
+            return ran + self.session.run(n - 1);
+        }
+        self.session.run(n)
+    }
+
+    fn records(&self) -> &Records {
+        self.session.records()
+    }
+
+    fn diagnosis(&self) -> Diagnosis {
+        self.finding.diagnosis
+    }
+
+    fn first_nonfinite(&self) -> Option<(u64, Place)> {
+        let e = self.records().first(EventKind::NonFinite(Place::Loss))?;
+        match e.kind {
+            EventKind::NonFinite(p) => Some((e.step, p)),
+            _ => None,
+        }
+    }
+}
+
+impl ViewModel for TrainModel {
+    fn update(&mut self, values: &Values, _previous: &Values) {
+        let next = Settings::from_values(values);
+        let same = next.same_run(&self.settings);
+        self.adjustments = next.adjustments(values);
+        self.settings = next;
+        if !same || next.steps < self.session.steps() {
+            self.restart();
+        } else if next.steps > self.session.steps() {
+            self.target = Some(next.steps);
+        }
+    }
+
+    fn tick(&mut self, values: &mut Values, now: &dyn Fn() -> f64, budget_ms: f64) -> Tick {
+        if self.session.halt().is_some() {
+            self.playing = false;
+            self.target = None;
+        }
+        if self.target.is_none() && !self.playing {
+            return Tick::default();
+        }
+        let start = now();
+        let mut ran = 0;
+        loop {
+            let n = match (self.target, self.settings.speed) {
+                (Some(t), _) => self.chunk.min(t.saturating_sub(self.session.steps())),
+                (None, Speed::Slow) => 1 - ran.min(1),
+                (None, Speed::Medium) => 10 - ran.min(10),
+                (None, Speed::Fast) => self.chunk,
+            };
+            if n == 0 {
+                break;
+            }
+            let t0 = now();
+            let done = self.run(n);
+            ran += done;
+            let took = now() - t0;
+            // Aim for about a millisecond per call, so the budget is kept closely.
+            if took < 0.5 && self.chunk < 1 << 16 {
+                self.chunk *= 2;
+            } else if took > 2.0 && self.chunk > 1 {
+                self.chunk /= 2;
+            }
+            if done < n || now() - start >= budget_ms {
+                break;
+            }
+        }
+        let steps = self.session.steps();
+        if self.target.is_some_and(|t| steps >= t) || self.session.halt().is_some() {
+            self.target = None;
+        }
+        if self.session.halt().is_some() {
+            self.playing = false;
+        }
+        self.refresh();
+        values.set_number("steps", steps as f64);
+        self.settings.steps = values.number("steps") as u64;
+        Tick {
+            changed: ran > 0,
+            more: self.playing || self.target.is_some(),
+        }
+    }
+
+    fn busy(&self) -> bool {
+        self.target.is_some()
+    }
+
+    fn action(&mut self, key: &str, values: &mut Values) -> bool {
+        let steps = self.session.steps();
+        match key {
+            "play" => {
+                self.playing = !self.playing && self.session.halt().is_none();
+                self.target = None;
+            }
+            "step" | "step100" => {
+                self.playing = false;
+                self.target = Some(steps + if key == "step" { 1 } else { 100 });
+            }
+            "reset" => {
+                self.playing = false;
+                values.set_number("steps", 0.0);
+                self.settings.steps = 0;
+                self.restart();
+            }
+            _ => return false,
+        }
+        true
+    }
+
+    fn preset_applied(&mut self, values: &Values) {
+        self.settings = Settings::from_values(values);
+        self.adjustments = self.settings.adjustments(values);
+        self.restart();
+        self.playing = true;
+    }
+
+    fn toggled(&self, action: &str) -> Option<(&'static str, bool)> {
+        let state = if self.playing {
+            ("Pause", true)
+        } else {
+            ("Play", false)
+        };
+        (action == "play").then_some(state)
+    }
+
+    fn applies(&self, key: &str) -> bool {
+        self.settings.applies(key)
+    }
+
+    fn plot(&self, panel: usize, theme: &Theme) -> Plot<'_> {
+        let (scale, d) = (self.settings.scale, self.diagnosis());
+        let step = self.records().latest().map_or(0, |l| l.layers_step);
+        match panel {
+            0 => Plot::Layers(plots::loss(self.records(), scale, theme, d)),
+            1 => Plot::Heat(plots::heat(self.records())),
+            2 => Plot::Layers(plots::gradients(&self.profiles, step, scale, theme, d)),
+            3 => Plot::Layers(plots::weights(&self.profiles, scale, theme, d)),
+            _ => Plot::Layers(plots::activations(&self.profiles, scale, theme, d)),
+        }
+    }
+
+    fn note(&self, panel: usize) -> String {
+        let mut text = match panel {
+            0 => self.finding.text.clone(),
+            1 => "Each column is a recorded step, each row a layer; the worst value of the steps a pixel covers is shown, so one bad step is never hidden.".into(),
+            2 => "The gradient each layer's weights receive, against the first step's (faint).".into(),
+            3 => "Updates far below a thousandth of the weights mean the layer is barely learning; far above, it is unstable.".into(),
+            _ => "How widely each layer's outputs spread over the batch; saturated tanh or sigmoid units and dead ReLU units pass no gradient.".into(),
+        };
+        if panel == 0 {
+            for a in &self.adjustments {
+                text.push(' ');
+                text.push_str(a);
+            }
+        }
+        text
+    }
+
+    fn badge(&self) -> &'static str {
+        self.diagnosis().key()
+    }
+
+    fn readouts(&self) -> Vec<Readout> {
+        let r = self.records();
+        let latest = r.latest();
+        let layers = latest.map_or(&[][..], |l| &l.layers[..]);
+        let first_layer = layers.first().copied().unwrap_or_default();
+        let last_layer = layers.last().copied().unwrap_or_default();
+        let number_or_none = |key, label: &str, v: Option<f64>| match v {
+            Some(v) => Readout::number(key, label, v),
+            None => Readout::text(key, label, "none"),
+        };
+        let event = |kind| r.first(kind).map(|e| e.step);
+        let (layer_text, layer_value) = match self.first_nonfinite() {
+            Some((_, Place::Activation(l))) | Some((_, Place::Gradient(l))) => {
+                (format!("layer {l}"), l.to_string())
+            }
+            Some((_, Place::Loss)) => ("the loss".to_string(), "loss".to_string()),
+            None => ("none".to_string(), "none".to_string()),
+        };
+        let nonfinite_layers = if self.session.halt().is_some() {
+            self.session.depth()
+        } else {
+            layers.iter().filter(|p| !p.weight_norm.is_finite()).count()
+        };
+        vec![
+            Readout::text("diagnosis", "Diagnosis", self.diagnosis().key()),
+            Readout {
+                key: "step",
+                label: "Steps trained".into(),
+                shown: self.session.steps().to_string(),
+                value: self.session.steps().to_string(),
+            },
+            number_or_none("loss", "Loss", latest.map(|l| l.loss)),
+            number_or_none(
+                "loss-baseline",
+                "Loss of the LR = 0 baseline",
+                latest.and_then(|l| l.baseline_loss),
+            ),
+            Readout::optional(
+                "first-nonfinite-step",
+                "First step with inf or NaN",
+                self.first_nonfinite().map(|(s, _)| s),
+                "step ",
+            ),
+            Readout {
+                key: "first-nonfinite-layer",
+                label: "Where it started".into(),
+                shown: layer_text,
+                value: layer_value,
+            },
+            Readout::optional(
+                "first-nan-weights-step",
+                "First step whose update left NaN weights",
+                event(EventKind::SomeParametersNan),
+                "step ",
+            ),
+            Readout {
+                key: "nonfinite-weight-layers",
+                label: "Layers with inf or NaN weights".into(),
+                shown: format!("{nonfinite_layers} of {}", self.session.depth()),
+                value: nonfinite_layers.to_string(),
+            },
+            number_or_none(
+                "grad-norm-first",
+                "Gradient norm, layer 1",
+                latest.map(|_| first_layer.grad_norm),
+            ),
+            number_or_none(
+                "grad-norm-last",
+                "Gradient norm, last layer",
+                latest.map(|_| last_layer.grad_norm),
+            ),
+            number_or_none(
+                "total-grad-norm",
+                "Total gradient norm (before clipping)",
+                latest.map(|l| l.grad_total),
+            ),
+            number_or_none("clip-factor", "Clip factor", latest.map(|l| l.clip_coef)),
+            number_or_none(
+                "update-ratio-first",
+                "Update ratio, layer 1",
+                latest.map(|_| first_layer.update_ratio),
+            ),
+            number_or_none(
+                "update-ratio-last",
+                "Update ratio, last layer",
+                latest.map(|_| last_layer.update_ratio),
+            ),
+        ]
+    }
+
+    fn announcement(&self) -> String {
+        format!("Diagnosis: {}.", self.diagnosis().key())
+    }
+
+    fn current_row(&self) -> Option<&'static str> {
+        match self.diagnosis() {
+            Diagnosis::Untrained => None,
+            d => Some(d.key()),
+        }
+    }
+
+    fn hover_text(&self, panel: usize, x: usize) -> String {
+        let r = self.records();
+        match panel {
+            0 | 1 => {
+                let Some(row) = r.steps().iter().position(|&s| s as usize >= x) else {
+                    return "not trained yet".into();
+                };
+                let step = r.steps()[row];
+                if panel == 0 {
+                    let mut s = format!("step {step}: loss {}", short(r.loss()[row]));
+                    if let Some(b) = r.baseline_loss() {
+                        let _ = write!(s, ", baseline {}", short(b[row]));
+                    }
+                    s
+                } else {
+                    let g = r.grad_norm_row(row);
+                    format!(
+                        "step {step}: ‖g‖ layer 1 {}, layer {} {}",
+                        short(g[0] as f64),
+                        g.len(),
+                        short(g[g.len() - 1] as f64)
+                    )
+                }
+            }
+            _ => {
+                let p = &self.profiles;
+                let k = x.clamp(1, p.grad.len().max(1));
+                let at = |v: &Vec<f64>| v.get(k - 1).map_or("—".into(), |v| short(*v));
+                match panel {
+                    2 => format!(
+                        "layer {k}: ‖g‖ {}, at step 0 {}",
+                        at(&p.grad),
+                        at(&p.grad_start)
+                    ),
+                    3 => format!(
+                        "layer {k}: ‖θ‖ {}, update ratio {}",
+                        at(&p.weight),
+                        at(&p.ratio)
+                    ),
+                    _ => format!(
+                        "layer {k}: std {}, mean {}, saturated or dead {}",
+                        at(&p.act_std),
+                        at(&p.act_mean),
+                        at(&p.act_share)
+                    ),
+                }
+            }
+        }
+    }
+
+    fn csv(&self) -> String {
+        let r = self.records();
+        let mut out = String::from("step,loss,baseline loss,total grad norm,clip factor");
+        for l in 1..=r.depth() {
+            let _ = write!(out, ",grad norm layer {l}");
+        }
+        out.push('\n');
+        for (row, step) in r.steps().iter().enumerate() {
+            let _ = write!(
+                out,
+                "{step},{},{},{},{}",
+                js(r.loss()[row]),
+                r.baseline_loss().map_or(String::new(), |b| js(b[row])),
+                js(r.grad_total()[row]),
+                js(r.clip_coef()[row])
+            );
+            for g in r.grad_norm_row(row) {
+                let _ = write!(out, ",{}", js(*g as f64));
+            }
+            out.push('\n');
+        }
+        out
+    }
+
+    fn file_stem(&self) -> String {
+        format!(
+            "train-{}-lr{}-step{}",
+            self.model_name(),
+            js(self.settings.spec.lr),
+            self.session.steps()
+        )
+    }
+
+    fn title(&self) -> String {
+        format!(
+            "deep-signal training lab: {} with learning rate {} after {} steps ({})",
+            self.model_name(),
+            js(self.settings.spec.lr),
+            self.session.steps(),
+            self.diagnosis().key()
+        )
+    }
+}
+
+impl TrainModel {
+    /// The model in a few words: `chain of 50` or `MLP 32×10 tanh`.
+    fn model_name(&self) -> String {
+        match self.session.spec().model {
+            crate::train::ModelSpec::Chain(c) => format!("chain of {}", c.depth),
+            crate::train::ModelSpec::Mlp(m) => {
+                format!("MLP {}x{} {:?}", m.width, m.depth, m.activation).to_lowercase()
+            }
+        }
+    }
+}

@@ -1,0 +1,218 @@
+//! The training lab's plots, built from a run's records: the loss against the step with
+//! the baseline beside it, the heat map of gradient norms, and the per-layer profiles.
+
+use super::diagnosis::Diagnosis;
+use crate::plot::{Curve, HeatPlot, LayerPlot, Role, Scale, Theme};
+use crate::sim::Regime;
+use crate::train::{LayerProfile, Records};
+
+/// Karpathy's rule of thumb: updates near a thousandth of the weights per step.
+pub const GUIDE_RATIO: f64 = 1e-3;
+
+/// The per-layer profiles as plain series, each `layers` long, kept between frames so plots
+/// can borrow them.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Profiles {
+    /// Gradient norm per layer, latest step.
+    pub grad: Vec<f64>,
+    /// Gradient norm per layer at step 0.
+    pub grad_start: Vec<f64>,
+    /// Weight norm per layer.
+    pub weight: Vec<f64>,
+    /// Update-to-weight ratio per layer.
+    pub ratio: Vec<f64>,
+    /// The guide at [`GUIDE_RATIO`], one value per layer.
+    pub guide: Vec<f64>,
+    /// Standard deviation of each layer's outputs.
+    pub act_std: Vec<f64>,
+    /// Mean of each layer's outputs.
+    pub act_mean: Vec<f64>,
+    /// Share saturated (tanh, sigmoid) or dead (ReLU) per layer.
+    pub act_share: Vec<f64>,
+}
+
+impl Profiles {
+    /// The series of `latest` and of the first step's profile `start`.
+    pub fn of(latest: &[LayerProfile], start: Option<&[LayerProfile]>) -> Profiles {
+        let col = |f: fn(&LayerProfile) -> f64| latest.iter().map(f).collect::<Vec<f64>>();
+        Profiles {
+            grad: col(|p| p.grad_norm),
+            grad_start: start
+                .map(|s| s.iter().map(|p| p.grad_norm).collect())
+                .unwrap_or_default(),
+            weight: col(|p| p.weight_norm),
+            ratio: col(|p| p.update_ratio),
+            guide: vec![GUIDE_RATIO; latest.len()],
+            act_std: col(|p| p.act_std),
+            act_mean: col(|p| p.act_mean),
+            act_share: col(|p| p.saturated + p.dead),
+        }
+    }
+}
+
+/// The colour of a diagnosis: the explorer's regime colours, healthy as stable.
+pub fn tint(theme: &Theme, d: Diagnosis) -> plotters::style::RGBColor {
+    theme.regime(match d {
+        Diagnosis::Exploding => Regime::Exploding,
+        Diagnosis::Vanishing => Regime::Vanishing,
+        Diagnosis::Healthy | Diagnosis::Untrained => Regime::Stable,
+    })
+}
+
+fn layer_plot<'a>(
+    title: String,
+    y_label: &str,
+    scale: Scale,
+    curves: Vec<Curve<'a>>,
+) -> LayerPlot<'a> {
+    LayerPlot {
+        title,
+        y_label: y_label.into(),
+        first_layer: 1,
+        x_stride: 1,
+        x_name: "layer",
+        x_label: "layer k",
+        scale,
+        curves,
+        previous_range: None,
+    }
+}
+
+/// The loss against the step, the baseline's dashed beside it.
+pub fn loss<'a>(r: &'a Records, scale: Scale, theme: &Theme, d: Diagnosis) -> LayerPlot<'a> {
+    let mut curves = Vec::new();
+    if let Some(b) = r.baseline_loss() {
+        curves.push(Curve {
+            label: "baseline, learning rate 0".into(),
+            values: b,
+            color: theme.text,
+            role: Role::Companion,
+        });
+    }
+    curves.push(Curve {
+        label: format!("loss ({})", d.key()),
+        values: r.loss(),
+        color: tint(theme, d),
+        role: Role::Live,
+    });
+    let every = r.stride();
+    LayerPlot {
+        title: if every > 1 {
+            format!("Loss, every {every}th step")
+        } else {
+            "Loss".into()
+        },
+        y_label: "loss".into(),
+        first_layer: r.steps().first().copied().unwrap_or(0) as usize,
+        x_stride: every as usize,
+        x_name: "step",
+        x_label: "step",
+        scale,
+        curves,
+        previous_range: None,
+    }
+}
+
+/// The heat map of every layer's gradient norm over the recorded steps.
+pub fn heat(r: &Records) -> HeatPlot<'_> {
+    HeatPlot {
+        title: "Gradient norm of each layer over training".into(),
+        quantity: "‖g‖".into(),
+        values: r.grad_norm_grid(),
+        cols: r.depth(),
+        first_x: r.steps().first().copied().unwrap_or(0) as usize,
+        x_stride: r.stride() as usize,
+        x_label: "step",
+    }
+}
+
+/// The latest gradient norm per layer, with the first step's faint behind it.
+pub fn gradients<'a>(
+    p: &'a Profiles,
+    step: u64,
+    scale: Scale,
+    theme: &Theme,
+    d: Diagnosis,
+) -> LayerPlot<'a> {
+    let mut curves = Vec::new();
+    if !p.grad_start.is_empty() {
+        curves.push(Curve {
+            label: "at step 0".into(),
+            values: &p.grad_start,
+            color: theme.text,
+            role: Role::Reference,
+        });
+    }
+    curves.push(Curve {
+        label: format!("‖g‖ at step {step}"),
+        values: &p.grad,
+        color: tint(theme, d),
+        role: Role::Live,
+    });
+    layer_plot("Gradient norm of each layer".into(), "‖g_k‖", scale, curves)
+}
+
+/// The weight norm and the update ratio per layer, with the guide at a thousandth.
+pub fn weights<'a>(p: &'a Profiles, scale: Scale, theme: &Theme, d: Diagnosis) -> LayerPlot<'a> {
+    let color = tint(theme, d);
+    layer_plot(
+        "Weight norm and update ratio of each layer".into(),
+        "‖θ_k‖, ‖lr·g_k‖/‖θ_k‖",
+        scale,
+        vec![
+            Curve {
+                label: "guide: update 1e-3 of the weights".into(),
+                values: &p.guide,
+                color: theme.text,
+                role: Role::Reference,
+            },
+            Curve {
+                label: "update ratio".into(),
+                values: &p.ratio,
+                color,
+                role: Role::Companion,
+            },
+            Curve {
+                label: "weight norm ‖θ_k‖".into(),
+                values: &p.weight,
+                color,
+                role: Role::Live,
+            },
+        ],
+    )
+}
+
+/// Each layer's output statistics: spread, mean, and the saturated or dead share.
+pub fn activations<'a>(
+    p: &'a Profiles,
+    scale: Scale,
+    theme: &Theme,
+    d: Diagnosis,
+) -> LayerPlot<'a> {
+    let color = tint(theme, d);
+    layer_plot(
+        "Outputs of each layer over the batch".into(),
+        "std, |mean|, share",
+        scale,
+        vec![
+            Curve {
+                label: "saturated or dead share".into(),
+                values: &p.act_share,
+                color: theme.text,
+                role: Role::Reference,
+            },
+            Curve {
+                label: "mean".into(),
+                values: &p.act_mean,
+                color,
+                role: Role::Companion,
+            },
+            Curve {
+                label: "standard deviation".into(),
+                values: &p.act_std,
+                color,
+                role: Role::Live,
+            },
+        ],
+    )
+}
