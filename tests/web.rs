@@ -122,3 +122,34 @@ async fn a_vanishing_chain_is_drawn_in_the_vanishing_colour() {
         "only the faint reference is vermillion"
     );
 }
+
+#[wasm_bindgen_test]
+async fn the_training_lab_trains_to_the_url_step_and_shows_nan_in_the_heat_map() {
+    let root = mount("?view=train&lr=1&steps=20");
+    for _ in 0..120 {
+        if root.get_attribute("data-state").as_deref() == Some("ready") {
+            break;
+        }
+        next_frame().await;
+    }
+    let value = |key: &str| {
+        root.query_selector(&format!("[data-readout={key}]"))
+            .unwrap()
+            .unwrap()
+            .get_attribute("data-value")
+            .unwrap()
+    };
+    // The run halts by itself after step 9: every weight is NaN.
+    assert_eq!(value("step"), "10");
+    assert_eq!(value("diagnosis"), "exploding");
+    assert_eq!(value("nonfinite-weight-layers"), "50");
+    let canvas: HtmlCanvasElement = root
+        .query_selector("canvas[data-plot=heatmap]")
+        .unwrap()
+        .unwrap()
+        .dyn_into()
+        .unwrap();
+    let (drawn, nan) = count_pixels(&canvas, [204, 121, 167]);
+    assert!(drawn > 1000, "the heat map is drawn ({drawn} px)");
+    assert!(nan > 100, "NaN cells have their colour ({nan} px)");
+}

@@ -33,14 +33,18 @@ fn row(t: &mut String, p: &ParamSpec) {
     let (values, default) = match p.kind {
         ParamKind::Number(n) => {
             let kind = if n.whole { "whole numbers" } else { "numbers" };
-            (
+            let slider = if n.log {
+                let zero = if n.min <= 0.0 { ", and 0" } else { "" };
                 format!(
-                    "{kind} from {} to {} (slider {} to {})",
-                    js(n.min),
-                    js(n.max),
-                    js(n.slider.0),
-                    js(n.slider.1)
-                ),
+                    "log slider {} to {}{zero}",
+                    js(10f64.powf(n.slider.0)),
+                    js(10f64.powf(n.slider.1))
+                )
+            } else {
+                format!("slider {} to {}", js(n.slider.0), js(n.slider.1))
+            };
+            (
+                format!("{kind} from {} to {} ({slider})", js(n.min), js(n.max)),
                 format!("`{}`", js(n.default)),
             )
         }

@@ -1,7 +1,9 @@
-// The redraw benchmark: median and p95 of the `deep-signal:redraw` User Timing measure over
-// 200 slider inputs (one per frame, after 50 to warm up) at depth 1,000 and 10,000, in
-// headless Chromium; then
-// the size of the built page, raw and gzipped. Run it through `bash .ci/bench`, which
+// The benchmark, in headless Chromium: the explorer's redraw (median and p95 of the
+// `deep-signal:redraw` User Timing measure over 200 slider inputs, after 50 to warm up, at
+// depth 1,000 and 10,000); the training lab's engine speed (steps per second of engine time,
+// the `deep-signal:work` measure) on the issue's workloads, its longest main-thread task and
+// input latency while training, and its redraw with 10,000 recorded steps of 100 layers;
+// then the size of the built page, raw and gzipped. Run it through `bash .ci/bench`, which
 // builds dist/ first.
 const { chromium } = require("@playwright/test");
 const { spawn } = require("node:child_process");
@@ -58,6 +60,97 @@ async function measure(page, depth) {
   });
 }
 
+/**
+ * Trains `query` (which must not end by itself) for about `seconds` and returns the median
+ * steps per second of engine time over one-second windows: steps trained divided by the
+ * time of the frames' training work.
+ */
+async function trainSpeed(page, query, seconds = 6) {
+  await page.goto(`${base}?view=train&speed=fast&${query}`);
+  await page.locator("#deep-signal[data-state=ready]").waitFor({ state: "attached" });
+  return page.evaluate(async (seconds) => {
+    const step = () => Number(document.querySelector('[data-readout="step"]').dataset.value);
+    const work = () => performance.getEntriesByName("deep-signal:work").reduce((a, e) => a + e.duration, 0);
+    const wait = (ms) => new Promise((r) => setTimeout(r, ms));
+    document.querySelector('[data-view-action="play"]').click();
+    await wait(1000); // warm up
+    const rates = [];
+    for (let i = 0; i < seconds; i++) {
+      const [s0, w0] = [step(), work()];
+      await wait(1000);
+      const [s1, w1] = [step(), work()];
+      if (w1 > w0) rates.push(((s1 - s0) / (w1 - w0)) * 1000);
+    }
+    document.querySelector('[data-view-action="play"]').click();
+    rates.sort((a, b) => a - b);
+    return rates[Math.floor(rates.length / 2)];
+  }, seconds);
+}
+
+/**
+ * While the heaviest workload plays: the longest main-thread task, and how long a control's
+ * input takes to reach the screen (input event to the end of the next redraw), p95 of 40.
+ */
+async function responsiveness(page, query) {
+  await page.goto(`${base}?view=train&speed=fast&${query}`);
+  await page.locator("#deep-signal[data-state=ready]").waitFor({ state: "attached" });
+  return page.evaluate(async () => {
+    const tasks = [];
+    new PerformanceObserver((l) => l.getEntries().forEach((e) => tasks.push(e.duration))).observe({ type: "longtask" });
+    document.querySelector('[data-view-action="play"]').click();
+    const wait = (ms) => new Promise((r) => setTimeout(r, ms));
+    await wait(1000);
+    const latencies = [];
+    for (let i = 0; i < 40; i++) {
+      const t0 = performance.now();
+      const done = new Promise((resolve) => {
+        const o = new PerformanceObserver((l) => {
+          for (const e of l.getEntriesByName("deep-signal:redraw")) {
+            if (e.startTime >= t0) {
+              o.disconnect();
+              resolve(e.startTime + e.duration - t0);
+              return;
+            }
+          }
+        });
+        o.observe({ type: "measure" });
+      });
+      // Speed is a view setting that leaves the run alone, so training goes on.
+      const speed = document.querySelector('select[name="speed"]');
+      speed.value = i % 2 ? "fast" : "medium";
+      speed.dispatchEvent(new Event("change", { bubbles: true }));
+      latencies.push(await done);
+      await wait(100);
+    }
+    document.querySelector('[data-view-action="play"]').click();
+    latencies.sort((a, b) => a - b);
+    return { longest: Math.max(0, ...tasks), p95: latencies[Math.ceil(0.95 * latencies.length) - 1] };
+  });
+}
+
+/** Redraws of the lab with `query` trained (no training in the frames): 200 after 50. */
+async function labRedraw(page, query) {
+  await page.goto(`${base}?view=train&${query}`);
+  await page.locator("#deep-signal[data-state=ready]").waitFor({ state: "attached", timeout: 120_000 });
+  return page.evaluate(async () => {
+    const frame = () => new Promise((r) => requestAnimationFrame(r));
+    const ask = async (count) => {
+      for (let i = 0; i < count; i++) {
+        window.postMessage({ type: "deep-signal:get" }, "*");
+        await frame();
+        await frame();
+      }
+    };
+    await ask(50);
+    const durations = [];
+    const o = new PerformanceObserver((l) => l.getEntriesByName("deep-signal:redraw").forEach((e) => durations.push(e.duration)));
+    o.observe({ type: "measure" });
+    await ask(200);
+    o.disconnect();
+    return durations.sort((a, b) => a - b);
+  });
+}
+
 function sizes() {
   // The files at the top of dist/ (examples/ is another page).
   const files = fs.readdirSync(dist).filter((f) => fs.statSync(path.join(dist, f)).isFile());
@@ -90,6 +183,23 @@ function sizes() {
           `p95 ${quantile(d, 0.95).toFixed(2)} ms, max ${d[d.length - 1].toFixed(2)} ms (${d.length} redraws)`,
       );
     }
+    console.log("training lab, engine steps per second (median of 1 s windows, headless Chromium):");
+    for (const [name, target, query] of [
+      ["chain, depth 100, batch 32, f32", 300000, "model=chain&depth=100&samples=256&batch=32&lr=0.001&w0=1"],
+      ["MLP width 32, depth 50, batch 64, tanh", 450, "model=mlp&width=32&depth=50&act=tanh&samples=256&batch=64&task=sine&lr=0.001"],
+      ["the same, signal vanishing (normal init, sigma 0.05)", 250, "model=mlp&width=32&depth=50&act=tanh&init=normal&sigma=0.05&samples=256&batch=64&task=sine&lr=0.001"],
+      ["MLP width 64, depth 100, batch 128, ReLU", 70, "model=mlp&width=64&depth=100&act=relu&samples=256&batch=128&task=circle&lr=0.001"],
+    ]) {
+      const rate = await trainSpeed(page, query);
+      console.log(`  ${name.padEnd(52)} ${Math.round(rate).toLocaleString("en")} steps/s (target ${target.toLocaleString("en")})`);
+    }
+    const r = await responsiveness(page, "model=mlp&width=64&depth=100&act=relu&samples=256&batch=128&task=circle&lr=0.001");
+    console.log(`  while the heaviest plays: longest main-thread task ${r.longest.toFixed(1)} ms (target 50), input to screen p95 ${r.p95.toFixed(1)} ms (target 50)`);
+    const lab = await labRedraw(page, "model=chain&depth=100&lr=0.001&steps=10000");
+    console.log(
+      `  lab redraw at 10,000 recorded steps x 100 layers: median ${quantile(lab, 0.5).toFixed(2)} ms, ` +
+        `p95 ${quantile(lab, 0.95).toFixed(2)} ms (target 8), max ${lab[lab.length - 1].toFixed(2)} ms (${lab.length} redraws)`,
+    );
     await browser.close();
     const kb = (b) => `${(b / 1024).toFixed(1)} KB`;
     const s = sizes();

@@ -8,7 +8,7 @@ use crate::app::numbers::{js, short};
 use crate::app::params::Values;
 use crate::app::view::{Readout, Tick, ViewModel};
 use crate::plot::{Plot, Theme};
-use crate::train::{EventKind, LayerProfile, Place, Records, Session};
+use crate::train::{EventKind, LayerProfile, ModelSpec, Place, Records, Session};
 use std::fmt::Write;
 
 /// The training lab as the shell sees it.
@@ -419,9 +419,12 @@ impl ViewModel for TrainModel {
     }
 
     fn file_stem(&self) -> String {
+        let model = match self.session.spec().model {
+            ModelSpec::Chain(c) => format!("chain{}", c.depth),
+            ModelSpec::Mlp(m) => format!("mlp{}x{}", m.width, m.depth),
+        };
         format!(
-            "train-{}-lr{}-step{}",
-            self.model_name(),
+            "train-{model}-lr{}-step{}",
             js(self.settings.spec.lr),
             self.session.steps()
         )
@@ -439,7 +442,7 @@ impl ViewModel for TrainModel {
 }
 
 impl TrainModel {
-    /// The model in a few words: `chain of 50` or `MLP 32×10 tanh`.
+    /// The model in a few words: `a chain of 50 layers`.
     fn model_name(&self) -> String {
         match self.session.spec().model {
             crate::train::ModelSpec::Chain(c) => format!("chain of {}", c.depth),

@@ -35,6 +35,9 @@ use web_sys::{Element, HtmlCanvasElement, HtmlElement};
 /// The User Timing measure that wraps each redraw.
 const MEASURE: &str = "deep-signal:redraw";
 const MARK: &str = "deep-signal:redraw-start";
+/// The User Timing measure that wraps a frame's background work (training), when it ran.
+const WORK_MEASURE: &str = "deep-signal:work";
+const WORK_MARK: &str = "deep-signal:work-start";
 
 /// How long the view's background work may run in one frame, in milliseconds: a frame
 /// of 60 Hz is 16.7 ms, and drawing needs the rest.
@@ -256,10 +259,17 @@ impl Shell {
         let now = || perf.as_ref().map_or(0.0, |p| p.now());
         let tick = {
             let mut values = self.values.borrow_mut();
+            if let Some(p) = &perf {
+                let _ = p.mark(WORK_MARK);
+            }
             let tick = self
                 .model
                 .borrow_mut()
                 .tick(&mut values, &now, WORK_BUDGET_MS);
+            if let (Some(p), true) = (&perf, tick.changed) {
+                // Only frames that trained: the benchmark divides steps by this time.
+                let _ = p.measure_with_start_mark(WORK_MEASURE, WORK_MARK);
+            }
             // What the work wrote (the step reached) is the model's own news.
             if *self.seen.borrow() != *values {
                 *self.seen.borrow_mut() = values.clone();
@@ -309,7 +319,9 @@ impl Shell {
             self.measures.set(n);
             if n.is_multiple_of(5000) {
                 p.clear_measures_with_measure_name(MEASURE);
+                p.clear_measures_with_measure_name(WORK_MEASURE);
             }
+            p.clear_marks_with_mark_name(WORK_MARK);
         }
         if tick.more {
             self.request();
