@@ -55,18 +55,18 @@ impl ClosedForm {
         let geometric = if w == 1.0 {
             Wide::from_f64(n as f64)
         } else {
-            wide_one_minus_pow_n(w, n, w_pow_n).div(Wide::from_f64(1.0 - w))
+            wide_one_minus_pow_n(w, n, w_pow_n) / Wide::from_f64(1.0 - w)
         };
         let input_part = times(w_pow_n, x);
         let bias_part = times(geometric, b);
-        let mut output = input_part.add(bias_part);
+        let mut output = input_part + bias_part;
         let largest = |a: Wide, c: Wide| a.log10_abs().max(c.log10_abs());
         let parts = largest(input_part, bias_part);
         if w != 1.0 && output.log10_abs() < parts - std::f64::consts::LOG10_2 {
             let fixed_point = Wide::from_f64(b / (1.0 - w));
-            let rest = w_pow_n.mul(Wide::from_f64(fixed_point_gap(w, b, x)));
+            let rest = w_pow_n * Wide::from_f64(fixed_point_gap(w, b, x));
             if largest(fixed_point, rest) < parts {
-                output = fixed_point.add(rest);
+                output = fixed_point + rest;
             }
         }
         ClosedForm {
@@ -89,7 +89,7 @@ fn times(a: Wide, c: f64) -> Wide {
     if c == 0.0 {
         Wide::ZERO
     } else {
-        a.mul(Wide::from_f64(c))
+        a * Wide::from_f64(c)
     }
 }
 
@@ -110,7 +110,7 @@ fn wide_one_minus_pow_n(w: f64, n: usize, w_pow_n: Wide) -> Wide {
     if v.is_finite() {
         Wide::from_f64(v)
     } else {
-        Wide::from_f64(1.0).sub(w_pow_n)
+        Wide::from_f64(1.0) - w_pow_n
     }
 }
 

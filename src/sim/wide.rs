@@ -5,6 +5,8 @@
 //! operation rounds its significand once, exactly as `f64` arithmetic does, so within
 //! `f64`'s normal range a [`Wide`] computes the same bits as plain `f64` would.
 
+use std::ops::{Add, Div, Mul, Neg, Sub};
+
 /// `log10(2)` as the sum of two `f64`s, for `e × log10(2)` to full precision.
 const LOG10_2_HI: f64 = std::f64::consts::LOG10_2;
 const LOG10_2_LO: f64 = -2.803_728_127_785_170_4e-18;
@@ -106,18 +108,57 @@ impl Wide {
         self.m == 0.0 || (self.m.is_finite() && (-1021..=1024).contains(&self.e))
     }
 
+    /// `self^n` by repeated squaring: at most `2 log2(n)` roundings.
+    pub fn powi(self, mut n: usize) -> Wide {
+        let mut result = Wide::from_f64(1.0);
+        let mut base = self;
+        while n > 0 {
+            if n % 2 == 1 {
+                result = result * base;
+            }
+            n /= 2;
+            if n > 0 {
+                base = base * base;
+            }
+        }
+        result
+    }
+
+    /// `log10 |self|`, to about an ulp of the result (`-inf` for 0).
+    pub fn log10_abs(self) -> f64 {
+        if self.m == 0.0 || !self.m.is_finite() {
+            return self.m.abs().log10();
+        }
+        let e = self.e as f64;
+        let hi = e * LOG10_2_HI;
+        let hi_error = e.mul_add(LOG10_2_HI, -hi);
+        hi + (hi_error + e * LOG10_2_LO + self.m.abs().log10())
+    }
+}
+
+impl Mul for Wide {
+    type Output = Wide;
+
     /// `self × other`, rounded once.
-    pub fn mul(self, other: Wide) -> Wide {
+    fn mul(self, other: Wide) -> Wide {
         Wide::new(self.m * other.m, self.e.saturating_add(other.e))
     }
+}
+
+impl Div for Wide {
+    type Output = Wide;
 
     /// `self / other`, rounded once.
-    pub fn div(self, other: Wide) -> Wide {
+    fn div(self, other: Wide) -> Wide {
         Wide::new(self.m / other.m, self.e.saturating_sub(other.e))
     }
+}
+
+impl Add for Wide {
+    type Output = Wide;
 
     /// `self + other`, rounded once.
-    pub fn add(self, other: Wide) -> Wide {
+    fn add(self, other: Wide) -> Wide {
         if !self.m.is_finite() || !other.m.is_finite() {
             return Wide::from_f64(self.m + other.m);
         }
@@ -139,40 +180,25 @@ impl Wide {
         }
         Wide::new(big.m + small.m * pow2(-gap), big.e)
     }
+}
+
+impl Neg for Wide {
+    type Output = Wide;
+
+    fn neg(self) -> Wide {
+        Wide {
+            m: -self.m,
+            e: self.e,
+        }
+    }
+}
+
+impl Sub for Wide {
+    type Output = Wide;
 
     /// `self - other`, rounded once.
-    pub fn sub(self, other: Wide) -> Wide {
-        self.add(Wide {
-            m: -other.m,
-            e: other.e,
-        })
-    }
-
-    /// `self^n` by repeated squaring: at most `2 log2(n)` roundings.
-    pub fn powi(self, mut n: usize) -> Wide {
-        let mut result = Wide::from_f64(1.0);
-        let mut base = self;
-        while n > 0 {
-            if n % 2 == 1 {
-                result = result.mul(base);
-            }
-            n /= 2;
-            if n > 0 {
-                base = base.mul(base);
-            }
-        }
-        result
-    }
-
-    /// `log10 |self|`, to about an ulp of the result (`-inf` for 0).
-    pub fn log10_abs(self) -> f64 {
-        if self.m == 0.0 || !self.m.is_finite() {
-            return self.m.abs().log10();
-        }
-        let e = self.e as f64;
-        let hi = e * LOG10_2_HI;
-        let hi_error = e.mul_add(LOG10_2_HI, -hi);
-        hi + (hi_error + e * LOG10_2_LO + self.m.abs().log10())
+    fn sub(self, other: Wide) -> Wide {
+        self + -other
     }
 }
 
@@ -203,10 +229,10 @@ mod tests {
     fn arithmetic_matches_f64_in_range() {
         let (a, b) = (0.1, 3.7e-5);
         let (wa, wb) = (Wide::from_f64(a), Wide::from_f64(b));
-        assert_eq!(wa.mul(wb).to_f64(), a * b);
-        assert_eq!(wa.div(wb).to_f64(), a / b);
-        assert_eq!(wa.add(wb).to_f64(), a + b);
-        assert_eq!(wa.sub(wa).to_f64(), 0.0);
+        assert_eq!((wa * wb).to_f64(), a * b);
+        assert_eq!((wa / wb).to_f64(), a / b);
+        assert_eq!((wa + wb).to_f64(), a + b);
+        assert_eq!((wa - wa).to_f64(), 0.0);
         assert_eq!(Wide::from_f64(1.1).powi(7).to_f64(), 1.1f64.powi(7));
     }
 
@@ -219,21 +245,17 @@ mod tests {
         let tiny = Wide::from_f64(0.5).powi(1_100);
         assert_eq!(tiny.to_f64(), 0.0);
         let tinier = Wide::from_f64(0.5).powi(19_100);
-        assert_eq!(big.mul(tinier).to_f64(), 2f64.powi(900));
+        assert_eq!((big * tinier).to_f64(), 2f64.powi(900));
         // 2^-1074 is the smallest subnormal; 2^-1075 is a tie that rounds to even, 0.
         assert_eq!(Wide::from_f64(0.5).powi(1_074).to_f64(), 5e-324);
         assert_eq!(Wide::from_f64(0.5).powi(1_075).to_f64(), 0.0);
         assert_eq!(
-            Wide::from_f64(0.75)
-                .mul(Wide::from_f64(0.5).powi(1_074))
-                .to_f64(),
+            (Wide::from_f64(0.75) * Wide::from_f64(0.5).powi(1_074)).to_f64(),
             5e-324
         );
         assert_eq!(Wide::from_f64(2.0).powi(1_023).to_f64(), 2f64.powi(1023));
         assert_eq!(
-            Wide::from_f64(f64::MAX)
-                .add(Wide::from_f64(f64::MAX))
-                .to_f64(),
+            (Wide::from_f64(f64::MAX) + Wide::from_f64(f64::MAX)).to_f64(),
             f64::INFINITY
         );
     }
