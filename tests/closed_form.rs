@@ -172,12 +172,7 @@ fn check(w: i64, b: i64, x: i64, k: usize, n: usize) -> Result<(), TestCaseError
     }
     let expected = numerator.log10_abs(d);
     let got = closed.log10_abs();
-    prop_assert_eq!(
-        closed.signum() < 0.0,
-        numerator.negative,
-        "{}: sign",
-        what
-    );
+    prop_assert_eq!(closed.signum() < 0.0, numerator.negative, "{}: sign", what);
     prop_assert!(
         (got - expected).abs() <= 2e-15 * expected.abs() + 1e-14,
         "{what}: log10 {got} against {expected}"
@@ -194,7 +189,10 @@ fn big_integers_work() {
         p = p.mul_i64(3);
     }
     let q = p.add(&Big::from_i64(-1).shl(64));
-    assert_eq!(q.add(&Big::from_i64(1).shl(64)).log10_abs(0), p.log10_abs(0));
+    assert_eq!(
+        q.add(&Big::from_i64(1).shl(64)).log10_abs(0),
+        p.log10_abs(0)
+    );
     assert!((p.log10_abs(0) - 40.0 * 3f64.log10()).abs() < 1e-13);
     assert_eq!(times_log10_2(20_000), 6020.599913279624);
     assert!(a.add(&Big::from_i64(-3)).is_zero());
@@ -215,7 +213,10 @@ fn four_to_the_ten_thousand() {
     let c = ClosedForm::evaluate(-4.0, 0.0, 1.0, 9_999);
     assert_eq!(c.wide.output.signum(), -1.0);
     assert_eq!(c.output, f64::NEG_INFINITY);
-    assert_eq!(c.wide.output.log10_abs(), 19_998.0 * std::f64::consts::LOG10_2);
+    assert_eq!(
+        c.wide.output.log10_abs(),
+        19_998.0 * std::f64::consts::LOG10_2
+    );
 }
 
 #[test]

@@ -1,0 +1,578 @@
+//! A million random and mutated inputs through the URL parser (`query::parse`) and the
+//! host-page message validator (`query::apply_strict`), from a fixed seed: neither panics,
+//! every value either accepts lies within its registry range, and a rejected message
+//! changes nothing.
+//!
+//! The inputs mix valid queries with mutations of them, strings of every length from 0 to
+//! 2,000 characters and a sample of lengths up to 100,000, characters from every Unicode
+//! plane, percent-encoded invalid UTF-8, repeated keys, and numbers at every IEEE boundary of
+//! `f64`, `f32`, `f16` and `bf16` and at the edges of each parameter's range.
+#![cfg(not(target_arch = "wasm32"))]
+
+use deep_signal::app::explorer::{Settings, Snapshot};
+use deep_signal::app::numbers::js;
+use deep_signal::app::page::PAGE_PARAMS;
+use deep_signal::app::params::{ParamKind, ParamSpec, Value, Values};
+use deep_signal::app::query::{apply_strict, build, parse};
+use deep_signal::app::views::{control_keys, VIEWS};
+use std::time::Instant;
+
+/// How many inputs each of the two tests runs.
+const INPUTS: usize = 1_000_000;
+/// The longest string, in characters.
+const LONGEST: usize = 100_000;
+/// Every length up to this one is tried; longer ones are sampled.
+const EVERY_LENGTH_UP_TO: usize = 2_000;
+/// How many strings longer than [`EVERY_LENGTH_UP_TO`] are tried (one is [`LONGEST`]).
+const LONG_SAMPLES: usize = 300;
+/// One input in this many is also drawn and described, as the page would.
+const SNAPSHOT_EVERY: usize = 10_000;
+
+/// SplitMix64: a small, fast generator with a fixed seed, so every run sees the same inputs.
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+        z ^ (z >> 31)
+    }
+
+    fn below(&mut self, n: usize) -> usize {
+        (self.next() % n as u64) as usize
+    }
+
+    fn pick<'a, T>(&mut self, items: &'a [T]) -> &'a T {
+        &items[self.below(items.len())]
+    }
+
+    fn chance(&mut self, percent: usize) -> bool {
+        self.below(100) < percent
+    }
+}
+
+/// Every parameter of every view and of the page.
+fn all_specs() -> Vec<&'static ParamSpec> {
+    VIEWS
+        .iter()
+        .flat_map(|v| v.params.iter())
+        .chain(PAGE_PARAMS.iter())
+        .collect()
+}
+
+/// Numbers at the edges: of each format's range and precision, of each parameter's range,
+/// and a few that only look like numbers.
+fn boundary_numbers() -> Vec<String> {
+    let mut values = vec![
+        f64::MAX,
+        f64::MIN_POSITIVE,
+        5e-324,
+        2.225_073_858_507_201e-308,
+        f64::EPSILON,
+        1.0 + f64::EPSILON,
+        1.0 - f64::EPSILON / 2.0,
+        f32::MAX as f64,
+        f32::MIN_POSITIVE as f64,
+        1.401_298_464_324_817e-45,
+        65_504.0,
+        65_520.0,
+        6.103_515_625e-5,
+        5.960_464_477_539_063e-8,
+        3.389_531_389_251_535_5e38,
+        9_007_199_254_740_992.0,
+        9_007_199_254_740_993.0,
+        0.5,
+        1.5,
+        1.0001,
+        0.999_9,
+    ];
+    for spec in all_specs() {
+        if let ParamKind::Number(n) = spec.kind {
+            for v in [n.min, n.max, n.default, n.slider.0, n.slider.1] {
+                values.extend([
+                    v,
+                    v.next_up(),
+                    v.next_down(),
+                    v + 0.5,
+                    v - 0.5,
+                    v * (1.0 + f64::EPSILON),
+                ]);
+            }
+        }
+    }
+    let mut texts: Vec<String> = values
+        .iter()
+        .flat_map(|&v| [v, -v])
+        .flat_map(|v| {
+            [
+                js(v),
+                format!("{v:e}"),
+                format!("{v:?}"),
+                format!("{v:.30}"),
+            ]
+        })
+        .collect();
+    texts.extend(
+        [
+            "inf",
+            "-inf",
+            "+inf",
+            "Infinity",
+            "-Infinity",
+            "infinity",
+            "NaN",
+            "nan",
+            "-nan",
+            "0",
+            "-0",
+            "+0",
+            "0.0",
+            "1e308",
+            "1e309",
+            "-1e309",
+            "1.7976931348623157e308",
+            "1.7976931348623159e308",
+            "2.4703282292062327e-324",
+            "2.4703282292062328e-324",
+            "1e-400",
+            "1e400",
+            "1e",
+            "1e+",
+            "e5",
+            ".5",
+            "-.5",
+            "5.",
+            "+1",
+            " 1 ",
+            "\t2\n",
+            "1_000",
+            "1,5",
+            "0x10",
+            "0b1",
+            "١",
+            "½",
+            "−1",
+            "1e-0",
+            "00000000000000000000001",
+            "1.00000000000000000000000000000000000000000000000000000000000000000001",
+        ]
+        .map(String::from),
+    );
+    texts
+}
+
+/// A character from anywhere in Unicode: every plane, controls, marks, surrogates' neighbours,
+/// noncharacters, private use.
+fn any_char(rng: &mut Rng) -> char {
+    const SPECIAL: &[char] = &[
+        '\0',
+        '\t',
+        '\n',
+        '\r',
+        ' ',
+        '&',
+        '=',
+        '%',
+        '+',
+        '#',
+        '?',
+        ',',
+        '.',
+        '-',
+        'e',
+        'E',
+        '\u{7f}',
+        '\u{85}',
+        '\u{a0}',
+        '\u{200b}',
+        '\u{200e}',
+        '\u{202e}',
+        '\u{301}',
+        '\u{feff}',
+        '\u{fffd}',
+        '\u{fffe}',
+        '\u{ffff}',
+        '\u{d7ff}',
+        '\u{e000}',
+        '\u{10ffff}',
+        '\u{1f4a5}',
+    ];
+    match rng.below(4) {
+        0 => *rng.pick(SPECIAL),
+        1 => (b' ' + rng.below(95) as u8) as char,
+        _ => {
+            let plane = rng.below(17) as u32;
+            let c = (plane << 16) | rng.below(0x1_0000) as u32;
+            char::from_u32(c).unwrap_or('\u{fffd}')
+        }
+    }
+}
+
+/// Percent-encoded bytes that are not UTF-8 (or not a percent-encoding at all).
+const BAD_ENCODINGS: &[&str] = &[
+    "%FF",
+    "%C0%80",
+    "%ED%A0%80",
+    "%F4%90%80%80",
+    "%80",
+    "%E2%82",
+    "%F0%9F%92",
+    "%",
+    "%G1",
+    "%%",
+    "%2",
+    "%00",
+    "%26",
+    "%3D",
+    "%2B",
+    "%FE%FF",
+    "%C3%28",
+];
+
+/// A string of `len` characters drawn from `alphabet`.
+fn string_of(rng: &mut Rng, len: usize) -> String {
+    let mode = rng.below(4);
+    let mut s = String::with_capacity(len);
+    for _ in 0..len {
+        let c = match mode {
+            0 => any_char(rng),
+            1 => *rng.pick(&['1', '0', '9', '.', 'e', '-', '+']),
+            2 => *rng.pick(&['&', '=', 'w', 'x', 'b', '%', 'F']),
+            _ => (b'a' + rng.below(26) as u8) as char,
+        };
+        s.push(c);
+    }
+    s
+}
+
+/// A piece of text: mostly short, of every kind above.
+fn text(rng: &mut Rng, numbers: &[String]) -> String {
+    match rng.below(8) {
+        0 | 1 => rng.pick(numbers).clone(),
+        2 => {
+            // Any f64 at all, from its bits.
+            let v = f64::from_bits(rng.next());
+            rng.pick(&[js(v), format!("{v:e}"), format!("{v}")]).clone()
+        }
+        3 => rng.pick(BAD_ENCODINGS).to_string(),
+        4 => {
+            let len = rng.below(12);
+            string_of(rng, len)
+        }
+        5 => {
+            let spec = *rng.pick(&all_specs());
+            match spec.kind {
+                ParamKind::Choice(c) => {
+                    let option = rng.pick(c.options).0;
+                    rng.pick(&[
+                        option.to_string(),
+                        option.to_uppercase(),
+                        format!(" {option} "),
+                        format!("{option}\0"),
+                    ])
+                    .clone()
+                }
+                _ => control_keys()[..rng.below(9)].join(","),
+            }
+        }
+        _ => {
+            let a = text_leaf(rng, numbers);
+            let b = text_leaf(rng, numbers);
+            format!("{a}{}{b}", rng.pick(BAD_ENCODINGS))
+        }
+    }
+}
+
+fn text_leaf(rng: &mut Rng, numbers: &[String]) -> String {
+    if rng.chance(50) {
+        rng.pick(numbers).clone()
+    } else {
+        let len = rng.below(6);
+        string_of(rng, len)
+    }
+}
+
+/// A key: mostly a real one, sometimes in another case, empty, repeated or garbage.
+fn key(rng: &mut Rng) -> String {
+    let specs = all_specs();
+    match rng.below(10) {
+        0 => "view".into(),
+        1 => rng.pick(&specs).key.to_uppercase(),
+        2 => String::new(),
+        3 => {
+            let len = rng.below(8);
+            string_of(rng, len)
+        }
+        _ => rng.pick(&specs).key.to_string(),
+    }
+}
+
+/// A valid query, as the page writes it.
+fn valid_query(rng: &mut Rng) -> String {
+    let mut p = parse("");
+    for spec in all_specs() {
+        let raw = match spec.kind {
+            ParamKind::Number(n) => {
+                let t = rng.below(1001) as f64 / 1000.0;
+                let v = n.min + t * (n.max - n.min);
+                js(if n.whole { v.round() } else { v })
+            }
+            ParamKind::Choice(c) => rng.pick(c.options).0.to_string(),
+            ParamKind::Keys => control_keys()[..rng.below(4)].join(","),
+        };
+        let _ = p.values.set_raw(spec.key, &raw);
+        let _ = p.page.set_raw(spec.key, &raw);
+    }
+    build(p.view, &p.values, &p.page)
+}
+
+/// A valid query with a few bytes changed, inserted, deleted or repeated.
+fn mutated_query(rng: &mut Rng, numbers: &[String]) -> String {
+    let mut s = valid_query(rng);
+    for _ in 0..1 + rng.below(4) {
+        let at = s.floor_char_boundary(rng.below(s.len() + 1));
+        match rng.below(6) {
+            0 => s.insert(at, any_char(rng)),
+            1 => {
+                let bad = *rng.pick(BAD_ENCODINGS);
+                s.insert_str(at, bad);
+            }
+            2 => {
+                let end = s.floor_char_boundary(at + rng.below(8));
+                s.replace_range(at..end, "");
+            }
+            3 => {
+                // Repeat a key with another value.
+                let k = key(rng);
+                let v = text(rng, numbers);
+                s.push_str(&format!("&{k}={v}"));
+            }
+            4 => s.insert_str(at, &text(rng, numbers)),
+            _ => s.insert(at, *rng.pick(&['&', '=', '?', '#', '+'])),
+        }
+    }
+    s
+}
+
+/// A query of random keys and values.
+fn random_query(rng: &mut Rng, numbers: &[String]) -> String {
+    let pairs = rng.below(8);
+    let mut s = if rng.chance(30) {
+        "?".to_string()
+    } else {
+        String::new()
+    };
+    for i in 0..pairs {
+        if i > 0 {
+            s.push('&');
+        }
+        s.push_str(&key(rng));
+        if rng.chance(90) {
+            s.push('=');
+            s.push_str(&text(rng, numbers));
+        }
+    }
+    s
+}
+
+/// The length of the `i`-th long string: every length up to [`EVERY_LENGTH_UP_TO`] in turn,
+/// then a sample of longer ones, the last exactly [`LONGEST`].
+fn long_length(rng: &mut Rng, i: usize) -> Option<usize> {
+    if i <= EVERY_LENGTH_UP_TO {
+        Some(i)
+    } else if i == EVERY_LENGTH_UP_TO + LONG_SAMPLES {
+        Some(LONGEST)
+    } else if i < EVERY_LENGTH_UP_TO + LONG_SAMPLES {
+        Some(EVERY_LENGTH_UP_TO + 1 + rng.below(LONGEST - EVERY_LENGTH_UP_TO))
+    } else {
+        None
+    }
+}
+
+/// A long string placed where it hurts: as a whole query, as a value, or as a key.
+fn long_input(rng: &mut Rng, len: usize) -> String {
+    let s = string_of(rng, len);
+    match rng.below(3) {
+        0 => s,
+        1 => format!("{}={s}", rng.pick(&all_specs()).key),
+        _ => format!("{s}=1&w=2"),
+    }
+}
+
+/// Every value lies within its registry range.
+fn assert_in_range(values: &Values, context: &str) {
+    let keys = control_keys();
+    for spec in values.specs() {
+        match (spec.kind, values.get(spec.key)) {
+            (ParamKind::Number(n), Value::Number(v)) => {
+                assert!(
+                    *v >= n.min && *v <= n.max && (!n.whole || v.fract() == 0.0),
+                    "{}={v} out of range for {context:?}",
+                    spec.key
+                );
+            }
+            (ParamKind::Choice(c), Value::Choice(v)) => assert!(
+                c.options.iter().any(|(o, _)| o == v),
+                "{}={v} not an option for {context:?}",
+                spec.key
+            ),
+            (ParamKind::Keys, Value::Keys(list)) => {
+                for (i, k) in list.iter().enumerate() {
+                    assert!(keys.contains(k), "{k} is no control for {context:?}");
+                    assert!(!list[..i].contains(k), "{k} repeated for {context:?}");
+                }
+            }
+            (kind, value) => panic!("{kind:?} holds {value:?} for {context:?}"),
+        }
+    }
+}
+
+/// The parser's invariants on one query: values in range, and what it builds reads back
+/// unchanged and without notices.
+fn check_query(query: &str) -> Values {
+    let p = parse(query);
+    assert_in_range(&p.values, query);
+    assert_in_range(&p.page, query);
+    let again = parse(&build(p.view, &p.values, &p.page));
+    assert!(
+        again.notices.is_empty(),
+        "{:?} for {query:?}",
+        again.notices
+    );
+    assert_eq!(
+        (&again.values, &again.page),
+        (&p.values, &p.page),
+        "{query:?}"
+    );
+    p.values
+}
+
+/// Draws and describes the view for `values`, as a redraw would.
+fn check_snapshot(values: &Values) {
+    let s = Snapshot::compute(Settings::from_values(values));
+    assert!(!s.readouts().is_empty());
+    assert!(!s.activation_note().is_empty() && !s.gradient_note().is_empty());
+}
+
+#[test]
+fn a_million_queries_parse_into_range() {
+    let start = Instant::now();
+    let mut rng = Rng(0x5eed_0001);
+    let numbers = boundary_numbers();
+    let mut long = 0;
+    for i in 0..INPUTS {
+        let long_len = if i % 100 == 0 {
+            long_length(&mut rng, long)
+        } else {
+            None
+        };
+        let query = if let Some(len) = long_len {
+            long += 1;
+            long_input(&mut rng, len)
+        } else if rng.chance(50) {
+            mutated_query(&mut rng, &numbers)
+        } else {
+            random_query(&mut rng, &numbers)
+        };
+        let values = check_query(&query);
+        if i % SNAPSHOT_EVERY == 0 {
+            check_snapshot(&values);
+        }
+    }
+    assert_eq!(
+        long,
+        EVERY_LENGTH_UP_TO + LONG_SAMPLES + 1,
+        "every long length ran"
+    );
+    eprintln!("{INPUTS} queries in {:.1?}", start.elapsed());
+}
+
+/// A message's changes: a few pairs, often valid, sometimes with one bad one.
+fn changes(rng: &mut Rng, numbers: &[String]) -> Vec<(String, String)> {
+    let specs = all_specs();
+    (0..1 + rng.below(4))
+        .map(|_| {
+            let spec = rng.pick(&specs);
+            match rng.below(6) {
+                // A number as a host page posts it (any finite f64, written as JavaScript
+                // writes it), or the text of a valid option.
+                0 | 1 => match spec.kind {
+                    ParamKind::Number(n) => {
+                        let v = if rng.chance(50) {
+                            f64::from_bits(rng.next())
+                        } else {
+                            n.min + (n.max - n.min) * rng.below(10_001) as f64 / 10_000.0
+                        };
+                        (spec.key.to_string(), js(v))
+                    }
+                    ParamKind::Choice(c) => (spec.key.to_string(), rng.pick(c.options).0.into()),
+                    ParamKind::Keys => (spec.key.to_string(), control_keys()[..3].join(",")),
+                },
+                2 | 3 => (spec.key.to_string(), text(rng, numbers)),
+                _ => (key(rng), text(rng, numbers)),
+            }
+        })
+        .collect()
+}
+
+/// Whether every change is valid as given: the oracle the validator must agree with.
+fn valid(values: &Values, page: &Values, changes: &[(String, String)]) -> bool {
+    changes
+        .iter()
+        .all(|(k, raw)| match values.spec(k).or_else(|| page.spec(k)) {
+            None => false,
+            Some(spec) => spec.parse(raw).1.is_none(),
+        })
+}
+
+#[test]
+fn a_million_messages_are_applied_whole_or_not_at_all() {
+    let start = Instant::now();
+    let mut rng = Rng(0x5eed_0002);
+    let numbers = boundary_numbers();
+    let mut p = parse("");
+    let mut accepted = 0;
+    for i in 0..INPUTS {
+        let changes = changes(&mut rng, &numbers);
+        let before = (p.values.clone(), p.page.clone());
+        let expected = valid(&p.values, &p.page, &changes);
+        match apply_strict(&mut p.values, &mut p.page, &changes) {
+            Ok(()) => {
+                accepted += 1;
+                assert!(expected, "accepted {changes:?}");
+                assert_in_range(&p.values, "a message");
+                assert_in_range(&p.page, "a message");
+                // The last change to a key wins.
+                for (k, raw) in &changes {
+                    let spec = p.values.spec(k).or_else(|| p.page.spec(k)).unwrap();
+                    if changes.iter().rev().find(|(k2, _)| k2 == k).unwrap().1 == *raw {
+                        let v = spec.parse(raw).0;
+                        let now = p
+                            .values
+                            .spec(k)
+                            .map_or_else(|| p.page.get(k), |_| p.values.get(k));
+                        assert_eq!(*now, v, "{k}={raw:?}");
+                    }
+                }
+                if i % SNAPSHOT_EVERY == 0 {
+                    check_snapshot(&p.values);
+                }
+            }
+            Err(why) => {
+                assert!(!expected, "rejected {changes:?}: {why}");
+                assert_eq!((&p.values, &p.page), (&before.0, &before.1), "{changes:?}");
+            }
+        }
+    }
+    // Both branches ran often.
+    assert!(
+        accepted > INPUTS / 10 && accepted < INPUTS * 9 / 10,
+        "{accepted} accepted"
+    );
+    eprintln!(
+        "{INPUTS} messages ({accepted} accepted) in {:.1?}",
+        start.elapsed()
+    );
+}
