@@ -24,12 +24,46 @@ const LONGEST: usize = 100_000;
 /// Every length up to this one is tried; longer ones are sampled.
 const EVERY_LENGTH_UP_TO: usize = 2_000;
 /// How many strings longer than [`EVERY_LENGTH_UP_TO`] are tried (one is [`LONGEST`]).
-const LONG_SAMPLES: usize = 300;
+const LONG_SAMPLES: usize = 200;
+/// One query in this many is also written back and read again.
+const ROUND_TRIP_EVERY: usize = 50;
 /// One input in this many is also drawn and described, as the page would.
 const SNAPSHOT_EVERY: usize = 10_000;
 
 /// SplitMix64: a small, fast generator with a fixed seed, so every run sees the same inputs.
 struct Rng(u64);
+
+/// The generator of inputs: a seeded [`Rng`] and the registry's specs, keys and edge numbers.
+struct Gen {
+    rng: Rng,
+    specs: Vec<&'static ParamSpec>,
+    keys: Vec<&'static str>,
+    numbers: Vec<String>,
+}
+
+impl Gen {
+    fn new(seed: u64) -> Gen {
+        Gen {
+            rng: Rng(seed),
+            specs: all_specs(),
+            keys: control_keys(),
+            numbers: boundary_numbers(),
+        }
+    }
+
+    fn spec(&mut self) -> &'static ParamSpec {
+        self.specs[self.rng.below(self.specs.len())]
+    }
+
+    fn number(&mut self) -> String {
+        self.numbers[self.rng.below(self.numbers.len())].clone()
+    }
+
+    /// The first few control keys, as a comma list.
+    fn key_list(&mut self) -> String {
+        self.keys[..self.rng.below(self.keys.len() + 1)].join(",")
+    }
+}
 
 impl Rng {
     fn next(&mut self) -> u64 {
@@ -231,7 +265,8 @@ const BAD_ENCODINGS: &[&str] = &[
     "%C3%28",
 ];
 
-/// A string of `len` characters drawn from `alphabet`.
+/// A string of `len` characters, all from one of four alphabets: any character, digits and
+/// signs, the query's own punctuation, or lowercase letters.
 fn string_of(rng: &mut Rng, len: usize) -> String {
     let mode = rng.below(4);
     let mut s = String::with_capacity(len);
@@ -247,134 +282,184 @@ fn string_of(rng: &mut Rng, len: usize) -> String {
     s
 }
 
-/// A piece of text: mostly short, of every kind above.
-fn text(rng: &mut Rng, numbers: &[String]) -> String {
-    match rng.below(8) {
-        0 | 1 => rng.pick(numbers).clone(),
-        2 => {
-            // Any f64 at all, from its bits.
-            let v = f64::from_bits(rng.next());
-            rng.pick(&[js(v), format!("{v:e}"), format!("{v}")]).clone()
-        }
-        3 => rng.pick(BAD_ENCODINGS).to_string(),
-        4 => {
-            let len = rng.below(12);
-            string_of(rng, len)
-        }
-        5 => {
-            let spec = *rng.pick(&all_specs());
-            match spec.kind {
-                ParamKind::Choice(c) => {
-                    let option = rng.pick(c.options).0;
-                    rng.pick(&[
-                        option.to_string(),
-                        option.to_uppercase(),
-                        format!(" {option} "),
-                        format!("{option}\0"),
-                    ])
-                    .clone()
-                }
-                _ => control_keys()[..rng.below(9)].join(","),
-            }
-        }
-        _ => {
-            let a = text_leaf(rng, numbers);
-            let b = text_leaf(rng, numbers);
-            format!("{a}{}{b}", rng.pick(BAD_ENCODINGS))
-        }
+impl Gen {
+    /// A short string of up to `max - 1` characters.
+    fn short_string(&mut self, max: usize) -> String {
+        let len = self.rng.below(max);
+        string_of(&mut self.rng, len)
     }
-}
 
-fn text_leaf(rng: &mut Rng, numbers: &[String]) -> String {
-    if rng.chance(50) {
-        rng.pick(numbers).clone()
-    } else {
-        let len = rng.below(6);
-        string_of(rng, len)
+    fn bad_encoding(&mut self) -> &'static str {
+        *self.rng.pick(BAD_ENCODINGS)
     }
-}
 
-/// A key: mostly a real one, sometimes in another case, empty, repeated or garbage.
-fn key(rng: &mut Rng) -> String {
-    let specs = all_specs();
-    match rng.below(10) {
-        0 => "view".into(),
-        1 => rng.pick(&specs).key.to_uppercase(),
-        2 => String::new(),
-        3 => {
-            let len = rng.below(8);
-            string_of(rng, len)
-        }
-        _ => rng.pick(&specs).key.to_string(),
-    }
-}
-
-/// A valid query, as the page writes it.
-fn valid_query(rng: &mut Rng) -> String {
-    let mut p = parse("");
-    for spec in all_specs() {
-        let raw = match spec.kind {
-            ParamKind::Number(n) => {
-                let t = rng.below(1001) as f64 / 1000.0;
-                let v = n.min + t * (n.max - n.min);
-                js(if n.whole { v.round() } else { v })
-            }
-            ParamKind::Choice(c) => rng.pick(c.options).0.to_string(),
-            ParamKind::Keys => control_keys()[..rng.below(4)].join(","),
-        };
-        let _ = p.values.set_raw(spec.key, &raw);
-        let _ = p.page.set_raw(spec.key, &raw);
-    }
-    build(p.view, &p.values, &p.page)
-}
-
-/// A valid query with a few bytes changed, inserted, deleted or repeated.
-fn mutated_query(rng: &mut Rng, numbers: &[String]) -> String {
-    let mut s = valid_query(rng);
-    for _ in 0..1 + rng.below(4) {
-        let at = s.floor_char_boundary(rng.below(s.len() + 1));
-        match rng.below(6) {
-            0 => s.insert(at, any_char(rng)),
-            1 => {
-                let bad = *rng.pick(BAD_ENCODINGS);
-                s.insert_str(at, bad);
-            }
+    /// A piece of text: mostly short, of every kind above.
+    fn text(&mut self) -> String {
+        match self.rng.below(8) {
+            0 | 1 => self.number(),
             2 => {
-                let end = s.floor_char_boundary(at + rng.below(8));
-                s.replace_range(at..end, "");
+                // Any f64 at all, from its bits.
+                let v = f64::from_bits(self.rng.next());
+                match self.rng.below(3) {
+                    0 => js(v),
+                    1 => format!("{v:e}"),
+                    _ => format!("{v}"),
+                }
             }
-            3 => {
-                // Repeat a key with another value.
-                let k = key(rng);
-                let v = text(rng, numbers);
-                s.push_str(&format!("&{k}={v}"));
+            3 => self.bad_encoding().to_string(),
+            4 => self.short_string(12),
+            5 => self.option_text(),
+            _ => {
+                let a = self.leaf();
+                let b = self.leaf();
+                format!("{a}{}{b}", self.bad_encoding())
             }
-            4 => s.insert_str(at, &text(rng, numbers)),
-            _ => s.insert(at, *rng.pick(&['&', '=', '?', '#', '+'])),
         }
     }
-    s
-}
 
-/// A query of random keys and values.
-fn random_query(rng: &mut Rng, numbers: &[String]) -> String {
-    let pairs = rng.below(8);
-    let mut s = if rng.chance(30) {
-        "?".to_string()
-    } else {
-        String::new()
-    };
-    for i in 0..pairs {
-        if i > 0 {
-            s.push('&');
-        }
-        s.push_str(&key(rng));
-        if rng.chance(90) {
-            s.push('=');
-            s.push_str(&text(rng, numbers));
+    /// An option of a choice (in any case, padded, or with a NUL) or a list of control keys.
+    fn option_text(&mut self) -> String {
+        match self.spec().kind {
+            ParamKind::Choice(c) => {
+                let option = self.rng.pick(c.options).0;
+                match self.rng.below(4) {
+                    0 => option.to_string(),
+                    1 => option.to_uppercase(),
+                    2 => format!(" {option} "),
+                    _ => format!("{option}\0"),
+                }
+            }
+            _ => self.key_list(),
         }
     }
-    s
+
+    fn leaf(&mut self) -> String {
+        if self.rng.chance(50) {
+            self.number()
+        } else {
+            self.short_string(6)
+        }
+    }
+
+    /// A key: mostly a real one, sometimes in another case, empty, repeated or garbage.
+    fn key(&mut self) -> String {
+        match self.rng.below(10) {
+            0 => "view".into(),
+            1 => self.spec().key.to_uppercase(),
+            2 => String::new(),
+            3 => self.short_string(8),
+            _ => self.spec().key.to_string(),
+        }
+    }
+
+    /// A valid query, as the page writes it: every parameter, or (to keep most inputs
+    /// short) a few.
+    fn valid_query(&mut self) -> String {
+        let mut s = String::from("view=explorer");
+        let all = self.rng.chance(5);
+        for i in 0..self.specs.len() {
+            if !all && !self.rng.chance(20) {
+                continue;
+            }
+            let spec = self.specs[i];
+            let raw = match spec.kind {
+                ParamKind::Number(n) => {
+                    let t = self.rng.below(1001) as f64 / 1000.0;
+                    let v = n.min + t * (n.max - n.min);
+                    js(if n.whole { v.round() } else { v })
+                }
+                ParamKind::Choice(c) => self.rng.pick(c.options).0.to_string(),
+                ParamKind::Keys => self.key_list().replace(',', "%2C"),
+            };
+            s.push_str(&format!("&{}={raw}", spec.key));
+        }
+        s
+    }
+
+    /// A valid query with a few characters changed, inserted, deleted or repeated.
+    fn mutated_query(&mut self) -> String {
+        let mut s = self.valid_query();
+        for _ in 0..1 + self.rng.below(4) {
+            let at = s.floor_char_boundary(self.rng.below(s.len() + 1));
+            match self.rng.below(6) {
+                0 => s.insert(at, any_char(&mut self.rng)),
+                1 => s.insert_str(at, self.bad_encoding()),
+                2 => {
+                    let end = s.floor_char_boundary(at + self.rng.below(8));
+                    s.replace_range(at..end, "");
+                }
+                3 => {
+                    // Repeat a key with another value.
+                    let pair = format!("&{}={}", self.key(), self.text());
+                    s.push_str(&pair);
+                }
+                4 => {
+                    let t = self.text();
+                    s.insert_str(at, &t);
+                }
+                _ => s.insert(at, *self.rng.pick(&['&', '=', '?', '#', '+'])),
+            }
+        }
+        s
+    }
+
+    /// A query of random keys and values.
+    fn random_query(&mut self) -> String {
+        let mut s = if self.rng.chance(30) {
+            "?".to_string()
+        } else {
+            String::new()
+        };
+        for i in 0..self.rng.below(5) {
+            if i > 0 {
+                s.push('&');
+            }
+            s.push_str(&self.key());
+            if self.rng.chance(90) {
+                s.push('=');
+                s.push_str(&self.text());
+            }
+        }
+        s
+    }
+
+    /// A long string placed where it hurts: as a whole query, as a value, or as a key.
+    fn long_input(&mut self, len: usize) -> String {
+        let s = string_of(&mut self.rng, len);
+        match self.rng.below(3) {
+            0 => s,
+            1 => format!("{}={s}", self.spec().key),
+            _ => format!("{s}=1&w=2"),
+        }
+    }
+
+    /// A message's changes: a few pairs, often valid, sometimes with a bad one.
+    fn changes(&mut self) -> Vec<(String, String)> {
+        (0..1 + self.rng.below(3))
+            .map(|_| {
+                let spec = self.spec();
+                match self.rng.below(6) {
+                    0 | 1 => (spec.key.to_string(), self.posted(spec)),
+                    2 | 3 => (spec.key.to_string(), self.text()),
+                    _ => (self.key(), self.text()),
+                }
+            })
+            .collect()
+    }
+
+    /// A value as a host page posts it: a number (any finite `f64`, or one within range,
+    /// written as JavaScript writes it), a valid option, or a list of control keys.
+    fn posted(&mut self, spec: &ParamSpec) -> String {
+        match spec.kind {
+            ParamKind::Number(n) => js(if self.rng.chance(50) {
+                f64::from_bits(self.rng.next())
+            } else {
+                n.min + (n.max - n.min) * self.rng.below(10_001) as f64 / 10_000.0
+            }),
+            ParamKind::Choice(c) => self.rng.pick(c.options).0.into(),
+            ParamKind::Keys => self.key_list(),
+        }
+    }
 }
 
 /// The length of the `i`-th long string: every length up to [`EVERY_LENGTH_UP_TO`] in turn,
@@ -391,19 +476,8 @@ fn long_length(rng: &mut Rng, i: usize) -> Option<usize> {
     }
 }
 
-/// A long string placed where it hurts: as a whole query, as a value, or as a key.
-fn long_input(rng: &mut Rng, len: usize) -> String {
-    let s = string_of(rng, len);
-    match rng.below(3) {
-        0 => s,
-        1 => format!("{}={s}", rng.pick(&all_specs()).key),
-        _ => format!("{s}=1&w=2"),
-    }
-}
-
 /// Every value lies within its registry range.
-fn assert_in_range(values: &Values, context: &str) {
-    let keys = control_keys();
+fn assert_in_range(values: &Values, context: &str, keys: &[&str]) {
     for spec in values.specs() {
         match (spec.kind, values.get(spec.key)) {
             (ParamKind::Number(n), Value::Number(v)) => {
@@ -429,12 +503,15 @@ fn assert_in_range(values: &Values, context: &str) {
     }
 }
 
-/// The parser's invariants on one query: values in range, and what it builds reads back
-/// unchanged and without notices.
-fn check_query(query: &str) -> Values {
+/// The parser's invariants on one query: values in range, and (if `round_trip`) what it
+/// builds reads back unchanged and without notices.
+fn check_query(query: &str, round_trip: bool, keys: &[&str]) -> Values {
     let p = parse(query);
-    assert_in_range(&p.values, query);
-    assert_in_range(&p.page, query);
+    assert_in_range(&p.values, query, keys);
+    assert_in_range(&p.page, query, keys);
+    if !round_trip {
+        return p.values;
+    }
     let again = parse(&build(p.view, &p.values, &p.page));
     assert!(
         again.notices.is_empty(),
@@ -459,24 +536,23 @@ fn check_snapshot(values: &Values) {
 #[test]
 fn a_million_queries_parse_into_range() {
     let start = Instant::now();
-    let mut rng = Rng(0x5eed_0001);
-    let numbers = boundary_numbers();
+    let mut g = Gen::new(0x5eed_0001);
     let mut long = 0;
     for i in 0..INPUTS {
         let long_len = if i % 100 == 0 {
-            long_length(&mut rng, long)
+            long_length(&mut g.rng, long)
         } else {
             None
         };
         let query = if let Some(len) = long_len {
             long += 1;
-            long_input(&mut rng, len)
-        } else if rng.chance(50) {
-            mutated_query(&mut rng, &numbers)
+            g.long_input(len)
+        } else if g.rng.chance(50) {
+            g.mutated_query()
         } else {
-            random_query(&mut rng, &numbers)
+            g.random_query()
         };
-        let values = check_query(&query);
+        let values = check_query(&query, i % ROUND_TRIP_EVERY == 0, &g.keys);
         if i % SNAPSHOT_EVERY == 0 {
             check_snapshot(&values);
         }
@@ -489,34 +565,6 @@ fn a_million_queries_parse_into_range() {
     eprintln!("{INPUTS} queries in {:.1?}", start.elapsed());
 }
 
-/// A message's changes: a few pairs, often valid, sometimes with one bad one.
-fn changes(rng: &mut Rng, numbers: &[String]) -> Vec<(String, String)> {
-    let specs = all_specs();
-    (0..1 + rng.below(4))
-        .map(|_| {
-            let spec = rng.pick(&specs);
-            match rng.below(6) {
-                // A number as a host page posts it (any finite f64, written as JavaScript
-                // writes it), or the text of a valid option.
-                0 | 1 => match spec.kind {
-                    ParamKind::Number(n) => {
-                        let v = if rng.chance(50) {
-                            f64::from_bits(rng.next())
-                        } else {
-                            n.min + (n.max - n.min) * rng.below(10_001) as f64 / 10_000.0
-                        };
-                        (spec.key.to_string(), js(v))
-                    }
-                    ParamKind::Choice(c) => (spec.key.to_string(), rng.pick(c.options).0.into()),
-                    ParamKind::Keys => (spec.key.to_string(), control_keys()[..3].join(",")),
-                },
-                2 | 3 => (spec.key.to_string(), text(rng, numbers)),
-                _ => (key(rng), text(rng, numbers)),
-            }
-        })
-        .collect()
-}
-
 /// Whether every change is valid as given: the oracle the validator must agree with.
 fn valid(values: &Values, page: &Values, changes: &[(String, String)]) -> bool {
     changes
@@ -527,35 +575,37 @@ fn valid(values: &Values, page: &Values, changes: &[(String, String)]) -> bool {
         })
 }
 
+/// After an accepted message, each key holds the value of its last change.
+fn assert_applied(values: &Values, page: &Values, changes: &[(String, String)]) {
+    for (i, (k, raw)) in changes.iter().enumerate() {
+        if changes[i + 1..].iter().any(|(later, _)| later == k) {
+            continue;
+        }
+        let (holder, spec) = match values.spec(k) {
+            Some(spec) => (values, spec),
+            None => (page, page.spec(k).expect("an accepted key")),
+        };
+        assert_eq!(*holder.get(k), spec.parse(raw).0, "{k}={raw:?}");
+    }
+}
+
 #[test]
 fn a_million_messages_are_applied_whole_or_not_at_all() {
     let start = Instant::now();
-    let mut rng = Rng(0x5eed_0002);
-    let numbers = boundary_numbers();
+    let mut g = Gen::new(0x5eed_0002);
     let mut p = parse("");
     let mut accepted = 0;
     for i in 0..INPUTS {
-        let changes = changes(&mut rng, &numbers);
+        let changes = g.changes();
         let before = (p.values.clone(), p.page.clone());
         let expected = valid(&p.values, &p.page, &changes);
         match apply_strict(&mut p.values, &mut p.page, &changes) {
             Ok(()) => {
                 accepted += 1;
                 assert!(expected, "accepted {changes:?}");
-                assert_in_range(&p.values, "a message");
-                assert_in_range(&p.page, "a message");
-                // The last change to a key wins.
-                for (k, raw) in &changes {
-                    let spec = p.values.spec(k).or_else(|| p.page.spec(k)).unwrap();
-                    if changes.iter().rev().find(|(k2, _)| k2 == k).unwrap().1 == *raw {
-                        let v = spec.parse(raw).0;
-                        let now = p
-                            .values
-                            .spec(k)
-                            .map_or_else(|| p.page.get(k), |_| p.values.get(k));
-                        assert_eq!(*now, v, "{k}={raw:?}");
-                    }
-                }
+                assert_in_range(&p.values, "a message", &g.keys);
+                assert_in_range(&p.page, "a message", &g.keys);
+                assert_applied(&p.values, &p.page, &changes);
                 if i % SNAPSHOT_EVERY == 0 {
                     check_snapshot(&p.values);
                 }
