@@ -452,7 +452,7 @@ impl Snapshot {
                     .map(|k| format!(" from layer {k}"))
                     .unwrap_or_default();
                 return format!(
-                    "not comparable: {format} gives {}{at}, while the exact y_n {} is a \
+                    "not comparable: {format} ran out of range and gives {}{at}, while the exact y_n {} is a \
                      finite number",
                     short(f.simulated),
                     equals(exact)
@@ -678,7 +678,7 @@ mod tests {
         assert_eq!(
             value("rel-diff"),
             (
-                "not comparable: f32 gives inf from layer 128, while the exact y_n = 1.607e60 \
+                "not comparable: f32 ran out of range and gives inf from layer 128, while the exact y_n = 1.607e60 \
                  is a finite number"
                     .into(),
                 "Infinity".into()
@@ -786,7 +786,7 @@ mod tests {
         assert_eq!(
             readout(&s, "rel-diff"),
             (
-                "not comparable: f32 gives inf from layer 64, while the exact y_n ≈ 3.98 × \
+                "not comparable: f32 ran out of range and gives inf from layer 64, while the exact y_n ≈ 3.98 × \
                  10^6020 is a finite number"
                     .into(),
                 "Infinity".into()

@@ -81,7 +81,7 @@ test("the closed form keeps its answer beyond f64's range", async ({ page }) => 
   await expect(page.locator('[data-readout="yn-closed"]')).toHaveText("≈ 3.98 × 10^6020");
   await expect(page.locator('[data-readout="w-pow-n"]')).toHaveText("≈ 3.98 × 10^6020");
   expect(await readout(page, "input-share")).toBe("1");
-  await expect(page.locator('[data-readout="rel-diff"]')).toContainText("f32 gives inf from layer 64");
+  await expect(page.locator('[data-readout="rel-diff"]')).toContainText("f32 ran out of range and gives inf from layer 64");
   await expect(page.locator('[data-readout="rel-diff"]')).toContainText("≈ 3.98 × 10^6020 is a finite number");
   const formula = page.locator("[data-formula] math").nth(2);
   await expect(formula).toContainText("3.98");
