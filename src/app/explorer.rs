@@ -507,7 +507,7 @@ impl Snapshot {
                     Deviation::Incomparable => f64::INFINITY,
                 }),
             },
-            Readout::wide("w-pow-n", "w^n", f.closed.wide.w_pow_n),
+            Readout::wide("w-pow-n", "w^n, closed form", f.closed.wide.w_pow_n),
             Readout {
                 key: "input-share",
                 label: "Share of y_n from the input".into(),

@@ -11,7 +11,7 @@ pub enum Expr {
     Ident(&'static str),
     /// A number; scientific notation is shown as `m × 10^e`.
     Num(f64),
-    /// A number of any size: as [`Num`] while `f64` holds it, else `m × 10^e` with the
+    /// A number of any size: as [`Expr::Num`] while `f64` holds it, else `m × 10^e` with the
     /// exponent `f64` has no room for.
     Big(Wide),
     /// An operator or relation: `=`, `+`, `−`, `·`, `≈`.
@@ -137,7 +137,7 @@ fn parts(v: f64) -> (String, Option<String>) {
     }
 }
 
-/// A number of any size as [`Num`] shows it, or, beyond `f64`'s range, its mantissa and
+/// A number of any size as [`Expr::Num`] shows it, or, beyond `f64`'s range, its mantissa and
 /// power of ten.
 fn big_parts(v: Wide) -> Result<(String, Option<String>), f64> {
     match scientific(v) {
