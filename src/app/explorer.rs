@@ -452,8 +452,8 @@ impl Snapshot {
                     .map(|k| format!(" from layer {k}"))
                     .unwrap_or_default();
                 return format!(
-                    "not comparable: {format} ran out of range and gives {}{at}, while the exact y_n {} is a \
-                     finite number",
+                    "not comparable: {format} ran out of range and gives {}{at}, while the \
+                     exact y_n {} is a finite number",
                     short(f.simulated),
                     equals(exact)
                 );
@@ -483,21 +483,11 @@ impl Snapshot {
         let (nonfinite_text, nonfinite_value) = layer(f.first_nonfinite);
         let (underflow_text, underflow_value) = layer(f.first_underflow);
         let exact = f.closed.wide.output;
-        let log10 = exact.log10_abs();
         vec![
             Readout::text("regime", "Regime", f.regime.key()),
             Readout::number("yn", &format!("y_n, simulated in {format}"), f.simulated),
             Readout::wide("yn-closed", "y_n, closed form", exact),
-            Readout {
-                key: "yn-closed-log10",
-                label: "log10 |y_n|, closed form".into(),
-                shown: if log10.is_finite() {
-                    fixed(log10, 4)
-                } else {
-                    short(log10)
-                },
-                value: js(log10),
-            },
+            Readout::log10("yn-closed-log10", "log10 |y_n|, closed form", exact),
             Readout {
                 key: "rel-diff",
                 label: "Relative difference".into(),
@@ -627,6 +617,21 @@ impl Readout {
             label: label.into(),
             shown: wide(v),
             value: js(v.to_f64()),
+        }
+    }
+
+    /// `log10 |v|`, shown with four decimals (`6020.5999`), `-Infinity` for 0.
+    fn log10(key: &'static str, label: &str, v: Wide) -> Readout {
+        let log = v.log10_abs();
+        Readout {
+            key,
+            label: label.into(),
+            shown: if log.is_finite() {
+                fixed(log, 4)
+            } else {
+                short(log)
+            },
+            value: js(log),
         }
     }
 
