@@ -3,7 +3,9 @@
 //! logarithm identities such as `log10(4^10000) = 20000 log10(2)`.
 #![cfg(not(target_arch = "wasm32"))]
 
+use deep_signal::app::explorer::{Settings, Snapshot, PARAMS};
 use deep_signal::app::numbers::js;
+use deep_signal::app::params::Values;
 use deep_signal::sim::{ClosedForm, Wide};
 use proptest::prelude::*;
 
@@ -254,6 +256,38 @@ fn near_the_fixed_point_the_huge_parts_cancel_exactly() {
 
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(48))]
+
+    #[test]
+    fn every_setting_has_an_answer_and_no_nan_where_the_maths_has_one(
+        depth in prop_oneof![1usize..=50, 1usize..=10_000],
+        w in prop_oneof![-4.0..4.0f64, 0.999..1.001f64, Just(1.0), Just(-1.0), Just(4.0)],
+        b in prop_oneof![-100.0..100.0f64, Just(0.0)],
+        x in prop_oneof![-1000.0..1000.0f64, Just(0.0), 1e-300..1e-290f64],
+        dtype in prop_oneof![Just("f16"), Just("bf16"), Just("f32"), Just("f64")],
+    ) {
+        let mut values = Values::defaults(PARAMS);
+        for (key, raw) in [("depth", depth.to_string()), ("w", js(w)), ("b", js(b)), ("x", js(x))] {
+            prop_assert!(values.set_raw(key, &raw).unwrap().is_none());
+        }
+        values.set_raw("dtype", dtype);
+        let s = Snapshot::compute(Settings::from_values(&values));
+        let closed = s.facts.closed.wide;
+        // The exact value is a number: zero only when it is, finite in log space otherwise.
+        prop_assert!(closed.output.is_zero() || closed.output.log10_abs().is_finite());
+        prop_assert!(w == 0.0 || closed.w_pow_n.log10_abs().is_finite());
+        let readouts = s.readouts();
+        let value = |key: &str| readouts.iter().find(|r| r.key == key).unwrap().value.clone();
+        prop_assert_ne!(value("yn-closed"), "NaN");
+        prop_assert_ne!(value("yn-closed-log10"), "NaN");
+        prop_assert_ne!(value("w-pow-n"), "NaN");
+        prop_assert_ne!(value("rel-diff"), "NaN");
+        if x != 0.0 || b != 0.0 {
+            prop_assert_ne!(value("input-share"), "NaN");
+        }
+        for text in [s.activation_note(), s.gradient_note()] {
+            prop_assert!(!text.contains("NaN") || s.facts.simulated.is_nan(), "{}", text);
+        }
+    }
 
     #[test]
     fn integer_chains_match_big_integer_arithmetic(
