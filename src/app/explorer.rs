@@ -3,12 +3,13 @@
 
 use super::export::csv;
 use super::formula::{chain_formula, latex, mathml, Expr};
-use super::numbers::{js, percent, short};
+use super::numbers::{fixed, js, percent, short, wide};
 use super::params::{ChoiceSpec, NumberSpec, ParamKind, ParamSpec, Values};
 use super::shortcuts::Binding;
 use super::view::{PanelSpec, PresetSpec, Readout, ViewModel};
 use crate::plot::{Curve, LayerPlot, Plot, Role, Scale, Theme};
-use crate::sim::{Chain, ChainParams, Deviation, Facts, NumberFormat, Regime, MAX_DEPTH};
+use crate::sim::facts::input_share;
+use crate::sim::{Chain, ChainParams, Deviation, Facts, NumberFormat, Regime, Wide, MAX_DEPTH};
 use std::fmt::Write;
 
 /// The explorer's parameters, in the order of its controls.
@@ -281,7 +282,7 @@ impl Snapshot {
         self.references
             .iter()
             .map(|c| {
-                let regime = Regime::of(c.params.w);
+                let regime = Regime::of(c.stored.w);
                 Curve {
                     label: format!("w = {} ({})", short(c.params.w), regime.key()),
                     values: values(c),
@@ -292,12 +293,27 @@ impl Snapshot {
             .collect()
     }
 
+    /// The live curve's label, with `w` as stored in the format.
     fn live_label(&self, quantity: &str) -> String {
         format!(
             "{quantity}, w = {} ({})",
-            short(self.settings.chain.w),
+            short(self.chain.stored.w),
             self.facts.regime.key()
         )
+    }
+
+    /// When rounding to the format moved `w` onto `±1` and so changed its regime, says so:
+    /// "1.0001 is stored as 1 in f16: every layer multiplies by exactly 1".
+    fn rounding_sentence(&self) -> Option<String> {
+        let (f, p) = (&self.facts, self.settings.chain);
+        let stored = js(self.chain.stored.w);
+        (f.regime != f.given_regime).then(|| {
+            format!(
+                "{} is stored as {stored} in {}: every layer multiplies by exactly {stored}",
+                js(p.w),
+                p.format.key()
+            )
+        })
     }
 
     /// The activations plot: `|y_k|` for `k = 0..=n`.
@@ -362,13 +378,15 @@ impl Snapshot {
         }
     }
 
-    /// The sentence next to the activations plot, naming the live curve's regime.
+    /// The sentence next to the activations plot, naming the live curve's regime. It
+    /// quotes `w`, `b` and `x` as stored in the format, which is what every layer computes with.
     pub fn activation_note(&self) -> String {
         let f = &self.facts;
         let p = self.settings.chain;
-        let (w, n) = (short(p.w), p.depth);
-        let share = f
-            .input_share
+        let exact = &f.stored_closed.wide;
+        let (w, n) = (short(self.chain.stored.w), p.depth);
+        let share = input_share(&f.stored_closed)
+            .filter(|_| self.chain.stored.b != 0.0)
             .map(|s| {
                 format!(
                     " Only {} of y_n comes from the input; the rest is bias.",
@@ -379,23 +397,25 @@ impl Snapshot {
         match f.regime {
             Regime::Vanishing => format!(
                 "Vanishing: every layer scales the signal by {w}, so after {n} layers the input \
-                 is multiplied by w^n = {}.{share}",
-                short(f.closed.w_pow_n)
+                 is multiplied by w^n {}.{share}",
+                equals(exact.w_pow_n)
             ),
             Regime::Stable => format!(
-                "Stable: |w| = 1, so the input reaches layer {n} at full size; y_n = {}.",
-                short(f.closed.output)
+                "Stable: {}, so the input reaches layer {n} at full size; y_n {}.",
+                self.rounding_sentence().unwrap_or_else(|| "|w| = 1".into()),
+                equals(exact.output)
             ),
             Regime::Exploding => match f.first_nonfinite {
                 Some(k) => format!(
                     "Exploding: every layer scales the signal by {w}; in {} it overflows to inf \
-                     at layer {k}.",
-                    p.format.key()
+                     at layer {k}, while the exact y_n {} is a finite number.",
+                    p.format.key(),
+                    equals(exact.output)
                 ),
                 None => format!(
                     "Exploding: every layer scales the signal by {w}, so after {n} layers the \
-                     input is multiplied by w^n = {}.",
-                    short(f.closed.w_pow_n)
+                     input is multiplied by w^n {}.",
+                    equals(exact.w_pow_n)
                 ),
             },
         }
@@ -416,7 +436,10 @@ impl Snapshot {
                  layer, so the early layers barely move.{zeros}"
             ),
             Regime::Stable => format!(
-                "Stable: every layer receives the gradient at full size (|dy_n/dy_1| = {}).",
+                "Stable: {}every layer receives the gradient at full size (|dy_n/dy_1| = {}).",
+                self.rounding_sentence()
+                    .map(|s| s + ", so ")
+                    .unwrap_or_default(),
                 short(self.chain.grads[1].abs())
             ),
             Regime::Exploding => format!(
@@ -449,6 +472,39 @@ impl Snapshot {
         }
     }
 
+    /// The relative difference in words, saying why the two differ when the simulation or
+    /// the exact value is beyond range.
+    fn deviation_text(&self) -> String {
+        let f = &self.facts;
+        let format = self.settings.chain.format.key();
+        let exact = f.closed.wide.output;
+        let r = match f.deviation {
+            Deviation::Relative(r) => r,
+            Deviation::Incomparable => {
+                let at = f
+                    .first_nonfinite
+                    .map(|k| format!(" from layer {k}"))
+                    .unwrap_or_default();
+                return format!(
+                    "not comparable: {format} ran out of range and gives {}{at}, while the \
+                     exact y_n {} is a finite number",
+                    short(f.simulated),
+                    equals(exact)
+                );
+            }
+        };
+        if exact.fits_f64() {
+            short(r)
+        } else {
+            format!(
+                "{}: the exact y_n {} is beyond the range of f64, and {format} gives {}",
+                short(r),
+                equals(exact),
+                short(f.simulated)
+            )
+        }
+    }
+
     /// The readouts of the facts panel.
     pub fn readouts(&self) -> Vec<Readout> {
         let f = &self.facts;
@@ -458,35 +514,31 @@ impl Snapshot {
             Some(k) => (format!("layer {k}"), k.to_string()),
             None => ("none".to_string(), "none".to_string()),
         };
-        let deviation_text = match f.deviation {
-            Deviation::Relative(r) => short(r),
-            Deviation::Agree => "none (both the same)".into(),
-            Deviation::Incomparable => "not comparable: one is not finite".into(),
-        };
-        let deviation_value = match f.deviation {
-            Deviation::Relative(r) => r,
-            Deviation::Agree => 0.0,
-            Deviation::Incomparable => f64::INFINITY,
-        };
         let (nonfinite_text, nonfinite_value) = layer(f.first_nonfinite);
         let (underflow_text, underflow_value) = layer(f.first_underflow);
-        let share = f.input_share.map(percent).unwrap_or_else(|| "—".into());
+        let exact = f.closed.wide.output;
         vec![
             Readout::text("regime", "Regime", f.regime.key()),
             Readout::number("yn", &format!("y_n, simulated in {format}"), f.simulated),
-            Readout::number("yn-closed", "y_n, closed form in f64", f.closed.output),
+            wide_readout("yn-closed", "y_n, closed form", exact),
+            log10_readout("yn-closed-log10", "log10 |y_n|, closed form", exact),
             Readout {
                 key: "rel-diff",
                 label: "Relative difference".into(),
-                shown: deviation_text,
-                value: js(deviation_value),
+                shown: self.deviation_text(),
+                value: js(match f.deviation {
+                    Deviation::Relative(r) => r,
+                    Deviation::Incomparable => f64::INFINITY,
+                }),
             },
-            Readout::number("w-pow-n", "w^n", f.closed.w_pow_n),
+            wide_readout("w-pow-n", "w^n, closed form", f.closed.wide.w_pow_n),
             Readout {
                 key: "input-share",
                 label: "Share of y_n from the input".into(),
-                shown: share,
-                value: f.input_share.map(js).unwrap_or_else(|| "NaN".into()),
+                shown: f.input_share.map_or_else(|| "—".into(), percent),
+                value: f
+                    .input_share
+                    .map_or_else(|| "NaN".into(), |s| js(s.to_f64())),
             },
             Readout {
                 key: "first-nonfinite",
@@ -520,6 +572,41 @@ impl Snapshot {
                 value: js(c.params.format.max_finite()),
             },
         ]
+    }
+}
+
+/// `= v`, or `≈ m × 10^e` beyond `f64`'s range: a value as a sentence quotes it.
+fn equals(v: Wide) -> String {
+    if v.fits_f64() {
+        format!("= {}", short(v.to_f64()))
+    } else {
+        wide(v)
+    }
+}
+
+/// A number of any size as a readout: shown as `≈ m × 10^e` beyond `f64`'s range, while
+/// its `data-value` is the `f64` it rounds to (`Infinity` or 0 there).
+fn wide_readout(key: &'static str, label: &str, v: Wide) -> Readout {
+    Readout {
+        key,
+        label: label.into(),
+        shown: wide(v),
+        value: js(v.to_f64()),
+    }
+}
+
+/// `log10 |v|` as a readout, shown with four decimals (`6020.5999`), `-Infinity` for 0.
+fn log10_readout(key: &'static str, label: &str, v: Wide) -> Readout {
+    let log = v.log10_abs();
+    Readout {
+        key,
+        label: label.into(),
+        shown: if log.is_finite() {
+            fixed(log, 4)
+        } else {
+            short(log)
+        },
+        value: js(log),
     }
 }
 
@@ -728,7 +815,9 @@ mod tests {
         assert_eq!(
             value("rel-diff"),
             (
-                "not comparable: one is not finite".into(),
+                "not comparable: f32 ran out of range and gives inf from layer 128, while the exact y_n = 1.607e60 \
+                 is a finite number"
+                    .into(),
                 "Infinity".into()
             )
         );
@@ -742,6 +831,141 @@ mod tests {
                 "3.4028234663852886e+38".into()
             )
         );
+    }
+
+    fn readout(s: &Snapshot, key: &str) -> (String, String) {
+        let r = s.readouts().into_iter().find(|r| r.key == key).unwrap();
+        (r.shown, r.value)
+    }
+
+    #[test]
+    fn the_regime_is_the_stored_weights() {
+        let s = snapshot(&[
+            ("depth", "100"),
+            ("w", "1.0001"),
+            ("b", "0"),
+            ("dtype", "f16"),
+        ]);
+        assert_eq!(s.facts.regime, Regime::Stable);
+        assert_eq!(s.facts.given_regime, Regime::Exploding);
+        assert_eq!(readout(&s, "regime"), ("stable".into(), "stable".into()));
+        assert_eq!(readout(&s, "stored-w").1, "1");
+        assert_eq!(
+            s.activation_note(),
+            "Stable: 1.0001 is stored as 1 in f16: every layer multiplies by exactly 1, so the \
+             input reaches layer 100 at full size; y_n = 1."
+        );
+        assert_eq!(
+            s.gradient_note(),
+            "Stable: 1.0001 is stored as 1 in f16: every layer multiplies by exactly 1, so every \
+             layer receives the gradient at full size (|dy_n/dy_1| = 1)."
+        );
+        let text = summary(&Plot::Layers(s.activation_plot(&Theme::light())));
+        assert!(
+            text.contains("|y_k|, w = 1 (stable) stays the same"),
+            "{text}"
+        );
+        // The maths of the weight as typed still differs, and the readouts say so.
+        assert_eq!(readout(&s, "yn-closed").0, "1.01");
+
+        // f32 keeps w above 1, and the text never rounds it to 1.
+        let s = snapshot(&[
+            ("depth", "100"),
+            ("w", "1.0001"),
+            ("b", "0"),
+            ("dtype", "f32"),
+        ]);
+        assert_eq!(s.facts.regime, Regime::Exploding);
+        assert_eq!(
+            s.activation_note(),
+            "Exploding: every layer scales the signal by 1.0001, so after 100 layers the input \
+             is multiplied by w^n = 1.01."
+        );
+        assert!(s.live_label("|y_k|").ends_with("w = 1.0001 (exploding)"));
+
+        // b and x are quoted as stored, too.
+        let s = snapshot(&[
+            ("depth", "10"),
+            ("w", "1"),
+            ("b", "0.1"),
+            ("x", "0.3"),
+            ("dtype", "bf16"),
+        ]);
+        assert_eq!(
+            s.activation_note(),
+            "Stable: |w| = 1, so the input reaches layer 10 at full size; y_n = 1.302."
+        );
+        let s = snapshot(&[
+            ("depth", "3"),
+            ("w", "1"),
+            ("b", "99.9"),
+            ("x", "0"),
+            ("dtype", "f16"),
+        ]);
+        assert!(
+            s.activation_note().ends_with("y_n = 299.6."),
+            "{}",
+            s.activation_note()
+        );
+    }
+
+    #[test]
+    fn readouts_beyond_the_range_of_f64() {
+        let s = snapshot(&[("depth", "10000"), ("w", "4"), ("b", "0")]);
+        assert_eq!(
+            readout(&s, "yn-closed"),
+            ("≈ 3.98 × 10^6020".into(), "Infinity".into())
+        );
+        assert_eq!(
+            readout(&s, "yn-closed-log10"),
+            ("6020.5999".into(), "6020.599913279624".into())
+        );
+        assert_eq!(
+            readout(&s, "rel-diff"),
+            (
+                "not comparable: f32 ran out of range and gives inf from layer 64, while the exact y_n ≈ 3.98 × \
+                 10^6020 is a finite number"
+                    .into(),
+                "Infinity".into()
+            )
+        );
+        assert_eq!(readout(&s, "w-pow-n").0, "≈ 3.98 × 10^6020");
+        assert_eq!(readout(&s, "input-share"), ("100%".into(), "1".into()));
+        assert!(
+            s.activation_note()
+                .ends_with("the exact y_n ≈ 3.98 × 10^6020 is a finite number."),
+            "{}",
+            s.activation_note()
+        );
+        let s = snapshot(&[("depth", "10000"), ("w", "4"), ("b", "0.1")]);
+        assert_eq!(readout(&s, "input-share").0, "96.77%");
+        // Underflow: f64 gives 0 where the exact value is about 2^-10000.
+        let s = snapshot(&[
+            ("depth", "10000"),
+            ("w", "0.5"),
+            ("b", "0"),
+            ("dtype", "f64"),
+        ]);
+        assert_eq!(
+            readout(&s, "rel-diff").0,
+            "1: the exact y_n ≈ 5.012 × 10^-3011 is beyond the range of f64, and f64 gives 0"
+        );
+        assert_eq!(
+            readout(&s, "yn-closed"),
+            ("≈ 5.012 × 10^-3011".into(), "0".into())
+        );
+        assert_eq!(
+            s.activation_note(),
+            "Vanishing: every layer scales the signal by 0.5, so after 10000 layers the input \
+             is multiplied by w^n ≈ 5.012 × 10^-3011."
+        );
+        // Nothing to take a logarithm of.
+        let s = snapshot(&[("b", "0"), ("x", "0")]);
+        assert_eq!(
+            readout(&s, "yn-closed-log10"),
+            ("-inf".into(), "-Infinity".into())
+        );
+        assert_eq!(readout(&s, "input-share"), ("—".into(), "NaN".into()));
     }
 
     #[test]

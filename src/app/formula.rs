@@ -1,8 +1,8 @@
 //! The closed form with the current values substituted, as MathML (rendered by the
 //! browser with no network font or script) and as LaTeX (for copying into notes).
 
-use super::numbers::short;
-use crate::sim::ClosedForm;
+use super::numbers::{scientific, short};
+use crate::sim::{ClosedForm, Wide};
 
 /// A small expression tree: enough for the chain's formula.
 #[derive(Clone, Debug, PartialEq)]
@@ -11,6 +11,9 @@ pub enum Expr {
     Ident(&'static str),
     /// A number; scientific notation is shown as `m × 10^e`.
     Num(f64),
+    /// A number of any size: as [`Expr::Num`] while `f64` holds it, else `m × 10^e` with the
+    /// exponent `f64` has no room for.
+    Big(Wide),
     /// An operator or relation: `=`, `+`, `−`, `·`, `≈`.
     Op(&'static str),
     /// A base with a subscript.
@@ -44,6 +47,14 @@ fn factor(v: f64) -> Expr {
         Num(v)
     }
 }
+/// A value of the closed form, parenthesised when negative.
+fn big_factor(v: Wide) -> Expr {
+    if v.signum() < 0.0 {
+        Paren(Box::new(Big(v)))
+    } else {
+        Big(v)
+    }
+}
 /// An integer layer count.
 fn count(n: usize) -> Expr {
     Num(n as f64)
@@ -73,7 +84,7 @@ pub fn chain_formula(w: f64, b: f64, x: f64, n: usize, closed: &ClosedForm) -> V
                 Op("·"),
                 factor(b),
                 Op("="),
-                Num(closed.output),
+                Big(closed.wide.output),
             ]),
         ];
     }
@@ -108,11 +119,11 @@ pub fn chain_formula(w: f64, b: f64, x: f64, n: usize, closed: &ClosedForm) -> V
         ]),
         Row(vec![
             Op("≈"),
-            Num(closed.input_part),
+            Big(closed.wide.input_part),
             Op("+"),
-            factor(closed.bias_part),
+            big_factor(closed.wide.bias_part),
             Op("≈"),
-            Num(closed.output),
+            Big(closed.wide.output),
         ]),
     ]
 }
@@ -126,23 +137,26 @@ fn parts(v: f64) -> (String, Option<String>) {
     }
 }
 
+/// A number of any size as [`Expr::Num`] shows it, or, beyond `f64`'s range, its mantissa and
+/// power of ten.
+fn big_parts(v: Wide) -> Result<(String, Option<String>), f64> {
+    match scientific(v) {
+        Some((m, e)) if !v.fits_f64() => Ok((m, Some(e.to_string()))),
+        _ => Err(v.to_f64()),
+    }
+}
+
 /// The expression as MathML content of a `<math>` element.
 pub fn mathml(e: &Expr) -> String {
     match e {
         Ident(s) => format!("<mi>{s}</mi>"),
         Op(s) => format!("<mo>{s}</mo>"),
         Num(v) if !v.is_finite() => format!("<mi mathvariant=\"normal\">{}</mi>", short(*v)),
-        Num(v) => {
-            let (m, e) = parts(*v);
-            let m = m.replace('-', "−");
-            match e {
-                None => format!("<mn>{m}</mn>"),
-                Some(e) => format!(
-                    "<mrow><mn>{m}</mn><mo>×</mo><msup><mn>10</mn><mn>{}</mn></msup></mrow>",
-                    e.replace('-', "−")
-                ),
-            }
-        }
+        Big(v) => match big_parts(*v) {
+            Ok(p) => mathml_number(p),
+            Err(v) => mathml(&Num(v)),
+        },
+        Num(v) => mathml_number(parts(*v)),
         Sub(a, b) => format!("<msub>{}{}</msub>", mathml(a), mathml(b)),
         Sup(a, b) => format!("<msup>{}{}</msup>", mathml(a), mathml(b)),
         Frac(a, b) => format!("<mfrac>{}{}</mfrac>", mathml(a), mathml(b)),
@@ -151,6 +165,26 @@ pub fn mathml(e: &Expr) -> String {
             "<mrow>{}</mrow>",
             items.iter().map(mathml).collect::<String>()
         ),
+    }
+}
+
+/// A finite number's mantissa and optional power of ten as MathML.
+fn mathml_number((m, e): (String, Option<String>)) -> String {
+    let m = m.replace('-', "−");
+    match e {
+        None => format!("<mn>{m}</mn>"),
+        Some(e) => format!(
+            "<mrow><mn>{m}</mn><mo>×</mo><msup><mn>10</mn><mn>{}</mn></msup></mrow>",
+            e.replace('-', "−")
+        ),
+    }
+}
+
+/// A finite number's mantissa and optional power of ten as LaTeX.
+fn latex_number((m, e): (String, Option<String>)) -> String {
+    match e {
+        None => m,
+        Some(e) => format!("{m} \\times 10^{{{e}}}"),
     }
 }
 
@@ -166,13 +200,11 @@ pub fn latex(e: &Expr) -> String {
         },
         Num(v) if v.is_nan() => "\\mathrm{NaN}".into(),
         Num(v) if v.is_infinite() => if *v > 0.0 { "\\infty" } else { "-\\infty" }.into(),
-        Num(v) => {
-            let (m, e) = parts(*v);
-            match e {
-                None => m,
-                Some(e) => format!("{m} \\times 10^{{{e}}}"),
-            }
-        }
+        Big(v) => match big_parts(*v) {
+            Ok(p) => latex_number(p),
+            Err(v) => latex(&Num(v)),
+        },
+        Num(v) => latex_number(parts(*v)),
         Sub(a, b) => format!("{}_{{{}}}", latex(a), latex(b)),
         Sup(a, b) => format!("{}^{{{}}}", latex(a), latex(b)),
         Frac(a, b) => format!("\\frac{{{}}}{{{}}}", latex(a), latex(b)),
@@ -255,9 +287,19 @@ mod tests {
     }
 
     #[test]
-    fn overflow_is_shown_as_infinity() {
+    fn values_beyond_f64_are_shown_with_their_power_of_ten() {
         let c = ClosedForm::evaluate(4.0, 0.0, 1.0, 10_000);
         let m = mathml(&chain_formula(4.0, 0.0, 1.0, 10_000, &c)[2]);
-        assert!(m.contains(">inf<"), "{m}");
+        assert!(!m.contains("inf"), "{m}");
+        assert!(
+            m.ends_with("<mo>≈</mo><mrow><mn>3.98</mn><mo>×</mo><msup><mn>10</mn><mn>6020</mn></msup></mrow></mrow>"),
+            "{m}"
+        );
+        let c = ClosedForm::evaluate(-4.0, 1.0, 1.0, 9_999);
+        let l = latex(&chain_formula(-4.0, 1.0, 1.0, 9_999, &c)[2]);
+        assert_eq!(
+            l,
+            "\\approx -9.951 \\times 10^{6019} + 1.99 \\times 10^{6019} \\approx -7.961 \\times 10^{6019}"
+        );
     }
 }

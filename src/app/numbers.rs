@@ -1,5 +1,7 @@
 //! How numbers are written: exactly (as JavaScript would) for URLs and `data-value`
-//! attributes, and briefly for people.
+//! attributes, and briefly for people, also beyond `f64`'s range (`≈ 3.98 × 10^6020`).
+
+use crate::sim::Wide;
 
 /// A number as JavaScript's `String(n)` writes it: the shortest text that reads back as
 /// the same `f64` (`0.1`, `1.6069380442589903e+60`, `Infinity`, `NaN`).
@@ -12,7 +14,9 @@ pub fn js(v: f64) -> String {
 }
 
 /// A number for reading at a glance: four significant digits, trailing zeros dropped,
-/// scientific notation outside `[0.001, 100000)`; `inf`, `-inf` and `NaN` as such.
+/// scientific notation outside `[0.001, 100000)`; `inf`, `-inf` and `NaN` as such. A number
+/// that is not `±1` is never written as `±1` (the edge between two regimes): it gets as
+/// many digits as it takes (`1.0001`, `0.99999`).
 pub fn short(v: f64) -> String {
     if v.is_nan() {
         return "NaN".into();
@@ -26,14 +30,10 @@ pub fn short(v: f64) -> String {
     let a = v.abs();
     if (1e-3..1e5).contains(&a) {
         let decimals = (3 - a.log10().floor() as i32).max(0) as usize;
-        let s = format!("{v:.decimals$}");
-        let s = if s.contains('.') {
-            s.trim_end_matches('0').trim_end_matches('.').to_string()
-        } else {
-            s
-        };
-        // Rounding may reach the next power of ten (99999.9 -> "100000"): still fine.
-        return s;
+        return (decimals..=20)
+            .map(|d| fixed(v, d))
+            .find(|s| a == 1.0 || s.parse::<f64>().map(f64::abs) != Ok(1.0))
+            .unwrap_or_else(|| js(v));
     }
     let s = format!("{v:.3e}");
     let (mantissa, exponent) = s.split_once('e').expect("LowerExp writes an exponent");
@@ -41,9 +41,48 @@ pub fn short(v: f64) -> String {
     format!("{mantissa}e{exponent}")
 }
 
-/// A share in `[0, 1]` as a percentage: `0.0014%`, `50%`, `100%`.
-pub fn percent(share: f64) -> String {
-    format!("{}%", short(share * 100.0))
+/// `v` with `decimals` decimals, trailing zeros dropped (`6020.5999`, `-0.301`).
+pub fn fixed(v: f64, decimals: usize) -> String {
+    let s = format!("{v:.decimals$}");
+    // Rounding may reach the next power of ten (99999.9 -> "100000"): still fine.
+    if s.contains('.') {
+        s.trim_end_matches('0').trim_end_matches('.').to_string()
+    } else {
+        s
+    }
+}
+
+/// A number of any size in scientific notation, as its mantissa (four significant digits,
+/// with its sign) and its power of ten: `4^10000` gives `("3.98", 6020)`. `None` for 0
+/// and for values that are not finite.
+pub fn scientific(v: Wide) -> Option<(String, i64)> {
+    let log = v.log10_abs();
+    if !log.is_finite() {
+        return None;
+    }
+    let exponent = log.floor();
+    let mantissa = fixed(10f64.powf(log - exponent), 3);
+    let (mantissa, exponent) = if mantissa == "10" {
+        ("1".to_string(), exponent + 1.0)
+    } else {
+        (mantissa, exponent)
+    };
+    let sign = if v.signum() < 0.0 { "-" } else { "" };
+    Some((format!("{sign}{mantissa}"), exponent as i64))
+}
+
+/// A number of any size for reading at a glance: as [`short`] while `f64` holds it as a
+/// normal number (or exactly 0), else `≈ m × 10^e` (`≈ 3.98 × 10^6020`, `≈ -2.506 × 10^-3011`).
+pub fn wide(v: Wide) -> String {
+    match scientific(v) {
+        Some((m, e)) if !v.fits_f64() => format!("≈ {m} × 10^{e}"),
+        _ => short(v.to_f64()),
+    }
+}
+
+/// A share in `[0, 1]` as a percentage: `0.0014%`, `50%`, `100%`, `≈ 5.012 × 10^-3009%`.
+pub fn percent(share: Wide) -> String {
+    format!("{}%", wide(share * Wide::from_f64(100.0)))
 }
 
 #[cfg(test)]
@@ -75,6 +114,31 @@ mod tests {
         assert_eq!(short(1234.5678), "1235");
         assert_eq!(short(f64::NEG_INFINITY), "-inf");
         assert_eq!(short(1e-300), "1e-300");
-        assert_eq!(percent(0.5), "50%");
+        assert_eq!(percent(Wide::from_f64(0.5)), "50%");
+        // Never "1" for a number that is not 1.
+        assert_eq!(short(1.0001), "1.0001");
+        assert_eq!(short(-0.99999), "-0.99999");
+        assert_eq!(short(1.0 + f64::EPSILON), "1.0000000000000002");
+        assert_eq!(short(1.00004), "1.00004");
+        assert_eq!(short(1.0), "1");
+        assert_eq!(short(1.2), "1.2");
+    }
+
+    #[test]
+    fn numbers_beyond_f64() {
+        let big = Wide::from_f64(4.0).powi(10_000);
+        assert_eq!(scientific(big), Some(("3.98".into(), 6020)));
+        assert_eq!(wide(big), "≈ 3.98 × 10^6020");
+        let tiny = Wide::from_f64(-0.5).powi(10_001);
+        assert_eq!(wide(tiny), "≈ -2.506 × 10^-3011");
+        assert_eq!(wide(Wide::from_f64(0.25)), "0.25");
+        assert_eq!(wide(Wide::ZERO), "0");
+        // 9.9996e400 rounds up to the next power of ten.
+        let near = Wide::from_f64(9.9996e200) * Wide::from_f64(1e200);
+        assert_eq!(wide(near), "≈ 1 × 10^401");
+        assert_eq!(
+            percent(Wide::from_f64(0.5).powi(10_000)),
+            "≈ 5.012 × 10^-3009%"
+        );
     }
 }

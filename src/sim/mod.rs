@@ -6,9 +6,11 @@ pub mod closed_form;
 pub mod facts;
 pub mod format;
 pub mod regime;
+pub mod wide;
 
 pub use chain::{Chain, ChainParams, MAX_DEPTH};
-pub use closed_form::ClosedForm;
+pub use closed_form::{ClosedForm, WideParts};
 pub use facts::{Deviation, Facts};
 pub use format::NumberFormat;
 pub use regime::Regime;
+pub use wide::Wide;

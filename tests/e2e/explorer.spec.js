@@ -57,6 +57,38 @@ test("the issue's example URL shows the IEEE facts", async ({ page }) => {
     .toBe("?view=explorer&depth=200&w=2&b=0&x=1&dtype=f32&scale=linear&grad=weight");
 });
 
+test("the regime is that of w as stored: 1.0001 is exactly 1 in f16", async ({ page }) => {
+  await open(page, "depth=100&w=1.0001&b=0&x=1&dtype=f16");
+  expect(await readout(page, "regime")).toBe("stable");
+  expect(await readout(page, "stored-w")).toBe("1");
+  const note = page.locator("[data-note=activations]");
+  await expect(note).toContainText("Stable: 1.0001 is stored as 1 in f16: every layer multiplies by exactly 1");
+  await expect(note).not.toContainText("Exploding");
+  await expect(page.locator("[data-note=gradients]")).toContainText("1.0001 is stored as 1 in f16");
+  await expect(page.locator("[data-regime-badge=activations]")).toHaveText("stable");
+  await expect(page.locator('input[type=range][name="w"]')).toHaveAttribute("aria-valuetext", "1.0001, stable");
+  // In f32 the same w stays above 1, and the page never calls it 1.
+  await page.locator('select[name="dtype"]').selectOption("f32");
+  await expect.poll(() => readout(page, "regime")).toBe("exploding");
+  await expect(note).toContainText("every layer scales the signal by 1.0001");
+});
+
+test("the closed form keeps its answer beyond f64's range", async ({ page }) => {
+  await open(page, "depth=10000&w=4&b=0&x=1&dtype=f32");
+  expect(await readout(page, "yn")).toBe("Infinity");
+  // log10(4^10000) = 20000 log10(2) = 6020.5999132796239…
+  expect(await readout(page, "yn-closed-log10")).toBe("6020.599913279624");
+  await expect(page.locator('[data-readout="yn-closed"]')).toHaveText("≈ 3.98 × 10^6020");
+  await expect(page.locator('[data-readout="w-pow-n"]')).toHaveText("≈ 3.98 × 10^6020");
+  expect(await readout(page, "input-share")).toBe("1");
+  await expect(page.locator('[data-readout="rel-diff"]')).toContainText("f32 ran out of range and gives inf from layer 64");
+  await expect(page.locator('[data-readout="rel-diff"]')).toContainText("≈ 3.98 × 10^6020 is a finite number");
+  const formula = page.locator("[data-formula] math").nth(2);
+  await expect(formula).toContainText("3.98");
+  await expect(formula).toContainText("6020");
+  await expect(formula).not.toContainText("inf");
+});
+
 test("gradients underflow to exactly 0 in the first 50 of 200 f32 layers", async ({ page }) => {
   await open(page, "depth=200&w=0.5&b=0&x=1&dtype=f32");
   expect(await readout(page, "zero-grad-layers")).toBe("50");
