@@ -8,5 +8,6 @@
 pub mod app;
 pub mod plot;
 pub mod sim;
+pub mod train;
 #[cfg(target_arch = "wasm32")]
 pub mod web;
