@@ -152,10 +152,15 @@ const INV_FACTORIALS: [f64; 9] = [
 /// arguments keep their full relative accuracy.
 #[inline(always)]
 fn exp_parts(t: f64) -> (f64, f64) {
-    let k = (t * LOG2_E + ROUND) - ROUND;
+    // `k + 1.5·2^52` holds the integer `k` in its low mantissa bits, so `2^k` is built with
+    // integer adds and a shift, which vectorise (no float-to-integer conversion).
+    let shifted = t * LOG2_E + ROUND;
+    let k = shifted - ROUND;
     let r = t - k * LN_2;
-    // `k` is an integer in [-289, 289]; a NaN `k` casts to 0 and `r` is NaN already.
-    let scale = f64::from_bits(((k as i64 + 1023) as u64) << 52);
+    // `k` is an integer in [-289, 289]; for a NaN `t` the scale is garbage, but `r`, and
+    // with it every result, is NaN.
+    let k_bits = shifted.to_bits().wrapping_sub(ROUND.to_bits());
+    let scale = f64::from_bits(k_bits.wrapping_add(1023) << 52);
     // Horner's rule for r·(1 + r/2! + r²/3! + … + r⁸/9!).
     let mut q = INV_FACTORIALS[0];
     for &c in &INV_FACTORIALS[1..] {
