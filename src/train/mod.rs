@@ -18,7 +18,9 @@
 //! optimiser and the one matrix product.
 
 mod chain;
+pub mod fastmath;
 mod init;
+pub mod kernel;
 mod linalg;
 mod mlp;
 mod model;
