@@ -1,0 +1,92 @@
+//! Every plot of the training lab rendered to SVG in a debug build at extreme records: a run
+//! that ended in NaN, one whose activations overflowed to inf, a single step, 100,000 steps,
+//! and before any step. No panic, and the words and colours a user sees are there.
+#![cfg(not(target_arch = "wasm32"))]
+
+use deep_signal::app::params::Values;
+use deep_signal::app::train::{self, PANELS, PARAMS};
+use deep_signal::app::view::{summary, ViewModel};
+use deep_signal::plot::{self, Style, Theme};
+use plotters::prelude::*;
+
+/// The lab's model for `query`, trained as the page would (the clock never runs out here).
+fn lab(pairs: &[(&str, &str)]) -> Box<dyn ViewModel> {
+    let mut values = Values::defaults(PARAMS);
+    for (k, v) in pairs {
+        assert!(values.set_raw(k, v).unwrap().is_none(), "{k}={v}");
+    }
+    let mut m = train::model(&values);
+    for _ in 0..100_000 {
+        if !m.tick(&mut values, &|| 0.0, 8.0).more {
+            break;
+        }
+    }
+    m
+}
+
+fn readout(m: &dyn ViewModel, key: &str) -> String {
+    m.readouts().into_iter().find(|r| r.key == key).unwrap().value
+}
+
+/// Every panel as SVG.
+fn render_all(m: &dyn ViewModel) -> Vec<String> {
+    (0..PANELS.len())
+        .map(|i| {
+            let mut svg = String::new();
+            {
+                let root = SVGBackend::with_string(&mut svg, (800, 420)).into_drawing_area();
+                plot::draw_plot(&root, &m.plot(i, &Theme::light()), &Style::svg(Theme::light()))
+                    .expect("drawing succeeds");
+                root.present().expect("present");
+            }
+            svg
+        })
+        .collect()
+}
+
+#[test]
+fn a_run_that_ended_in_nan_draws_its_nan() {
+    let m = lab(&[("lr", "1"), ("steps", "50")]);
+    assert_eq!(readout(&*m, "step"), "10");
+    assert_eq!(readout(&*m, "loss"), "NaN");
+    let svg = render_all(&*m);
+    // The loss's last value is NaN, on its band; the heat map has NaN cells.
+    assert!(svg[0].contains("NaN at step 9"), "loss plot");
+    assert!(svg[1].contains("fill=\"#CC79A7\""), "NaN cells in the heat map");
+    assert!(summary(&m.plot(1, &Theme::light())).contains("first at step"));
+    // Every per-layer profile is NaN after the halt.
+    for panel in [2, 3] {
+        assert!(svg[panel].contains("NaN from layer 1"), "panel {panel}");
+    }
+}
+
+#[test]
+fn overflowing_activations_draw_inf() {
+    let m = lab(&[("w0", "2"), ("depth", "200"), ("steps", "1")]);
+    assert_eq!(readout(&*m, "first-nonfinite-layer"), "128");
+    let svg = render_all(&*m);
+    assert!(svg[0].contains("inf at step 0"), "{}", &svg[0][..200]);
+    assert!(svg[4].contains("inf from layer 128"), "activations plot");
+}
+
+#[test]
+fn one_step_and_no_step_draw() {
+    let m = lab(&[("steps", "1")]);
+    assert_eq!(readout(&*m, "step"), "1");
+    let svg = render_all(&*m);
+    assert!(svg.iter().all(|s| s.contains("<svg")));
+    let m = lab(&[]);
+    assert_eq!(readout(&*m, "diagnosis"), "untrained");
+    let svg = render_all(&*m);
+    assert!(svg[1].contains("Gradient norm of each layer over training"));
+}
+
+#[test]
+fn a_hundred_thousand_steps_stay_bounded_and_draw() {
+    let m = lab(&[("depth", "3"), ("samples", "4"), ("lr", "0.001"), ("steps", "100000")]);
+    assert_eq!(readout(&*m, "step"), "100000");
+    let svg = render_all(&*m);
+    // Rows are decimated: the loss plot says how often it recorded.
+    assert!(svg[0].contains("Loss, every 16th step"), "{}", &svg[0][..300]);
+    assert!(svg[1].len() < 2_000_000, "heat map SVG of {} bytes", svg[1].len());
+}
