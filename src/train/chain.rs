@@ -210,3 +210,79 @@ fn sum<T: Real>(a: &[T]) -> T {
     }
     fold(s)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::train::spec::TaskSpec;
+
+    fn chain(depth: usize, w0: f64, b0: f64, init_noise: f64) -> ChainModel<f64> {
+        let data = Dataset::generate(
+            TaskSpec::Line {
+                slope: 0.5,
+                intercept: 0.1,
+            },
+            10,
+            0.0,
+            1,
+        );
+        let spec = ChainSpec {
+            depth,
+            w0,
+            b0,
+            init_noise,
+            format: crate::sim::NumberFormat::F64,
+        };
+        ChainModel::new(&spec, &data, 10, false, 7)
+    }
+
+    #[test]
+    fn every_gradient_matches_finite_differences() {
+        let mut m = chain(6, 1.1, 0.2, 0.3);
+        m.forward();
+        m.backward();
+        let grads = m.params.grads.clone();
+        assert!(grads.iter().all(|g| g.abs() > 1e-3), "{grads:?}");
+        for i in 0..grads.len() {
+            let h = 1e-6;
+            let p0 = m.params.values[i];
+            m.params.values[i] = p0 + h;
+            let up = m.forward();
+            m.params.values[i] = p0 - h;
+            let down = m.forward();
+            m.params.values[i] = p0;
+            let fd = (up - down) / (2.0 * h);
+            assert!(
+                (fd - grads[i]).abs() <= 1e-7 * (1.0 + grads[i].abs()),
+                "parameter {i}: {fd} vs {}",
+                grads[i]
+            );
+        }
+    }
+
+    #[test]
+    fn gradients_shrink_by_w_per_layer_at_init() {
+        // All weights equal w0: dL/db_k = w0^(n-k)·Σ_i dL/dy_n,i.
+        let (n, w0) = (30, 0.8);
+        let mut m = chain(n, w0, 0.1, 0.0);
+        m.forward();
+        m.backward();
+        let gb = |k: usize| m.params.grads[2 * k - 1];
+        for k in 1..=n {
+            let want = w0.powi((n - k) as i32) * gb(n);
+            assert!((gb(k) - want).abs() <= 1e-13 * want.abs(), "layer {k}");
+        }
+    }
+
+    #[test]
+    fn partial_sums_follow_their_documented_order() {
+        let v: Vec<f32> = (0..19).map(|i| 1.0 + i as f32 * 1e-7).collect();
+        let mut s = [0.0f32; LANES];
+        for (i, x) in v.iter().enumerate() {
+            s[i % LANES] += x * x;
+        }
+        let want = ((s[0] + s[4]) + (s[2] + s[6])) + ((s[1] + s[5]) + (s[3] + s[7]));
+        assert_eq!(dot(&v, &v).to_bits(), want.to_bits());
+        assert_eq!(sum(&[1.0f64; 19]), 19.0);
+    }
+}
