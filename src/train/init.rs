@@ -90,3 +90,91 @@ fn orthogonal(rng: &mut Pcg64, w: &mut [f64], rows: usize, cols: usize, gain: f6
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::train::rng::{generator, Stream};
+
+    fn layer(init: Init, gain: f64, fan_out: usize, fan_in: usize) -> (Vec<f64>, Vec<f64>) {
+        let mut rng = generator(5, Stream::Init);
+        let mut w = vec![f64::NAN; fan_out * fan_in];
+        let mut b = vec![f64::NAN; fan_out];
+        init_layer(init, gain, fan_out, fan_in, &mut rng, &mut w, &mut b);
+        (w, b)
+    }
+
+    fn mean_var(v: &[f64]) -> (f64, f64) {
+        let n = v.len() as f64;
+        let m = v.iter().sum::<f64>() / n;
+        (m, v.iter().map(|x| (x - m) * (x - m)).sum::<f64>() / n)
+    }
+
+    /// Checks mean 0 and variance `var` within 5 standard errors (`kurtosis` is `E[x⁴]/σ⁴`:
+    /// 3 for a normal, 9/5 for a uniform law).
+    fn assert_moments(v: &[f64], var: f64, kurtosis: f64) {
+        let n = v.len() as f64;
+        let (m, s2) = mean_var(v);
+        assert!(m.abs() < 5.0 * (var / n).sqrt(), "mean {m}");
+        let se = var * ((kurtosis - 1.0) / n).sqrt();
+        assert!((s2 - var).abs() < 5.0 * se, "variance {s2} vs {var}");
+    }
+
+    #[test]
+    fn pytorch_default_is_uniform_in_one_over_root_fan_in() {
+        let (w, b) = layer(Init::PyTorchDefault, 1.0, 200, 100);
+        let bound = 0.1;
+        assert!(w.iter().chain(&b).all(|x| x.abs() < bound));
+        assert!(w.iter().any(|x| x.abs() > 0.999 * bound));
+        assert_moments(&w, bound * bound / 3.0, 1.8);
+        let (m, _) = mean_var(&b);
+        assert!(m.abs() < 5.0 * bound / (3.0f64 * 200.0).sqrt());
+        assert!(b.iter().any(|&x| x != 0.0));
+    }
+
+    #[test]
+    fn normal_inits_have_pytorchs_standard_deviations() {
+        let g = 5.0 / 3.0;
+        let (w, b) = layer(Init::KaimingNormal, g, 300, 200);
+        assert_moments(&w, g * g / 200.0, 3.0);
+        assert!(b.iter().all(|&x| x == 0.0));
+        let (w, _) = layer(Init::XavierNormal, g, 300, 200);
+        assert_moments(&w, g * g * 2.0 / 500.0, 3.0);
+        let (w, b) = layer(Init::Normal { sigma: 0.5 }, g, 300, 200);
+        assert_moments(&w, 0.25 / 200.0, 3.0);
+        assert!(b.iter().all(|&x| x == 0.0));
+    }
+
+    #[test]
+    fn xavier_uniform_has_its_bound_and_variance() {
+        let g = std::f64::consts::SQRT_2;
+        let (w, b) = layer(Init::XavierUniform, g, 300, 100);
+        let a = g * (6.0f64 / 400.0).sqrt();
+        assert!(w.iter().all(|x| x.abs() < a));
+        assert!(w.iter().any(|x| x.abs() > 0.999 * a));
+        assert_moments(&w, a * a / 3.0, 1.8);
+        assert!(b.iter().all(|&x| x == 0.0));
+    }
+
+    #[test]
+    fn orthogonal_rows_or_columns_are_orthonormal_times_the_gain() {
+        let g = 5.0 / 3.0;
+        for (rows, cols) in [(16, 16), (24, 9), (9, 24), (1, 7), (7, 1)] {
+            let (w, b) = layer(Init::Orthogonal, g, rows, cols);
+            assert!(b.iter().all(|&x| x == 0.0));
+            // The Gram matrix of the shorter side: W·Wᵀ when wide or square, Wᵀ·W when tall.
+            let n = rows.min(cols);
+            for i in 0..n {
+                for j in 0..n {
+                    let dot: f64 = if rows <= cols {
+                        (0..cols).map(|k| w[i * cols + k] * w[j * cols + k]).sum()
+                    } else {
+                        (0..rows).map(|k| w[k * cols + i] * w[k * cols + j]).sum()
+                    };
+                    let want = if i == j { g * g } else { 0.0 };
+                    assert!((dot - want).abs() < 1e-12, "{rows}x{cols} ({i},{j}): {dot}");
+                }
+            }
+        }
+    }
+}

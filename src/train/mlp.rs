@@ -316,7 +316,10 @@ mod tests {
         for l in 0..m.params.layers() {
             let r = m.params.range(l);
             let fan_out = m.dims[l + 1];
-            for (j, b) in m.params.values[r.end - fan_out..r.end].iter_mut().enumerate() {
+            for (j, b) in m.params.values[r.end - fan_out..r.end]
+                .iter_mut()
+                .enumerate()
+            {
                 *b += 0.05 * (j as f64 - 1.5);
             }
         }
@@ -371,7 +374,12 @@ mod tests {
         let mut m = mlp(Activation::Relu, Init::KaimingNormal, TaskSpec::Sine);
         let loss = m.forward();
         let z = m.acts[m.layers()].as_slice().unwrap().to_vec();
-        let want: f64 = z.iter().zip(&m.t).map(|(z, t)| (z - t).powi(2)).sum::<f64>() / 7.0;
+        let want: f64 = z
+            .iter()
+            .zip(&m.t)
+            .map(|(z, t)| (z - t).powi(2))
+            .sum::<f64>()
+            / 7.0;
         assert!((loss - want).abs() < 1e-14, "{loss} vs {want}");
     }
 
