@@ -243,7 +243,7 @@ mod tests {
         m.backward();
         let grads = m.params.grads.clone();
         assert!(grads.iter().all(|g| g.abs() > 1e-3), "{grads:?}");
-        for i in 0..grads.len() {
+        for (i, &g) in grads.iter().enumerate() {
             let h = 1e-6;
             let p0 = m.params.values[i];
             m.params.values[i] = p0 + h;
@@ -253,9 +253,8 @@ mod tests {
             m.params.values[i] = p0;
             let fd = (up - down) / (2.0 * h);
             assert!(
-                (fd - grads[i]).abs() <= 1e-7 * (1.0 + grads[i].abs()),
-                "parameter {i}: {fd} vs {}",
-                grads[i]
+                (fd - g).abs() <= 1e-7 * (1.0 + g.abs()),
+                "parameter {i}: {fd} vs {g}"
             );
         }
     }

@@ -336,7 +336,7 @@ mod tests {
                     m.backward();
                     let grads = m.params.grads.clone();
                     let mut worst: f64 = 0.0;
-                    for i in 0..grads.len() {
+                    for (i, &g) in grads.iter().enumerate() {
                         let h = 1e-6;
                         let p0 = m.params.values[i];
                         m.params.values[i] = p0 + h;
@@ -345,7 +345,7 @@ mod tests {
                         let down = m.forward();
                         m.params.values[i] = p0;
                         let fd = (up - down) / (2.0 * h);
-                        let err = (fd - grads[i]).abs() / (1e-4 + grads[i].abs());
+                        let err = (fd - g).abs() / (1e-4 + g.abs());
                         worst = worst.max(err);
                     }
                     assert!(worst < 1e-5, "{task:?} {act:?} {init:?}: {worst}");
