@@ -373,7 +373,12 @@ fn a_deep_chain_with_w0_below_one_has_vanishing_gradients() {
 
 #[test]
 fn memory_stays_bounded_over_a_long_run() {
-    let mut s = Session::new(&chain(3, 1.0, 0.0, 0.01));
+    let spec = TrainSpec {
+        samples: 2,
+        baseline: false,
+        ..chain(3, 1.0, 0.0, 0.01)
+    };
+    let mut s = Session::new(&spec);
     assert_eq!(s.run(100_000), 100_000);
     let r = s.records();
     assert!(r.rows() <= r.capacity() && r.rows() > r.capacity() / 2);
@@ -454,12 +459,12 @@ fn the_profiles_count_saturated_and_dead_units() {
 
 #[test]
 fn an_mlp_learns_xor() {
-    let mut spec = mlp(16, 2, Activation::Tanh, Init::XavierNormal, TaskSpec::Xor);
-    spec.samples = 128;
+    let mut spec = mlp(8, 2, Activation::Tanh, Init::XavierNormal, TaskSpec::Xor);
     spec.lr = 0.5;
     spec.momentum = 0.9;
+    spec.baseline = false;
     let mut s = Session::new(&spec);
-    s.run(300);
+    s.run(150);
     let r = s.records();
     assert!(r.loss()[0] > 0.6);
     assert!(
@@ -488,4 +493,54 @@ fn specs_are_brought_into_range() {
     assert_eq!(Session::new(&spec).depth(), 1000);
     assert_eq!(TrainSpec { lr: 50.0, ..spec }.sanitized().lr, 10.0);
     assert_eq!(TrainSpec { lr: -1.0, ..spec }.sanitized().lr, 0.0);
+}
+
+/// Native steps per second of the three workloads the browser targets are set for. Run with
+/// `cargo test --release --test training -- --ignored --nocapture`.
+#[test]
+#[ignore = "a timing, not a test: run it in release"]
+fn steps_per_second() {
+    let chain100 = TrainSpec {
+        baseline: false,
+        ..chain(100, 1.0, 0.0, 0.001)
+    };
+    let mut small = mlp(
+        32,
+        50,
+        Activation::Tanh,
+        Init::XavierNormal,
+        TaskSpec::Spiral,
+    );
+    small.baseline = false;
+    small.lr = 0.01;
+    let mut large = mlp(
+        64,
+        100,
+        Activation::Relu,
+        Init::KaimingNormal,
+        TaskSpec::Circle,
+    );
+    large.baseline = false;
+    large.samples = 128;
+    large.lr = 0.001;
+    for (name, spec, n) in [
+        ("chain depth 100, batch 32, f32", chain100, 300_000),
+        (
+            "chain depth 100, batch 32, f32, with baseline",
+            TrainSpec {
+                baseline: true,
+                ..chain100
+            },
+            300_000,
+        ),
+        ("MLP width 32, depth 50, batch 64, tanh", small, 500),
+        ("MLP width 64, depth 100, batch 128, ReLU", large, 100),
+    ] {
+        let mut s = Session::new(&spec);
+        s.run(n / 10);
+        let t = std::time::Instant::now();
+        let ran = s.run(n);
+        let secs = t.elapsed().as_secs_f64();
+        println!("{name}: {:.0} steps/s", ran as f64 / secs);
+    }
 }
