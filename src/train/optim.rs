@@ -139,7 +139,12 @@ impl<T: Real> Params<T> {
                         .map(|&d| (lr * d).to_f64().powi(2))
                         .sum()
                 };
-                p.update_ratio = u.sqrt() / p.weight_norm;
+                // 0 for no update at all, even of a zero weight.
+                p.update_ratio = if u == 0.0 {
+                    0.0
+                } else {
+                    u.sqrt() / p.weight_norm
+                };
             }
         }
         Applied {

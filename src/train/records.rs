@@ -35,7 +35,8 @@ pub struct LayerProfile {
     pub weight_norm: f64,
     /// `‖u‖/‖θ‖`: the norm of the update actually applied to the layer, `u = lr·d` (`d` the
     /// clipped gradient, or the momentum buffer, each product rounded to the format), over
-    /// [`weight_norm`](Self::weight_norm). 0 with a learning rate of 0.
+    /// [`weight_norm`](Self::weight_norm). 0 when nothing moved (a learning rate of 0, a zero
+    /// gradient).
     pub update_ratio: f64,
     /// The mean of the layer's outputs over the batch (and units): the chain's `y_k`; the
     /// MLP's activations (the output layer: its outputs).
