@@ -288,14 +288,16 @@ fn too_high_a_learning_rate_explodes_and_a_lower_one_or_clipping_trains() {
     assert_eq!(s.run(300), 300);
     assert!(s.records().loss()[299] < 1e-4 * s.records().loss()[0]);
 
-    // Clipping the gradient's norm to 0.1: it stays finite and learns.
+    // Clipping the gradient's norm to 0.1: it stays finite and learns, though at this
+    // learning rate it swings between two losses from step to step.
     let mut spec = chain(50, 1.0, 0.0, 1.0);
     spec.clip = Clip::Norm(0.1);
     let mut s = Session::new(&spec);
     assert_eq!(s.run(300), 300);
     let r = s.records();
-    assert!(r.loss().iter().all(|l| l.is_finite()));
-    assert!(r.loss()[299] < 0.2 * r.loss()[0]);
+    assert!(r.loss().iter().all(|&l| l < 1.0));
+    let last: f64 = r.loss()[200..].iter().sum::<f64>() / 100.0;
+    assert!(last < 0.5 * r.loss()[0], "{last}");
     assert!(r.clip_coef().iter().any(|&c| c < 1.0));
     let want = |total: f64| (0.1 / (total + 1e-6)).min(1.0);
     for (&c, &t) in r.clip_coef().iter().zip(r.grad_total()) {
@@ -321,9 +323,15 @@ fn w0_above_one_explodes_after_one_update_unless_clipped() {
     let mut spec = chain(100, 1.05, 0.0, 0.01);
     spec.clip = Clip::Norm(1.0);
     let mut s = Session::new(&spec);
-    assert_eq!(s.run(300), 300);
+    assert_eq!(s.run(100), 100);
     let r = s.records();
-    assert!(r.loss()[299] < 1e-3, "{}", r.loss()[299]);
+    assert!(r.loss()[0] > 6000.0);
+    assert!(r.loss()[99] < 1e-9, "{}", r.loss()[99]);
+    // A lower learning rate instead does not blow up, but its first steps throw every weight
+    // from 1.05 to near 0: the chain now forgets its input.
+    let mut s = Session::new(&chain(100, 1.05, 0.0, 1e-4));
+    assert_eq!(s.run(10), 10);
+    assert!(s.parameters().iter().step_by(2).all(|w| w.abs() < 0.2));
 }
 
 #[test]

@@ -136,7 +136,10 @@ impl<T: Real> Params<T> {
                 } else {
                     dir[self.range(l)]
                         .iter()
-                        .map(|&d| (lr * d).to_f64().powi(2))
+                        .map(|&d| {
+                            let u = (lr * d).to_f64();
+                            u * u
+                        })
                         .sum()
                 };
                 // 0 for no update at all, even of a zero weight.
