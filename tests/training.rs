@@ -83,6 +83,10 @@ fn same_spec_and_seed_give_the_same_bits_and_another_seed_others() {
     for spec in [noisy_chain, net] {
         let a = fingerprint(&spec, 30);
         assert_eq!(a, fingerprint(&spec, 30));
+        // However the steps are grouped into runs.
+        let mut s = Session::new(&spec);
+        assert_eq!((s.run(7), s.run(23)), (7, 23));
+        assert_eq!(bits(&s.parameters()), a.1);
         let other = TrainSpec { seed: 2, ..spec };
         let b = fingerprint(&other, 30);
         assert_ne!(a.0, b.0);
@@ -501,6 +505,31 @@ fn specs_are_brought_into_range() {
     assert_eq!(Session::new(&spec).depth(), 1000);
     assert_eq!(TrainSpec { lr: 50.0, ..spec }.sanitized().lr, 10.0);
     assert_eq!(TrainSpec { lr: -1.0, ..spec }.sanitized().lr, 0.0);
+    // The widest, deepest MLP on the most samples trains on mini-batches that fit.
+    let mut big = mlp(
+        1000,
+        1000,
+        Activation::Relu,
+        Init::Orthogonal,
+        TaskSpec::Circle,
+    );
+    big.samples = 1 << 20;
+    let s = big.sanitized();
+    let ModelSpec::Mlp(m) = s.model else { panic!() };
+    assert_eq!((m.width, m.depth, s.samples), (256, 200, 2048));
+    assert_eq!(s.batch, (1 << 23) / (256 * 201));
+    assert_eq!(
+        mlp(
+            64,
+            100,
+            Activation::Relu,
+            Init::Orthogonal,
+            TaskSpec::Circle
+        )
+        .sanitized()
+        .batch,
+        0
+    );
 }
 
 /// Native steps per second of the three workloads the browser targets are set for. Run with
