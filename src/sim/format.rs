@@ -75,6 +75,7 @@ impl NumberFormat {
 /// A floating-point type whose `*`, `+`, `-` and `/` round to its own format.
 pub trait Real:
     Copy
+    + 'static
     + PartialOrd
     + Mul<Output = Self>
     + Add<Output = Self>

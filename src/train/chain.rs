@@ -25,6 +25,7 @@ use rand_distr::StandardNormal;
 const LANES: usize = 4;
 
 /// The chain: its data in `T`, its batch buffers and its parameters.
+#[derive(Clone)]
 pub(crate) struct ChainModel<T> {
     /// Layers.
     n: usize,
@@ -137,6 +138,10 @@ impl<T: Real> Model for ChainModel<T> {
 
     fn parameters(&self) -> Vec<f64> {
         self.params.values.iter().map(|v| v.to_f64()).collect()
+    }
+
+    fn duplicate(&self) -> Box<dyn Model> {
+        Box::new(self.clone())
     }
 
     fn step(&mut self, h: &Hyper, detail: Detail, out: &mut [LayerProfile]) -> Outcome {

@@ -22,6 +22,7 @@ use super::task::Dataset;
 use ndarray::{Array2, ArrayView2, ArrayViewMut2};
 
 /// The MLP: its data, batch buffers and parameters.
+#[derive(Clone)]
 pub(crate) struct MlpModel<F> {
     /// Units per layer, `d_0` (inputs) to `d_L` (1).
     dims: Vec<usize>,
@@ -235,6 +236,10 @@ impl<F: Float> Model for MlpModel<F> {
 
     fn parameters(&self) -> Vec<f64> {
         self.params.values.iter().map(|v| v.to_f64()).collect()
+    }
+
+    fn duplicate(&self) -> Box<dyn Model> {
+        Box::new(self.clone())
     }
 
     fn step(&mut self, h: &Hyper, detail: Detail, out: &mut [LayerProfile]) -> Outcome {

@@ -25,6 +25,8 @@ pub(crate) trait Model {
     fn step(&mut self, h: &Hyper, detail: Detail, out: &mut [LayerProfile]) -> Outcome;
     /// Every parameter, as `f64`, in the model's order.
     fn parameters(&self) -> Vec<f64>;
+    /// A copy with the same parameters, data and buffers.
+    fn duplicate(&self) -> Box<dyn Model>;
 }
 
 /// The mean and population standard deviation of `v`, in `f64`.

@@ -43,6 +43,7 @@ pub(crate) struct Applied {
 }
 
 /// A model's parameters, their gradients and the momentum buffer, stored flat.
+#[derive(Clone)]
 pub(crate) struct Params<T> {
     /// The parameters, layer after layer.
     pub(crate) values: Vec<T>,

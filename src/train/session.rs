@@ -61,39 +61,37 @@ impl Session {
         let batches = Batches::new(data.len(), spec.batch, spec.seed);
         let b = batches.size();
         let momentum = spec.momentum > 0.0;
-        let build = |momentum: bool| -> Box<dyn Model> {
-            match spec.model {
-                ModelSpec::Chain(c) => match c.format {
-                    NumberFormat::F16 => {
-                        Box::new(ChainModel::<f16>::new(&c, &data, b, momentum, spec.seed))
-                    }
-                    NumberFormat::Bf16 => {
-                        Box::new(ChainModel::<bf16>::new(&c, &data, b, momentum, spec.seed))
-                    }
-                    NumberFormat::F32 => {
-                        Box::new(ChainModel::<f32>::new(&c, &data, b, momentum, spec.seed))
-                    }
-                    NumberFormat::F64 => {
-                        Box::new(ChainModel::<f64>::new(&c, &data, b, momentum, spec.seed))
-                    }
-                },
-                ModelSpec::Mlp(m) => match m.format {
-                    NumberFormat::F64 => {
-                        Box::new(MlpModel::<f64>::new(&m, &data, b, momentum, spec.seed))
-                    }
-                    _ => Box::new(MlpModel::<f32>::new(&m, &data, b, momentum, spec.seed)),
-                },
-            }
+        let main: Box<dyn Model> = match spec.model {
+            ModelSpec::Chain(c) => match c.format {
+                NumberFormat::F16 => {
+                    Box::new(ChainModel::<f16>::new(&c, &data, b, momentum, spec.seed))
+                }
+                NumberFormat::Bf16 => {
+                    Box::new(ChainModel::<bf16>::new(&c, &data, b, momentum, spec.seed))
+                }
+                NumberFormat::F32 => {
+                    Box::new(ChainModel::<f32>::new(&c, &data, b, momentum, spec.seed))
+                }
+                NumberFormat::F64 => {
+                    Box::new(ChainModel::<f64>::new(&c, &data, b, momentum, spec.seed))
+                }
+            },
+            ModelSpec::Mlp(m) => match m.format {
+                NumberFormat::F64 => {
+                    Box::new(MlpModel::<f64>::new(&m, &data, b, momentum, spec.seed))
+                }
+                _ => Box::new(MlpModel::<f32>::new(&m, &data, b, momentum, spec.seed)),
+            },
         };
         let depth = spec.layers();
         Session {
+            baseline: spec.baseline.then(|| main.duplicate()),
             hyper: Hyper {
                 lr: spec.lr,
                 momentum: spec.momentum,
                 clip: spec.clip,
             },
-            main: build(momentum),
-            baseline: spec.baseline.then(|| build(false)),
+            main,
             baseline_full_loss: None,
             batches,
             steps: 0,
