@@ -68,7 +68,7 @@ fn orthogonal(rng: &mut Pcg64, w: &mut [f64], rows: usize, cols: usize, gain: f6
         let (done, rest) = q.split_at_mut(j * m);
         let v = &mut rest[..m];
         for qi in done.chunks_exact(m) {
-            let r: f64 = qi.iter().zip(v.iter()).map(|(a, b)| a * b).sum();
+            let r = dot(qi, v);
             for (x, &y) in v.iter_mut().zip(qi) {
                 *x -= r * y;
             }
@@ -88,6 +88,25 @@ fn orthogonal(rng: &mut Pcg64, w: &mut [f64], rows: usize, cols: usize, gain: f6
             }
         }
     }
+}
+
+/// `Σ a_i·b_i` in four partial sums (four independent additions in flight).
+fn dot(a: &[f64], b: &[f64]) -> f64 {
+    let mut s = [0.0; 4];
+    let (ca, cb) = (a.chunks_exact(4), b.chunks_exact(4));
+    let tail: f64 = ca
+        .remainder()
+        .iter()
+        .zip(cb.remainder())
+        .map(|(x, y)| x * y)
+        .sum();
+    for (x, y) in ca.zip(cb) {
+        s[0] += x[0] * y[0];
+        s[1] += x[1] * y[1];
+        s[2] += x[2] * y[2];
+        s[3] += x[3] * y[3];
+    }
+    (s[0] + s[2]) + (s[1] + s[3]) + tail
 }
 
 #[cfg(test)]
