@@ -191,10 +191,20 @@ impl<T: Real> Params<T> {
     }
 }
 
-/// The sum of squares of `v`, accumulated in `f64` (exact for the 16-bit formats; PyTorch
-/// accumulates them in `f32`).
+/// The sum of squares of `v`, accumulated in `f64` in four partial sums (exact for the 16-bit
+/// formats; PyTorch accumulates them in `f32`).
 fn sq_norm<T: Real>(v: &[T]) -> f64 {
-    v.iter().map(|&x| x.to_f64() * x.to_f64()).sum()
+    let mut s = [0.0; 4];
+    let c = v.chunks_exact(4);
+    let tail: f64 = c.remainder().iter().map(|x| x.to_f64() * x.to_f64()).sum();
+    for x in c {
+        let x = [x[0].to_f64(), x[1].to_f64(), x[2].to_f64(), x[3].to_f64()];
+        s[0] += x[0] * x[0];
+        s[1] += x[1] * x[1];
+        s[2] += x[2] * x[2];
+        s[3] += x[3] * x[3];
+    }
+    (s[0] + s[2]) + (s[1] + s[3]) + tail
 }
 
 /// Clips `grads` whose 2-norm is `total`, as PyTorch does, and returns the clip factor: for
