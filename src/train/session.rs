@@ -115,10 +115,12 @@ impl Session {
         self.step_with(true)
     }
 
-    /// Runs up to `n` steps, stopping early if training halts; returns how many ran. The
-    /// per-layer gradient norms are computed only on the steps that the history records and
-    /// on steps whose gradient is not finite (so the halting step has them), the full per-layer profiles only for the last step run; every
-    /// other step computes its scalars only (loss, total gradient norm, clip factor).
+    /// Runs up to `n` steps, stopping early if training halts; returns how many ran. This is
+    /// the hot path: the per-layer gradient norms are computed only on the steps that the
+    /// history records and on steps whose gradient is not finite (so the halting step has
+    /// them), the full per-layer profiles only for the last step run; every other step
+    /// computes its scalars only (loss, total gradient norm, clip factor), which costs
+    /// `O(parameters)` beside the forward and backward passes.
     pub fn run(&mut self, n: u64) -> u64 {
         for i in 0..n {
             if !self.step_with(i + 1 == n) {
