@@ -581,3 +581,55 @@ fn steps_per_second() {
         println!("{name}: {:.0} steps/s", ran as f64 / secs);
     }
 }
+
+#[test]
+fn a_relu_net_with_large_weights_overflows_where_the_mean_field_law_says() {
+    // Weights N(0, σ²/n) with ReLU multiply the mean square pre-activation by σ²/2 per
+    // layer (the first layer gives σ²·mean(x_j²)), so with σ = 8 the RMS grows 4√2-fold per
+    // layer and the largest of the 32·8 values (about 3 RMS) passes f32's largest value at
+    // layer 1 + ln(f32::MAX/(3·RMS_1))/ln(4√2). Finite width spreads ln(q) by about
+    // sqrt(5·l/n), about 1.6 layers here: allow 6.
+    let relu = Init::Normal { sigma: 8.0 };
+    let mut spec = mlp(8, 64, Activation::Relu, relu, TaskSpec::Circle);
+    spec.samples = 32;
+    spec.baseline = false;
+    let data = Dataset::generate(TaskSpec::Circle, 32, 0.0, spec.seed);
+    let x2 = data.inputs.iter().map(|x| x * x).sum::<f64>() / 64.0;
+    let rms1 = (64.0 * x2).sqrt();
+    let want = 1.0 + (f32::MAX as f64 / (3.0 * rms1)).ln() / 32f64.sqrt().ln();
+    let mut s = Session::new(&spec);
+    s.run(3);
+    let halt = s.halt().unwrap();
+    let Some(Origin {
+        step: 0,
+        place: Place::Activation(layer),
+    }) = halt.origin
+    else {
+        panic!("{halt:?}")
+    };
+    assert!((layer as f64 - want).abs() < 6.0, "{layer} vs {want}");
+    // In a network, the NaN loss reaches every gradient in the same step.
+    assert_eq!((halt.step, halt.first_nan_step), (0, 0));
+    assert!(s.records().loss()[0].is_nan());
+
+    // Large tanh weights saturate instead: activations stay finite, but in this chaotic
+    // regime back-propagation multiplies the gradient's mean square by
+    // χ₁ = σ²·E[tanh'(z)²] > 1 per layer, until, far below the output, it overflows.
+    let tanh = Init::Normal { sigma: 10.0 };
+    let mut spec = mlp(32, 150, Activation::Tanh, tanh, TaskSpec::Circle);
+    spec.samples = 8;
+    spec.baseline = false;
+    let mut s = Session::new(&spec);
+    s.run(3);
+    let r = s.records();
+    assert!(r.loss()[0].is_finite());
+    let Event {
+        step: 0,
+        kind: EventKind::NonFinite(Place::Gradient(layer)),
+    } = r.events()[0]
+    else {
+        panic!("{:?}", r.events())
+    };
+    assert!(layer < 75, "{layer}");
+    assert!(s.halt().is_some());
+}
