@@ -1,5 +1,5 @@
 //! Initial weights and biases of a linear layer, by PyTorch's formulas (see
-//! [`Init`](super::spec::Init)). Values are drawn in `f64`, weights first (row-major, shape
+//! [`Init`]). Values are drawn in `f64`, weights first (row-major, shape
 //! `(fan_out, fan_in)`), then the biases, and rounded to the model's format afterwards.
 
 use super::spec::Init;

@@ -1,5 +1,6 @@
 //! The MLP's number types and its one matrix product, [`gemm`]: straightforward loops, kept
-//! behind this one function so that a faster kernel can replace it.
+//! behind this one function so that a faster kernel can replace it. Likewise
+//! [`Float::tanh`] is the one place the MLP computes `tanh`.
 
 use crate::sim::format::Real;
 use ndarray::{ArrayView2, ArrayViewMut2, LinalgScalar};
