@@ -191,8 +191,8 @@ impl<T: Real> Params<T> {
     }
 }
 
-/// The sum of squares of `v`, accumulated in `f64` in four partial sums (exact for the 16-bit
-/// formats; PyTorch accumulates them in `f32`).
+/// The sum of squares of `v`, accumulated in `f64` in four partial sums (PyTorch accumulates
+/// the 16-bit formats' norms in `f32`, and `f32`'s in `f32`).
 fn sq_norm<T: Real>(v: &[T]) -> f64 {
     let mut s = [0.0; 4];
     let c = v.chunks_exact(4);
