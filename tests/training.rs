@@ -633,3 +633,16 @@ fn a_relu_net_with_large_weights_overflows_where_the_mean_field_law_says() {
     assert!(layer < 75, "{layer}");
     assert!(s.halt().is_some());
 }
+
+#[test]
+fn a_session_can_move_to_another_thread() {
+    let mut s = Session::new(&TrainSpec::default());
+    s.run(5);
+    let s = std::thread::spawn(move || {
+        s.run(5);
+        s
+    })
+    .join()
+    .unwrap();
+    assert_eq!(s.steps(), 10);
+}

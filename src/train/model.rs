@@ -14,8 +14,9 @@ pub(crate) struct Outcome {
     pub(crate) place: Option<Place>,
 }
 
-/// A trainable model with its data set, its batch buffers and its parameters.
-pub(crate) trait Model {
+/// A trainable model with its data set, its batch buffers and its parameters (`Send`, so that
+/// a session can move to a worker thread).
+pub(crate) trait Model: Send {
     /// Copies the samples `indices` into the batch buffers (as many as the batch size).
     fn load_batch(&mut self, indices: &[usize]);
     /// The loss on the loaded batch (the forward pass only).
