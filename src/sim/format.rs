@@ -75,6 +75,9 @@ impl NumberFormat {
 /// A floating-point type whose `*`, `+`, `-` and `/` round to its own format.
 pub trait Real:
     Copy
+    + Send
+    + Sync
+    + 'static
     + PartialOrd
     + Mul<Output = Self>
     + Add<Output = Self>

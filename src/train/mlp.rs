@@ -22,6 +22,7 @@ use super::task::Dataset;
 use ndarray::{Array2, ArrayView2, ArrayViewMut2};
 
 /// The MLP: its data, batch buffers and parameters.
+#[derive(Clone)]
 pub(crate) struct MlpModel<F> {
     /// Units per layer, `d_0` (inputs) to `d_L` (1).
     dims: Vec<usize>,
@@ -237,6 +238,10 @@ impl<F: Float> Model for MlpModel<F> {
         self.params.values.iter().map(|v| v.to_f64()).collect()
     }
 
+    fn duplicate(&self) -> Box<dyn Model> {
+        Box::new(self.clone())
+    }
+
     fn step(&mut self, h: &Hyper, detail: Detail, out: &mut [LayerProfile]) -> Outcome {
         let loss = self.forward().to_f64();
         self.backward();
@@ -277,5 +282,117 @@ impl<F: Float> Model for MlpModel<F> {
             applied,
             place,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::sim::NumberFormat;
+    use crate::train::spec::{Init, TaskSpec};
+
+    const INITS: [Init; 6] = [
+        Init::PyTorchDefault,
+        Init::Normal { sigma: 1.5 },
+        Init::XavierUniform,
+        Init::XavierNormal,
+        Init::KaimingNormal,
+        Init::Orthogonal,
+    ];
+    const ACTS: [Activation; 4] = [
+        Activation::Linear,
+        Activation::Tanh,
+        Activation::Relu,
+        Activation::Sigmoid,
+    ];
+
+    fn mlp(act: Activation, init: Init, task: TaskSpec) -> MlpModel<f64> {
+        let data = Dataset::generate(task, 7, 0.0, 3);
+        let spec = MlpSpec {
+            width: 5,
+            depth: 3,
+            activation: act,
+            init,
+            gain: None,
+            format: NumberFormat::F64,
+        };
+        let mut m = MlpModel::new(&spec, &data, 7, false, 11);
+        // Non-zero biases, so that their gradients are tested through every layer.
+        for l in 0..m.params.layers() {
+            let r = m.params.range(l);
+            let fan_out = m.dims[l + 1];
+            for (j, b) in m.params.values[r.end - fan_out..r.end]
+                .iter_mut()
+                .enumerate()
+            {
+                *b += 0.05 * (j as f64 - 1.5);
+            }
+        }
+        m
+    }
+
+    #[test]
+    fn every_gradient_matches_finite_differences() {
+        for task in [TaskSpec::Sine, TaskSpec::Xor] {
+            for act in ACTS {
+                for init in INITS {
+                    let mut m = mlp(act, init, task);
+                    m.forward();
+                    m.backward();
+                    let grads = m.params.grads.clone();
+                    let mut worst: f64 = 0.0;
+                    for (i, &g) in grads.iter().enumerate() {
+                        let h = 1e-6;
+                        let p0 = m.params.values[i];
+                        m.params.values[i] = p0 + h;
+                        let up = m.forward();
+                        m.params.values[i] = p0 - h;
+                        let down = m.forward();
+                        m.params.values[i] = p0;
+                        let fd = (up - down) / (2.0 * h);
+                        let err = (fd - g).abs() / (1e-4 + g.abs());
+                        worst = worst.max(err);
+                    }
+                    assert!(worst < 1e-5, "{task:?} {act:?} {init:?}: {worst}");
+                    let size: f64 = grads.iter().map(|g| g * g).sum();
+                    assert!(size > 1e-8, "{task:?} {act:?} {init:?}: vanishing gradient");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn losses_match_their_definitions() {
+        let mut m = mlp(Activation::Tanh, Init::PyTorchDefault, TaskSpec::Xor);
+        let loss = m.forward();
+        let z = m.acts[m.layers()].as_slice().unwrap().to_vec();
+        let want: f64 = z
+            .iter()
+            .zip(&m.t)
+            .map(|(&z, &t)| {
+                let p = 1.0 / (1.0 + (-z).exp());
+                -(t * p.ln() + (1.0 - t) * (1.0 - p).ln())
+            })
+            .sum::<f64>()
+            / 7.0;
+        assert!((loss - want).abs() < 1e-14, "{loss} vs {want}");
+        let mut m = mlp(Activation::Relu, Init::KaimingNormal, TaskSpec::Sine);
+        let loss = m.forward();
+        let z = m.acts[m.layers()].as_slice().unwrap().to_vec();
+        let want: f64 = z
+            .iter()
+            .zip(&m.t)
+            .map(|(z, t)| (z - t).powi(2))
+            .sum::<f64>()
+            / 7.0;
+        assert!((loss - want).abs() < 1e-14, "{loss} vs {want}");
+    }
+
+    #[test]
+    fn relu_passes_nan_through() {
+        let mut z = [f64::NAN, -1.0, 2.0, -0.0];
+        activate(Activation::Relu, &mut z);
+        assert!(z[0].is_nan());
+        assert_eq!(&z[1..], &[0.0, 2.0, -0.0]);
     }
 }

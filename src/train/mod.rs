@@ -17,6 +17,8 @@
 //! (what is recorded), [`session`] (the run); inside, the chain, the MLP, their init, the
 //! optimiser and the one matrix product.
 
+#![warn(missing_docs)]
+
 mod chain;
 pub mod fastmath;
 mod init;

@@ -14,8 +14,9 @@ pub(crate) struct Outcome {
     pub(crate) place: Option<Place>,
 }
 
-/// A trainable model with its data set, its batch buffers and its parameters.
-pub(crate) trait Model {
+/// A trainable model with its data set, its batch buffers and its parameters (`Send`, so that
+/// a session can move to a worker thread).
+pub(crate) trait Model: Send {
     /// Copies the samples `indices` into the batch buffers (as many as the batch size).
     fn load_batch(&mut self, indices: &[usize]);
     /// The loss on the loaded batch (the forward pass only).
@@ -25,6 +26,8 @@ pub(crate) trait Model {
     fn step(&mut self, h: &Hyper, detail: Detail, out: &mut [LayerProfile]) -> Outcome;
     /// Every parameter, as `f64`, in the model's order.
     fn parameters(&self) -> Vec<f64>;
+    /// A copy with the same parameters, data and buffers.
+    fn duplicate(&self) -> Box<dyn Model>;
 }
 
 /// The mean and population standard deviation of `v`, in `f64`.

@@ -43,6 +43,7 @@ pub(crate) struct Applied {
 }
 
 /// A model's parameters, their gradients and the momentum buffer, stored flat.
+#[derive(Clone)]
 pub(crate) struct Params<T> {
     /// The parameters, layer after layer.
     pub(crate) values: Vec<T>,
@@ -136,10 +137,18 @@ impl<T: Real> Params<T> {
                 } else {
                     dir[self.range(l)]
                         .iter()
-                        .map(|&d| (lr * d).to_f64().powi(2))
+                        .map(|&d| {
+                            let u = (lr * d).to_f64();
+                            u * u
+                        })
                         .sum()
                 };
-                p.update_ratio = u.sqrt() / p.weight_norm;
+                // 0 for no update at all, even of a zero weight.
+                p.update_ratio = if u == 0.0 {
+                    0.0
+                } else {
+                    u.sqrt() / p.weight_norm
+                };
             }
         }
         Applied {
@@ -182,10 +191,20 @@ impl<T: Real> Params<T> {
     }
 }
 
-/// The sum of squares of `v`, accumulated in `f64` (exact for the 16-bit formats; PyTorch
-/// accumulates them in `f32`).
+/// The sum of squares of `v`, accumulated in `f64` in four partial sums (PyTorch accumulates
+/// the 16-bit formats' norms in `f32`, and `f32`'s in `f32`).
 fn sq_norm<T: Real>(v: &[T]) -> f64 {
-    v.iter().map(|&x| x.to_f64() * x.to_f64()).sum()
+    let mut s = [0.0; 4];
+    let c = v.chunks_exact(4);
+    let tail: f64 = c.remainder().iter().map(|x| x.to_f64() * x.to_f64()).sum();
+    for x in c {
+        let x = [x[0].to_f64(), x[1].to_f64(), x[2].to_f64(), x[3].to_f64()];
+        s[0] += x[0] * x[0];
+        s[1] += x[1] * x[1];
+        s[2] += x[2] * x[2];
+        s[3] += x[3] * x[3];
+    }
+    (s[0] + s[2]) + (s[1] + s[3]) + tail
 }
 
 /// Clips `grads` whose 2-norm is `total`, as PyTorch does, and returns the clip factor: for
@@ -222,5 +241,99 @@ pub(crate) fn clip<T: Real>(grads: &mut [T], clip: Clip, total: f64) -> f64 {
                 1.0
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// PyTorch's `clip_grad_norm_`, written out.
+    fn torch_clip_norm(g: &[f64], max: f64) -> (Vec<f64>, f64) {
+        let total = g.iter().map(|x| x * x).sum::<f64>().sqrt();
+        let coef = (max / (total + 1e-6)).min(1.0);
+        (g.iter().map(|x| x * coef).collect(), total)
+    }
+
+    #[test]
+    fn clipping_by_norm_follows_pytorch() {
+        let raw = [3.0, -4.0, 0.0, 12.0];
+        for max in [1.0, 12.9, 13.0, 100.0] {
+            let mut g = raw;
+            let total = sq_norm(&g).sqrt();
+            let coef = clip(&mut g, Clip::Norm(max), total);
+            let (want, want_total) = torch_clip_norm(&raw, max);
+            assert_eq!(total, 13.0);
+            assert_eq!(total, want_total);
+            assert_eq!(coef, (max / (13.0 + 1e-6)).min(1.0));
+            assert_eq!(g.to_vec(), want, "max {max}");
+        }
+        // A NaN gradient makes the factor NaN, and an infinite one 0: finite entries become
+        // 0 and infinite ones NaN, as torch computes.
+        let mut g = [1.0, f64::NAN];
+        assert!(clip(&mut g, Clip::Norm(1.0), f64::NAN).is_nan());
+        assert!(g.iter().all(|x| x.is_nan()));
+        let mut g = [1.0f32, f32::INFINITY];
+        assert_eq!(clip(&mut g, Clip::Norm(1.0), f64::INFINITY), 0.0);
+        assert_eq!(g[0], 0.0);
+        assert!(g[1].is_nan());
+    }
+
+    #[test]
+    fn clipping_by_value_clamps_each_element() {
+        let mut g = [3.0, -4.0, 0.5, f64::NAN];
+        clip(&mut g, Clip::Value(1.0), 5.0);
+        assert_eq!(&g[..3], &[1.0, -1.0, 0.5]);
+        assert!(g[3].is_nan());
+        let mut g = [3.0, -4.0];
+        let coef = clip(&mut g, Clip::Value(1.0), 5.0);
+        assert_eq!(coef, 2.0f64.sqrt() / 5.0);
+    }
+
+    #[test]
+    fn momentum_follows_pytorch() {
+        // Constant gradient g: buf_1 = g, buf_t = μ·buf_(t-1) + g; p_t = p_(t-1) − lr·buf_t.
+        let h = Hyper {
+            lr: 0.5,
+            momentum: 0.9,
+            clip: Clip::Off,
+        };
+        let mut p = Params::new(vec![1.0f64, -2.0], vec![0, 2], true);
+        let mut out = [LayerProfile::default()];
+        let (mut want, mut buf) = ([1.0, -2.0], [0.0, 0.0]);
+        for t in 0..4 {
+            p.grads.copy_from_slice(&[0.25, -1.0]);
+            let applied = p.apply(&h, Detail::Full, &mut out);
+            for i in 0..2 {
+                buf[i] = if t == 0 {
+                    p.grads[i]
+                } else {
+                    0.9 * buf[i] + p.grads[i]
+                };
+                want[i] -= 0.5 * buf[i];
+            }
+            assert_eq!(p.values, want);
+            assert_eq!(applied.total, (0.25f64 * 0.25 + 1.0).sqrt());
+            let before = (want[0] + 0.5 * buf[0]).hypot(want[1] + 0.5 * buf[1]);
+            let ratio = (0.5 * buf[0]).hypot(0.5 * buf[1]) / before;
+            assert!((out[0].update_ratio - ratio).abs() < 1e-15);
+        }
+    }
+
+    #[test]
+    fn a_zero_learning_rate_changes_nothing() {
+        let h = Hyper {
+            lr: 0.0,
+            momentum: 0.5,
+            clip: Clip::Off,
+        };
+        let mut p = Params::new(vec![-0.0f32, 1.0], vec![0, 2], true);
+        p.grads.copy_from_slice(&[-1.0, f32::NAN]);
+        let mut out = [LayerProfile::default()];
+        let applied = p.apply(&h, Detail::Full, &mut out);
+        assert_eq!(p.values[0].to_bits(), (-0.0f32).to_bits());
+        assert_eq!(p.values[1], 1.0);
+        assert!(!applied.health.any_nan);
+        assert_eq!(out[0].update_ratio, 0.0);
     }
 }

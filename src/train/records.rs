@@ -35,7 +35,8 @@ pub struct LayerProfile {
     pub weight_norm: f64,
     /// `‖u‖/‖θ‖`: the norm of the update actually applied to the layer, `u = lr·d` (`d` the
     /// clipped gradient, or the momentum buffer, each product rounded to the format), over
-    /// [`weight_norm`](Self::weight_norm). 0 with a learning rate of 0.
+    /// [`weight_norm`](Self::weight_norm). 0 when nothing moved (a learning rate of 0, a zero
+    /// gradient).
     pub update_ratio: f64,
     /// The mean of the layer's outputs over the batch (and units): the chain's `y_k`; the
     /// MLP's activations (the output layer: its outputs).
@@ -331,5 +332,71 @@ impl Records {
             .iter()
             .copied()
             .find(|e| std::mem::discriminant(&e.kind) == d)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn scalars(step: u64) -> StepScalars {
+        StepScalars {
+            step,
+            loss: step as f64,
+            baseline_loss: Some(-(step as f64)),
+            grad_total: 1.0,
+            clip_coef: 1.0,
+        }
+    }
+
+    #[test]
+    fn a_full_history_keeps_every_other_row_and_doubles_its_stride() {
+        let mut r = Records::with_capacity(2, true, 4);
+        for s in 0..21u64 {
+            let layers = [s as f64, 10.0 * s as f64].map(|g| LayerProfile {
+                grad_norm: g,
+                ..LayerProfile::default()
+            });
+            r.record(scalars(s), &layers, false, s == 20);
+        }
+        // Stride 1 holds 0..=3; step 4 halves to [0, 2] at stride 2, then 4 and 6 fill it;
+        // step 8 halves to [0, 4] at stride 4, then 8 and 12; step 16 halves to [0, 8] at
+        // stride 8, then 16.
+        assert_eq!(r.steps(), &[0, 8, 16]);
+        assert_eq!(r.stride(), 8);
+        assert_eq!(r.loss(), &[0.0, 8.0, 16.0]);
+        assert_eq!(r.baseline_loss().unwrap(), &[-0.0, -8.0, -16.0]);
+        assert_eq!(r.grad_norm_grid(), &[0.0, 0.0, 8.0, 80.0, 16.0, 160.0]);
+        assert_eq!(r.grad_norm_row(1), &[8.0, 80.0]);
+        let latest = r.latest().unwrap();
+        assert_eq!((latest.step, latest.layers_step), (20, 20));
+        assert_eq!(latest.layers[1].grad_norm, 200.0);
+        // A forced row (the halting step) is recorded off the stride.
+        r.record(scalars(21), &[LayerProfile::default(); 2], true, false);
+        assert_eq!(r.steps(), &[0, 8, 16, 21]);
+    }
+
+    #[test]
+    fn the_capacity_bounds_the_grid() {
+        assert_eq!(Records::new(1, false).capacity(), MAX_ROWS);
+        assert_eq!(Records::new(1000, false).capacity(), 2000);
+        assert_eq!(Records::new(3000, false).capacity(), MIN_ROWS);
+    }
+
+    #[test]
+    fn each_kind_of_event_is_recorded_once() {
+        let mut r = Records::new(3, false);
+        r.event(4, EventKind::NonFinite(Place::Activation(2)));
+        r.event(5, EventKind::NonFinite(Place::Loss));
+        r.event(5, EventKind::LossNonFinite);
+        assert_eq!(r.events().len(), 2);
+        assert_eq!(
+            r.first(EventKind::NonFinite(Place::Loss)),
+            Some(Event {
+                step: 4,
+                kind: EventKind::NonFinite(Place::Activation(2))
+            })
+        );
+        assert_eq!(r.first(EventKind::GradientNan), None);
     }
 }

@@ -26,7 +26,13 @@ pub struct Halt {
 }
 
 /// A training run: the main model and, optionally, a baseline copy trained with learning rate
-/// 0 on the very same batches.
+/// 0 on the very same batches (in the same order). With learning rate 0 the baseline's
+/// parameters never change, so it runs the forward pass only, and with the full data set
+/// only once: its loss shows how much the loss moves by itself, from batch to batch.
+///
+/// Construction allocates every buffer a step needs, so steps allocate nothing (the history
+/// grows until it reaches its capacity, then stays). It costs one initialisation: for the
+/// orthogonal init, a QR factorisation per layer, `O(width³)` each.
 ///
 /// Step `s` (counted from 0) evaluates the loss of the parameters after `s` updates on its
 /// batch, back-propagates, clips, and makes update `s + 1`.
@@ -35,6 +41,8 @@ pub struct Session {
     hyper: Hyper,
     main: Box<dyn Model>,
     baseline: Option<Box<dyn Model>>,
+    /// The baseline's loss on the full data set, which never changes once computed.
+    baseline_full_loss: Option<f64>,
     batches: Batches,
     steps: u64,
     halt: Option<Halt>,
@@ -53,39 +61,38 @@ impl Session {
         let batches = Batches::new(data.len(), spec.batch, spec.seed);
         let b = batches.size();
         let momentum = spec.momentum > 0.0;
-        let build = |momentum: bool| -> Box<dyn Model> {
-            match spec.model {
-                ModelSpec::Chain(c) => match c.format {
-                    NumberFormat::F16 => {
-                        Box::new(ChainModel::<f16>::new(&c, &data, b, momentum, spec.seed))
-                    }
-                    NumberFormat::Bf16 => {
-                        Box::new(ChainModel::<bf16>::new(&c, &data, b, momentum, spec.seed))
-                    }
-                    NumberFormat::F32 => {
-                        Box::new(ChainModel::<f32>::new(&c, &data, b, momentum, spec.seed))
-                    }
-                    NumberFormat::F64 => {
-                        Box::new(ChainModel::<f64>::new(&c, &data, b, momentum, spec.seed))
-                    }
-                },
-                ModelSpec::Mlp(m) => match m.format {
-                    NumberFormat::F64 => {
-                        Box::new(MlpModel::<f64>::new(&m, &data, b, momentum, spec.seed))
-                    }
-                    _ => Box::new(MlpModel::<f32>::new(&m, &data, b, momentum, spec.seed)),
-                },
-            }
+        let main: Box<dyn Model> = match spec.model {
+            ModelSpec::Chain(c) => match c.format {
+                NumberFormat::F16 => {
+                    Box::new(ChainModel::<f16>::new(&c, &data, b, momentum, spec.seed))
+                }
+                NumberFormat::Bf16 => {
+                    Box::new(ChainModel::<bf16>::new(&c, &data, b, momentum, spec.seed))
+                }
+                NumberFormat::F32 => {
+                    Box::new(ChainModel::<f32>::new(&c, &data, b, momentum, spec.seed))
+                }
+                NumberFormat::F64 => {
+                    Box::new(ChainModel::<f64>::new(&c, &data, b, momentum, spec.seed))
+                }
+            },
+            ModelSpec::Mlp(m) => match m.format {
+                NumberFormat::F64 => {
+                    Box::new(MlpModel::<f64>::new(&m, &data, b, momentum, spec.seed))
+                }
+                _ => Box::new(MlpModel::<f32>::new(&m, &data, b, momentum, spec.seed)),
+            },
         };
         let depth = spec.layers();
         Session {
+            baseline: spec.baseline.then(|| main.duplicate()),
             hyper: Hyper {
                 lr: spec.lr,
                 momentum: spec.momentum,
                 clip: spec.clip,
             },
-            main: build(momentum),
-            baseline: spec.baseline.then(|| build(false)),
+            main,
+            baseline_full_loss: None,
             batches,
             steps: 0,
             halt: None,
@@ -108,10 +115,12 @@ impl Session {
         self.step_with(true)
     }
 
-    /// Runs up to `n` steps, stopping early if training halts; returns how many ran. The
-    /// per-layer gradient norms are computed only on the steps that the history records and
-    /// on steps whose gradient is not finite (so the halting step has them), the full per-layer profiles only for the last step run; every
-    /// other step computes its scalars only (loss, total gradient norm, clip factor).
+    /// Runs up to `n` steps, stopping early if training halts; returns how many ran. This is
+    /// the hot path: the per-layer gradient norms are computed only on the steps that the
+    /// history records and on steps whose gradient is not finite (so the halting step has
+    /// them), the full per-layer profiles only for the last step run; every other step
+    /// computes its scalars only (loss, total gradient norm, clip factor), which costs
+    /// `O(parameters)` beside the forward and backward passes.
     pub fn run(&mut self, n: u64) -> u64 {
         for i in 0..n {
             if !self.step_with(i + 1 == n) {
@@ -126,12 +135,16 @@ impl Session {
             return false;
         }
         let s = self.steps;
-        if let Some(idx) = self.batches.next_batch() {
-            self.main.load_batch(idx);
-            if let Some(b) = &mut self.baseline {
-                b.load_batch(idx);
+        let new_batch = match self.batches.next_batch() {
+            Some(idx) => {
+                self.main.load_batch(idx);
+                if let Some(b) = &mut self.baseline {
+                    b.load_batch(idx);
+                }
+                true
             }
-        }
+            None => false,
+        };
         let detail = if full {
             Detail::Full
         } else if self.records.due(s) {
@@ -140,7 +153,17 @@ impl Session {
             Detail::Scalars
         };
         let out = self.main.step(&self.hyper, detail, &mut self.profile);
-        let baseline_loss = self.baseline.as_mut().map(|b| b.loss());
+        let baseline_loss = match (&mut self.baseline, self.baseline_full_loss) {
+            (Some(_), Some(loss)) if !new_batch => Some(loss),
+            (Some(b), _) => {
+                let loss = b.loss();
+                if !new_batch {
+                    self.baseline_full_loss = Some(loss);
+                }
+                Some(loss)
+            }
+            (None, _) => None,
+        };
         let rec = &mut self.records;
         if let Some(place) = out.place {
             self.origin.get_or_insert(Origin { step: s, place });

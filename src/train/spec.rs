@@ -12,6 +12,9 @@ pub const MAX_MLP_DEPTH: usize = 200;
 pub const MIN_SAMPLES: usize = 2;
 /// The most samples in a data set.
 pub const MAX_SAMPLES: usize = 2_048;
+/// The MLP's batch is capped so that its activations, `batch × width × (depth + 1)` numbers,
+/// stay within this many (32 MB in `f32`).
+pub const MAX_MLP_BATCH_CELLS: usize = 1 << 23;
 /// The smallest non-zero learning rate.
 pub const MIN_LR: f64 = 1e-5;
 /// The largest learning rate.
@@ -246,7 +249,10 @@ impl TrainSpec {
     /// classification task to at most 0.5; the learning rate to 0 or `MIN_LR..=MAX_LR`;
     /// `momentum` to `[0, 1]`; a clipping threshold to at least `1e-12` (a non-finite one
     /// turns clipping off); `batch` at least `samples` to 0 (full batch); a chain given a
-    /// 2-D task learns the default line instead; an MLP in `f16` or `bf16` runs in `f32`.
+    /// 2-D task learns the default line instead; an MLP in `f16` or `bf16` runs in `f32`;
+    /// an MLP's batch (the full data set too) is lowered to at most
+    /// `MAX_MLP_BATCH_CELLS / (width × (depth + 1))` samples, which only the widest and
+    /// deepest networks reach (256 × 200: 163 samples).
     pub fn sanitized(&self) -> TrainSpec {
         let mut s = *self;
         let finite_or = |v: f64, d: f64| if v.is_finite() { v } else { d };
@@ -283,6 +289,13 @@ impl TrainSpec {
         }
         if s.batch >= s.samples {
             s.batch = 0;
+        }
+        if let ModelSpec::Mlp(m) = s.model {
+            let most = (MAX_MLP_BATCH_CELLS / (m.width * (m.depth + 1))).max(1);
+            let b = if s.batch == 0 { s.samples } else { s.batch };
+            if b > most {
+                s.batch = most;
+            }
         }
         let lr = finite_or(s.lr, 0.0);
         s.lr = if lr <= 0.0 {

@@ -196,3 +196,94 @@ impl Batches {
         Some(b)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn regression_sets_follow_their_definitions() {
+        let d = Dataset::generate(
+            TaskSpec::Line {
+                slope: 2.0,
+                intercept: -1.0,
+            },
+            5,
+            0.0,
+            9,
+        );
+        assert_eq!(d.inputs, [-1.0, -0.5, 0.0, 0.5, 1.0]);
+        assert_eq!(d.targets, [-3.0, -2.0, -1.0, 0.0, 1.0]);
+        let d = Dataset::generate(TaskSpec::Sine, 3, 0.0, 9);
+        assert_eq!(d.inputs, [-1.0, 0.0, 1.0]);
+        assert!(d.targets.iter().all(|t| t.abs() < 1e-15));
+        assert!(!d.classification);
+    }
+
+    #[test]
+    fn classification_sets_follow_their_definitions() {
+        let n = 400;
+        let c = Dataset::generate(TaskSpec::Circle, n, 0.0, 2);
+        for (i, (p, &t)) in c.inputs.chunks(2).zip(&c.targets).enumerate() {
+            let r = p[0].hypot(p[1]);
+            if i % 2 == 0 {
+                assert!(t == 1.0 && r <= 0.5, "{i}: {r}");
+            } else {
+                assert!(t == 0.0 && (0.7..=1.0).contains(&r), "{i}: {r}");
+            }
+        }
+        let x = Dataset::generate(TaskSpec::Xor, n, 0.0, 2);
+        for (p, &t) in x.inputs.chunks(2).zip(&x.targets) {
+            assert!(p.iter().all(|v| (0.05..=1.0).contains(&v.abs())));
+            assert_eq!(t, if p[0] * p[1] > 0.0 { 1.0 } else { 0.0 });
+        }
+        let ones = x.targets.iter().sum::<f64>();
+        assert!((ones - 200.0).abs() < 5.0 * 10.0, "{ones}");
+        let s = Dataset::generate(TaskSpec::Spiral, 5, 0.0, 2);
+        // Sample 3: spiral 0, j = 1 of M = 2: r = 1/2, θ = 3.5π/2 + π.
+        let th = 3.5 * PI / 2.0 + PI;
+        assert_eq!(&s.inputs[6..8], &[0.5 * th.sin(), 0.5 * th.cos()]);
+        assert_eq!(s.targets, [1.0, 0.0, 1.0, 0.0, 1.0]);
+        assert_eq!(s, Dataset::generate(TaskSpec::Spiral, 5, 0.0, 3));
+    }
+
+    #[test]
+    fn noise_follows_its_definition() {
+        let n = 2000;
+        let clean = Dataset::generate(TaskSpec::Sine, n, 0.0, 4);
+        let noisy = Dataset::generate(TaskSpec::Sine, n, 0.1, 4);
+        let e: Vec<f64> = noisy
+            .targets
+            .iter()
+            .zip(&clean.targets)
+            .map(|(a, b)| (a - b) / 0.1)
+            .collect();
+        let var = e.iter().map(|x| x * x).sum::<f64>() / n as f64;
+        assert!((var - 1.0).abs() < 5.0 * (2.0 / n as f64).sqrt(), "{var}");
+        let clean = Dataset::generate(TaskSpec::Spiral, n, 0.0, 4);
+        let noisy = Dataset::generate(TaskSpec::Spiral, n, 0.2, 4);
+        let flips = clean
+            .targets
+            .iter()
+            .zip(&noisy.targets)
+            .filter(|(a, b)| a != b)
+            .count() as f64;
+        let sd = (n as f64 * 0.2 * 0.8).sqrt();
+        assert!((flips - 400.0).abs() < 5.0 * sd, "{flips}");
+    }
+
+    #[test]
+    fn batches_cover_each_epoch_without_repeats() {
+        let mut b = Batches::new(10, 3, 1);
+        assert_eq!(b.size(), 3);
+        let mut seen = Vec::new();
+        for _ in 0..3 {
+            seen.extend_from_slice(b.next_batch().unwrap());
+        }
+        seen.sort_unstable();
+        seen.dedup();
+        assert_eq!(seen.len(), 9);
+        let mut full = Batches::new(10, 10, 1);
+        assert_eq!((full.size(), full.next_batch()), (10, None));
+    }
+}
