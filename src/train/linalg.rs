@@ -1,15 +1,17 @@
-//! The MLP's number types and its one matrix product, [`gemm`]: straightforward loops, kept
-//! behind this one function so that a faster kernel can replace it. Likewise
-//! [`Float::tanh`] is the one place the MLP computes `tanh`.
+//! The MLP's number types and its one matrix product, [`gemm`], which hands each layout the
+//! MLP uses to the register-tiled kernels of [`super::kernel`] (every sum in the same order
+//! as the plain loop, so the bits do not depend on which path ran).
 
+use super::{fastmath, kernel};
 use crate::sim::format::Real;
 use ndarray::{ArrayView2, ArrayViewMut2, LinalgScalar};
 
-/// A format the MLP computes in (`f32` or `f64`), with its elementary functions from `libm`
-/// (compiled into the program, so every platform computes the same bits).
-pub(crate) trait Float: Real + LinalgScalar + PartialOrd + Default {
-    /// `tanh(self)`.
-    fn tanh(self) -> Self;
+/// A format the MLP computes in (`f32` or `f64`), with the loss's elementary functions from
+/// `libm` (compiled into the program, so every platform computes the same bits); the
+/// activations come from [`fastmath`].
+pub(crate) trait Float:
+    Real + LinalgScalar + PartialOrd + Default + kernel::Element + fastmath::Float
+{
     /// `e^self`.
     fn exp(self) -> Self;
     /// `ln(1 + self)`.
@@ -17,9 +19,6 @@ pub(crate) trait Float: Real + LinalgScalar + PartialOrd + Default {
 }
 
 impl Float for f32 {
-    fn tanh(self) -> Self {
-        libm::tanhf(self)
-    }
     fn exp(self) -> Self {
         libm::expf(self)
     }
@@ -29,9 +28,6 @@ impl Float for f32 {
 }
 
 impl Float for f64 {
-    fn tanh(self) -> Self {
-        libm::tanh(self)
-    }
     fn exp(self) -> Self {
         libm::exp(self)
     }
@@ -49,52 +45,14 @@ pub(crate) fn gemm<F: Float>(a: ArrayView2<F>, b: ArrayView2<F>, mut c: ArrayVie
     assert_eq!(k, k2, "inner dimensions differ");
     assert_eq!(c.dim(), (m, n), "output shape differs");
     let c = c.as_slice_mut().expect("C is row-major");
-    let zero = F::zero();
     if let (Some(a), Some(b)) = (a.as_slice(), b.as_slice()) {
-        // C[i, :] = Σ_p A[i, p]·B[p, :]
-        for (ci, ai) in c.chunks_exact_mut(n).zip(a.chunks_exact(k)) {
-            ci.fill(zero);
-            for (&aip, bp) in ai.iter().zip(b.chunks_exact(n)) {
-                for (cij, &bpj) in ci.iter_mut().zip(bp) {
-                    *cij = *cij + aip * bpj;
-                }
-            }
-        }
+        kernel::gemm_nn(m, n, k, a, b, c);
     } else if let (Some(a), Some(bt)) = (a.as_slice(), b.t().as_slice()) {
-        // C[i, j] = Σ_p A[i, p]·Bᵀ[j, p]: dot products of rows, four columns at a time so
-        // that four independent sums are in flight.
-        for (ci, ai) in c.chunks_exact_mut(n).zip(a.chunks_exact(k)) {
-            let mut cols = ci.chunks_exact_mut(4).zip(bt.chunks_exact(4 * k));
-            for (c4, b4) in &mut cols {
-                let (b0, rest) = b4.split_at(k);
-                let (b1, rest) = rest.split_at(k);
-                let (b2, b3) = rest.split_at(k);
-                let mut s = [zero; 4];
-                for p in 0..k {
-                    let x = ai[p];
-                    s[0] = s[0] + x * b0[p];
-                    s[1] = s[1] + x * b1[p];
-                    s[2] = s[2] + x * b2[p];
-                    s[3] = s[3] + x * b3[p];
-                }
-                c4.copy_from_slice(&s);
-            }
-            let done = n - n % 4;
-            for (cij, bj) in ci[done..].iter_mut().zip(bt[done * k..].chunks_exact(k)) {
-                *cij = ai.iter().zip(bj).fold(zero, |s, (&x, &y)| s + x * y);
-            }
-        }
+        kernel::gemm_nt(m, n, k, a, bt, c);
     } else if let (Some(at), Some(b)) = (a.t().as_slice(), b.as_slice()) {
-        // C[i, :] = Σ_p Aᵀ[p, i]·B[p, :]
-        c.fill(zero);
-        for (ap, bp) in at.chunks_exact(m).zip(b.chunks_exact(n)) {
-            for (ci, &api) in c.chunks_exact_mut(n).zip(ap) {
-                for (cij, &bpj) in ci.iter_mut().zip(bp) {
-                    *cij = *cij + api * bpj;
-                }
-            }
-        }
+        kernel::gemm_tn(m, n, k, at, b, c);
     } else {
+        let zero = F::zero();
         for i in 0..m {
             for j in 0..n {
                 c[i * n + j] = (0..k).fold(zero, |s, p| s + a[[i, p]] * b[[p, j]]);

@@ -11,6 +11,7 @@
 //! `Σ_i [max(z_i, 0) − z_i·t_i + ln(1 + e^(−|z_i|))]/B`, whose gradient is
 //! `(σ(z_i) − t_i)/B`.
 
+use super::fastmath;
 use super::init::init_layer;
 use super::linalg::{gemm, Float};
 use super::model::{mean_std, Model, Outcome};
@@ -191,19 +192,17 @@ fn weight<'a, F: Float>(
 
 /// `z ← f(z)` in place.
 fn activate<F: Float>(act: Activation, z: &mut [F]) {
-    let (zero, one) = (F::zero(), F::one());
+    let zero = F::zero();
     match act {
         Activation::Linear => {}
-        Activation::Tanh => z.iter_mut().for_each(|v| *v = v.tanh()),
+        Activation::Tanh => fastmath::tanh_in_place(z),
         // `z < 0` is false for NaN, which passes through.
         Activation::Relu => z.iter_mut().for_each(|v| {
             if *v < zero {
                 *v = zero
             }
         }),
-        Activation::Sigmoid => z
-            .iter_mut()
-            .for_each(|v| *v = one / (one + (zero - *v).exp())),
+        Activation::Sigmoid => fastmath::sigmoid_in_place(z),
     }
 }
 

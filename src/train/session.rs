@@ -145,6 +145,9 @@ impl Session {
             }
             None => false,
         };
+        // Once a value has gone non-finite, training halts within a step or two: profile
+        // every step from then on, so the halting step's profile is the one shown.
+        let full = full || self.origin.is_some();
         let detail = if full {
             Detail::Full
         } else if self.records.due(s) {
