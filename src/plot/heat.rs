@@ -320,22 +320,34 @@ pub fn draw_heat<DB: DrawingBackend>(
     let rows = plot.rows();
     if rows > 0 && plot.cols > 0 {
         if style.raster {
-            // One cell column per pixel column; pixel rows map to layers, top = last.
-            let cells = plot.resample(w.min(rows), decades);
+            // One cell column per pixel column (at most); each cell's colour once, then
+            // pixel rows copied from the layer they show, top = last layer.
             let columns = w.min(rows);
+            let cells = plot.resample(columns, decades);
+            let rgb_of = |c: Cell| {
+                let RGBColor(r, g, b) = color(c, theme.background, zero);
+                [r, g, b]
+            };
+            let palette: Vec<[u8; 3]> = (0..=SHADES).map(|t| rgb_of(Cell::Finite(t))).collect();
+            let lookup = |c: Cell| match c {
+                Cell::Finite(t) => palette[t as usize],
+                other => rgb_of(other),
+            };
             let mut rgb = vec![0u8; w * h * 3];
+            let mut row = vec![0u8; w * 3];
+            let mut last_layer = usize::MAX;
             for yy in 0..h {
                 let layer = (((h - 1 - yy) as f64 + 0.5) / h as f64 * plot.cols as f64) as usize;
                 let layer = layer.min(plot.cols - 1);
-                for xx in 0..w {
-                    let c = (xx * columns / w).min(columns - 1);
-                    let RGBColor(r, g, b) =
-                        color(cells[c * plot.cols + layer], theme.background, zero);
-                    let i = (yy * w + xx) * 3;
-                    rgb[i] = r;
-                    rgb[i + 1] = g;
-                    rgb[i + 2] = b;
+                if layer != last_layer {
+                    for xx in 0..w {
+                        let c = (xx * columns / w).min(columns - 1);
+                        row[xx * 3..xx * 3 + 3]
+                            .copy_from_slice(&lookup(cells[c * plot.cols + layer]));
+                    }
+                    last_layer = layer;
                 }
+                rgb[yy * w * 3..(yy + 1) * w * 3].copy_from_slice(&row);
             }
             chart.plotting_area().strip_coord_spec().draw(&Raster {
                 at: (0, 0),

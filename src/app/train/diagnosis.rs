@@ -1,7 +1,7 @@
 //! The diagnosis in plain words, by the lecture's own rules: exploding (a non-finite loss,
-//! gradient or weight, or a loss that has grown a thousandfold), vanishing (the first
-//! layer's gradient below a hundredth of the largest layer's), healthy otherwise; each with
-//! the lecture's remedy.
+//! gradient or weight, or a loss that has grown a thousandfold), vanishing (at step 0, the
+//! first layer's gradient below a hundredth of the largest layer's), healthy otherwise; each
+//! with the lecture's remedy.
 
 use crate::app::numbers::short;
 use crate::train::{EventKind, Halt, LayerProfile, Place, Records};
@@ -126,29 +126,22 @@ pub fn diagnose(
             ),
         };
     }
-    let at_start = initial.and_then(first_to_largest);
+    // Judged where the network starts: near a minimum every gradient shrinks, and their
+    // ratios there say nothing about the structure.
     let now = first_to_largest(&latest.layers);
-    let weakest = [at_start, now]
-        .into_iter()
-        .flatten()
-        .fold(f64::INFINITY, f64::min);
+    let start = initial.map_or(now, first_to_largest);
     let layers = latest.layers.len();
-    if weakest < VANISHING_RATIO {
+    if let Some(ratio) = start.filter(|r| *r < VANISHING_RATIO) {
         let still = latest
             .layers
             .iter()
             .filter(|p| p.update_ratio < BARELY_MOVING)
             .count();
-        let when = if at_start == Some(weakest) {
-            "at step 0"
-        } else {
-            "now"
-        };
         return Finding {
             diagnosis: Diagnosis::Vanishing,
             text: format!(
-                "Vanishing: {when} the gradient reaching layer 1 is {} of the largest layer's (below 1/100); {still} of {layers} layers change by less than {} of their size per step, and the loss went from {} to {}. What helps: a different structure (normalisation, residual connections) or Xavier or He initialisation; a somewhat larger learning rate helps only a little.",
-                short(weakest),
+                "Vanishing: at step 0 the gradient reaching layer 1 was {} of the largest layer's (below 1/100); {still} of {layers} layers now change by less than {} of their size per step, and the loss went from {} to {}. What helps: a different structure (normalisation, residual connections) or Xavier or He initialisation; a somewhat larger learning rate helps only a little.",
+                short(ratio),
                 short(BARELY_MOVING),
                 short(first_loss),
                 short(last_loss)
@@ -163,8 +156,8 @@ pub fn diagnose(
     Finding {
         diagnosis: Diagnosis::Healthy,
         text: format!(
-            "Healthy: the gradient reaches every layer (layer 1 gets {} of the largest layer's), the largest update is {} of its layer's weights per step (about 0.001 is a good sign), and the loss went from {} to {}.",
-            now.map_or("—".into(), short),
+            "Healthy: the gradient reaches every layer (layer 1 got {} of the largest layer's at step 0), the largest update is {} of its layer's weights per step (about 0.001 is a good sign), and the loss went from {} to {}.",
+            start.map_or("—".into(), short),
             short(ratio),
             short(first_loss),
             short(last_loss)

@@ -125,12 +125,14 @@ impl ViewModel for TrainModel {
         let start = now();
         let mut ran = 0;
         loop {
-            let n = match (self.target, self.settings.speed) {
-                (Some(t), _) => self.chunk.min(t.saturating_sub(self.session.steps())),
+            // What the mode still allows this frame, in calls of about a millisecond each.
+            let allowed = match (self.target, self.settings.speed) {
+                (Some(t), _) => t.saturating_sub(self.session.steps()),
                 (None, Speed::Slow) => 1 - ran.min(1),
                 (None, Speed::Medium) => 10 - ran.min(10),
-                (None, Speed::Fast) => self.chunk,
+                (None, Speed::Fast) => u64::MAX,
             };
+            let n = self.chunk.min(allowed);
             if n == 0 {
                 break;
             }
