@@ -68,19 +68,22 @@ impl HeatPlot<'_> {
     /// The colour bar's range in decades (`log10|v|`), whole decades, at least one wide:
     /// it covers every finite nonzero value.
     pub fn decades(&self) -> (f64, f64) {
-        let (mut lo, mut hi) = (f64::INFINITY, f64::NEG_INFINITY);
+        // On the magnitudes' bits, which order as the magnitudes do: no logarithm per cell.
+        let (mut lo, mut hi) = (u32::MAX, 0u32);
         for v in self.values {
-            let a = v.abs();
-            if a.is_finite() && a > 0.0 {
-                let d = (a as f64).log10();
-                lo = lo.min(d);
-                hi = hi.max(d);
+            let m = v.to_bits() & 0x7fff_ffff;
+            if m != 0 && m < INF_BITS {
+                lo = lo.min(m);
+                hi = hi.max(m);
             }
         }
         if lo > hi {
             return (-1.0, 1.0);
         }
-        let (lo, hi) = (lo.floor(), hi.ceil());
+        let (lo, hi) = (
+            (f32::from_bits(lo) as f64).log10().floor(),
+            (f32::from_bits(hi) as f64).log10().ceil(),
+        );
         if hi - lo < 1.0 {
             (lo, lo + 1.0)
         } else {
@@ -94,53 +97,61 @@ impl HeatPlot<'_> {
     pub fn resample(&self, columns: usize, decades: (f64, f64)) -> Vec<Cell> {
         let (rows, cols) = (self.rows(), self.cols);
         let columns = columns.max(1);
-        let mut worst = vec![f32::NEG_INFINITY; columns * cols];
-        if rows > 0 {
-            for r in 0..rows {
-                let c = if rows == 1 {
-                    0
-                } else {
-                    (r * (columns - 1) + (rows - 1) / 2) / (rows - 1)
-                };
-                let row = &self.values[r * cols..(r + 1) * cols];
-                let out = &mut worst[c * cols..(c + 1) * cols];
-                for (w, v) in out.iter_mut().zip(row) {
-                    *w = worse(*w, *v);
-                }
+        // The largest magnitude's bits: NaN's bits are above inf's, which are above every
+        // finite magnitude's, so one integer maximum ranks them as wanted.
+        let mut worst = vec![0u32; columns * cols];
+        let mut filled = vec![false; columns];
+        for r in 0..rows {
+            let c = if rows == 1 {
+                0
+            } else {
+                (r * (columns - 1) + (rows - 1) / 2) / (rows - 1)
+            };
+            filled[c] = true;
+            let row = &self.values[r * cols..(r + 1) * cols];
+            for (w, v) in worst[c * cols..(c + 1) * cols].iter_mut().zip(row) {
+                *w = (*w).max(v.to_bits() & 0x7fff_ffff);
             }
         }
-        let span = (decades.1 - decades.0).max(1e-9);
+        let bounds = shade_bounds(decades.0, (decades.1 - decades.0).max(1e-9));
         worst
-            .into_iter()
-            .map(|v| classify(v, decades.0, span))
+            .chunks_exact(cols.max(1))
+            .zip(&filled)
+            .flat_map(|(column, &filled)| {
+                let bounds = &bounds;
+                column.iter().map(move |&m| {
+                    if filled {
+                        classify(m, bounds)
+                    } else {
+                        Cell::Empty
+                    }
+                })
+            })
             .collect()
     }
 }
 
-/// The worse of two values: NaN, then the larger magnitude (`inf` included).
-/// `-inf` marks "nothing yet".
-fn worse(a: f32, b: f32) -> f32 {
-    if a.is_nan() || b.is_nan() {
-        f32::NAN
-    } else if b.abs() > a || a == f32::NEG_INFINITY {
-        b.abs()
-    } else {
-        a
-    }
+/// The bits of `f32::INFINITY`; magnitudes above are NaN.
+const INF_BITS: u32 = 0x7f80_0000;
+
+/// The values where the colour bar passes from one shade to the next: shade `t` covers the
+/// magnitudes between `bounds[t - 1]` and `bounds[t]`. Comparing with these costs less than
+/// a logarithm per cell.
+fn shade_bounds(lo: f64, span: f64) -> Vec<f32> {
+    (0..SHADES)
+        .map(|t| 10f64.powf(lo + span * (t as f64 + 0.5) / SHADES as f64) as f32)
+        .collect()
 }
 
-fn classify(v: f32, lo: f64, span: f64) -> Cell {
-    if v == f32::NEG_INFINITY {
-        Cell::Empty
-    } else if v.is_nan() {
-        Cell::Nan
-    } else if v.is_infinite() {
-        Cell::Inf
-    } else if v == 0.0 {
-        Cell::Zero
-    } else {
-        let t = (((v as f64).log10() - lo) / span).clamp(0.0, 1.0);
-        Cell::Finite((t * SHADES as f64).round() as u16)
+fn classify(magnitude_bits: u32, bounds: &[f32]) -> Cell {
+    match magnitude_bits {
+        0 => Cell::Zero,
+        INF_BITS => Cell::Inf,
+        m if m > INF_BITS => Cell::Nan,
+        m => {
+            let v = f32::from_bits(m);
+            Cell::Finite(bounds.partition_point(|b| *b <= v) as u16)
+        }
     }
 }
 

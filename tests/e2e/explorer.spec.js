@@ -65,7 +65,7 @@ test("the regime is that of w as stored: 1.0001 is exactly 1 in f16", async ({ p
   await expect(note).toContainText("Stable: 1.0001 is stored as 1 in f16: every layer multiplies by exactly 1");
   await expect(note).not.toContainText("Exploding");
   await expect(page.locator("[data-note=gradients]")).toContainText("1.0001 is stored as 1 in f16");
-  await expect(page.locator("[data-regime-badge=activations]")).toHaveText("stable");
+  await expect(page.locator("[data-badge=activations]")).toHaveText("stable");
   await expect(page.locator('input[type=range][name="w"]')).toHaveAttribute("aria-valuetext", "1.0001, stable");
   // In f32 the same w stays above 1, and the page never calls it 1.
   await page.locator('select[name="dtype"]').selectOption("f32");
