@@ -12,10 +12,11 @@
 
 use deep_signal::app::explorer::{Settings, Snapshot};
 use deep_signal::app::numbers::js;
+use deep_signal::app::page::control_keys;
 use deep_signal::app::page::PAGE_PARAMS;
 use deep_signal::app::params::{ParamKind, ParamSpec, Value, Values};
 use deep_signal::app::query::{apply_strict, build, parse};
-use deep_signal::app::views::{control_keys, VIEWS};
+use deep_signal::app::views::VIEWS;
 use std::time::Instant;
 
 /// How many short queries the parser gets, in two tests that share the work between two
@@ -373,7 +374,7 @@ impl Gen {
                     js(if n.whole { v.round() } else { v })
                 }
                 ParamKind::Choice(c) => self.rng.pick(c.options).0.to_string(),
-                ParamKind::Keys => self.key_list().replace(',', "%2C"),
+                ParamKind::Keys(_) => self.key_list().replace(',', "%2C"),
             };
             s.push_str(&format!("&{}={raw}", spec.key));
         }
@@ -461,7 +462,7 @@ impl Gen {
                 n.min + (n.max - n.min) * self.rng.below(10_001) as f64 / 10_000.0
             }),
             ParamKind::Choice(c) => self.rng.pick(c.options).0.into(),
-            ParamKind::Keys => self.key_list(),
+            ParamKind::Keys(_) => self.key_list(),
         }
     }
 }
@@ -496,7 +497,7 @@ fn assert_in_range(values: &Values, context: &str, keys: &[&str]) {
                 "{}={v} not an option for {context:?}",
                 spec.key
             ),
-            (ParamKind::Keys, Value::Keys(list)) => {
+            (ParamKind::Keys(_), Value::Keys(list)) => {
                 for (i, k) in list.iter().enumerate() {
                     assert!(keys.contains(k), "{k} is no control for {context:?}");
                     assert!(!list[..i].contains(k), "{k} repeated for {context:?}");

@@ -52,11 +52,8 @@ fn row(t: &mut String, p: &ParamSpec) {
             let options: Vec<String> = c.options.iter().map(|(v, _)| format!("`{v}`")).collect();
             (options.join(", "), format!("`{}`", c.default))
         }
-        ParamKind::Keys => {
-            let keys: Vec<String> = views::control_keys()
-                .iter()
-                .map(|k| format!("`{k}`"))
-                .collect();
+        ParamKind::Keys(known) => {
+            let keys: Vec<String> = (known.0)().iter().map(|k| format!("`{k}`")).collect();
             (
                 format!("a comma list of {}", keys.join(", ")),
                 "(none)".into(),

@@ -1,7 +1,8 @@
 //! Page options, the URL parameters every view shares: the theme, embedding, which
 //! panels an embedded figure shows, and which controls it hides.
 
-use super::params::{ChoiceSpec, ParamKind, ParamSpec, Values};
+use super::params::{ChoiceSpec, KeyList, ParamKind, ParamSpec, Values};
+use super::views::VIEWS;
 
 /// The page options, defined once like a view's parameters.
 pub static PAGE_PARAMS: &[ParamSpec] = &[
@@ -48,12 +49,24 @@ pub static PAGE_PARAMS: &[ParamSpec] = &[
         key: "hide",
         label: "Hidden controls",
         description: "A comma list of controls to hide, named by their keys (`presets` for the preset buttons), for example `hide=b,x,dtype`.",
-        kind: ParamKind::Keys,
+        kind: ParamKind::Keys(KeyList(control_keys)),
     },
 ];
 
 /// The key that names the preset buttons in `hide=`.
 pub const PRESETS_KEY: &str = "presets";
+
+/// Every key `hide=` accepts: the parameters of every view, and the preset buttons.
+pub fn control_keys() -> Vec<&'static str> {
+    let mut keys: Vec<&'static str> = Vec::new();
+    for key in VIEWS.iter().flat_map(|v| v.params.iter().map(|p| p.key)) {
+        if !keys.contains(&key) {
+            keys.push(key);
+        }
+    }
+    keys.push(PRESETS_KEY);
+    keys
+}
 
 /// The theme asked for.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

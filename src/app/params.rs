@@ -24,9 +24,20 @@ pub enum ParamKind {
     Number(NumberSpec),
     /// One of a fixed list of values.
     Choice(ChoiceSpec),
-    /// A comma-separated list of the control keys of the views (see
-    /// [`views::control_keys`](super::views::control_keys)), empty by default.
-    Keys,
+    /// A comma-separated list of keys, each one of those the function lists, empty by
+    /// default. (The parameter's definer knows which keys exist; parameters know no views.)
+    Keys(KeyList),
+}
+
+/// The keys a [`ParamKind::Keys`] parameter accepts, listed by its definer.
+#[derive(Clone, Copy, Debug)]
+pub struct KeyList(pub fn() -> Vec<&'static str>);
+
+impl PartialEq for KeyList {
+    /// Two lists are equal when they list the same keys.
+    fn eq(&self, other: &KeyList) -> bool {
+        (self.0)() == (other.0)()
+    }
 }
 
 /// A numeric parameter.
@@ -201,8 +212,8 @@ impl ChoiceSpec {
 
 /// Parses a comma-separated list of control keys, dropping (with a notice) the ones no
 /// view has.
-fn parse_keys(key: &str, raw: &str) -> (Vec<&'static str>, Option<Notice>) {
-    let known = super::views::control_keys();
+fn parse_keys(key: &str, raw: &str, known: KeyList) -> (Vec<&'static str>, Option<Notice>) {
+    let known = (known.0)();
     let mut keys: Vec<&'static str> = Vec::new();
     let mut unknown = Vec::new();
     for item in raw.split(',').map(str::trim).filter(|s| !s.is_empty()) {
@@ -228,7 +239,7 @@ impl ParamSpec {
         match self.kind {
             ParamKind::Number(n) => Value::Number(n.default),
             ParamKind::Choice(c) => Value::Choice(c.default),
-            ParamKind::Keys => Value::Keys(Vec::new()),
+            ParamKind::Keys(_) => Value::Keys(Vec::new()),
         }
     }
 
@@ -243,8 +254,8 @@ impl ParamSpec {
                 let (v, notice) = c.parse(self.key, raw);
                 (Value::Choice(v), notice)
             }
-            ParamKind::Keys => {
-                let (v, notice) = parse_keys(self.key, raw);
+            ParamKind::Keys(known) => {
+                let (v, notice) = parse_keys(self.key, raw, known);
                 (Value::Keys(v), notice)
             }
         }

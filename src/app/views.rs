@@ -90,18 +90,6 @@ pub fn find(key: &str) -> Option<&'static ViewSpec> {
         .find(|v| v.key.eq_ignore_ascii_case(key.trim()))
 }
 
-/// Every key `hide=` accepts: the parameters of every view, and the preset buttons.
-pub fn control_keys() -> Vec<&'static str> {
-    let mut keys: Vec<&'static str> = Vec::new();
-    for key in VIEWS.iter().flat_map(|v| v.params.iter().map(|p| p.key)) {
-        if !keys.contains(&key) {
-            keys.push(key);
-        }
-    }
-    keys.push(super::page::PRESETS_KEY);
-    keys
-}
-
 /// The view shown when the URL names none.
 pub fn default_view() -> &'static ViewSpec {
     &VIEWS[0]
