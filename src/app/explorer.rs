@@ -12,6 +12,33 @@ use crate::sim::facts::input_share;
 use crate::sim::{Chain, ChainParams, Deviation, Facts, NumberFormat, Regime, Wide, MAX_DEPTH};
 use std::fmt::Write;
 
+/// The number format, shared by every view that simulates the chain.
+pub const FORMAT: ParamSpec = ParamSpec {
+    key: "dtype",
+    label: "Number format",
+    description: "The format every multiply and add is rounded to.",
+    kind: ParamKind::Choice(ChoiceSpec {
+        options: &[
+            ("f16", "f16 (half)"),
+            ("bf16", "bf16 (bfloat16)"),
+            ("f32", "f32 (single)"),
+            ("f64", "f64 (double)"),
+        ],
+        default: "f32",
+    }),
+};
+
+/// Log or linear y axes, shared by the views.
+pub const SCALE: ParamSpec = ParamSpec {
+    key: "scale",
+    label: "Y axis",
+    description: "Log or linear y axes on the plots.",
+    kind: ParamKind::Choice(ChoiceSpec {
+        options: &[("log", "log"), ("linear", "linear")],
+        default: "log",
+    }),
+};
+
 /// The explorer's parameters, in the order of its controls.
 pub static PARAMS: &[ParamSpec] = &[
     ParamSpec {
@@ -74,29 +101,8 @@ pub static PARAMS: &[ParamSpec] = &[
             log: false,
         }),
     },
-    ParamSpec {
-        key: "dtype",
-        label: "Number format",
-        description: "The format every multiply and add is rounded to.",
-        kind: ParamKind::Choice(ChoiceSpec {
-            options: &[
-                ("f16", "f16 (half)"),
-                ("bf16", "bf16 (bfloat16)"),
-                ("f32", "f32 (single)"),
-                ("f64", "f64 (double)"),
-            ],
-            default: "f32",
-        }),
-    },
-    ParamSpec {
-        key: "scale",
-        label: "Y axis",
-        description: "Log or linear y axes on both plots.",
-        kind: ParamKind::Choice(ChoiceSpec {
-            options: &[("log", "log"), ("linear", "linear")],
-            default: "log",
-        }),
-    },
+    FORMAT,
+    SCALE,
     ParamSpec {
         key: "grad",
         label: "Gradient plot",
@@ -115,18 +121,21 @@ pub static PRESETS: &[PresetSpec] = &[
         label: "Vanishing",
         tag: "vanishing",
         description: "50 layers with w = 0.8: the input fades and the biases take over.",
+        base: &[],
         values: &[("depth", "50"), ("w", "0.8"), ("b", "0.1"), ("x", "1")],
     },
     PresetSpec {
         label: "Ideal",
         tag: "stable",
         description: "50 layers with w = 1 and no bias: the input arrives unchanged.",
+        base: &[],
         values: &[("depth", "50"), ("w", "1"), ("b", "0"), ("x", "1")],
     },
     PresetSpec {
         label: "Exploding",
         tag: "exploding",
         description: "200 layers with w = 1.6: the signal overflows to inf.",
+        base: &[],
         values: &[("depth", "200"), ("w", "1.6"), ("b", "0.1"), ("x", "1")],
     },
 ];

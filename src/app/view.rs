@@ -26,14 +26,17 @@ pub struct PresetSpec {
     pub tag: &'static str,
     /// One sentence on what it shows.
     pub description: &'static str,
-    /// `(key, value)` for each parameter it sets, values as a URL carries them.
+    /// `(key, value)` pairs shared with other presets, set first, values as a URL carries
+    /// them.
+    pub base: &'static [(&'static str, &'static str)],
+    /// `(key, value)` for each parameter it sets on top of [`base`](Self::base).
     pub values: &'static [(&'static str, &'static str)],
 }
 
 impl PresetSpec {
     /// Applies the preset to `values`.
     pub fn apply(&self, values: &mut Values) {
-        for (key, v) in self.values {
+        for (key, v) in self.base.iter().chain(self.values) {
             values.set_raw(key, v);
         }
     }

@@ -8,7 +8,7 @@
 //! equal colour along a layer.
 
 use super::axis::{self, Ticked};
-use super::layers::Frame;
+use super::layers::{text_style, Frame};
 use super::theme::Style;
 use plotters::coord::Shift;
 use plotters::element::{Drawable, PointCollection};
@@ -218,10 +218,6 @@ impl<DB: DrawingBackend> Drawable<DB> for Raster {
             None => Ok(()),
         }
     }
-}
-
-fn text_style(style: &Style, css: f64) -> TextStyle<'_> {
-    TextStyle::from(("sans-serif", style.font(css)).into_font()).color(&style.theme.text)
 }
 
 /// Draws `plot` on `area` and returns where its plotting area landed (x in steps).

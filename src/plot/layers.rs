@@ -637,7 +637,8 @@ fn draw_markers<DB: DrawingBackend>(
 }
 
 /// Text of `css` CSS pixels in the theme's text colour.
-fn text_style(style: &Style, css: f64) -> TextStyle<'_> {
+/// The plots' text at `css` CSS pixels, in the theme's text colour.
+pub(crate) fn text_style(style: &Style, css: f64) -> TextStyle<'_> {
     TextStyle::from(("sans-serif", style.font(css)).into_font()).color(&style.theme.text)
 }
 
