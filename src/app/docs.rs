@@ -1,7 +1,7 @@
 //! Documentation generated from the registries: the README's URL-parameter table comes
 //! from here (a test checks that the README holds exactly this table).
 
-use super::numbers::js;
+use super::numbers::{js, power_of_ten};
 use super::page::PAGE_PARAMS;
 use super::params::{ParamKind, ParamSpec};
 use super::views::{self, VIEWS};
@@ -37,8 +37,8 @@ fn row(t: &mut String, p: &ParamSpec) {
                 let zero = if n.min <= 0.0 { ", and 0" } else { "" };
                 format!(
                     "log slider {} to {}{zero}",
-                    js(10f64.powf(n.slider.0)),
-                    js(10f64.powf(n.slider.1))
+                    js(power_of_ten(n.slider.0)),
+                    js(power_of_ten(n.slider.1))
                 )
             } else {
                 format!("slider {} to {}", js(n.slider.0), js(n.slider.1))

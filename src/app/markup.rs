@@ -3,7 +3,7 @@
 //! goes in here; anything that came from a user (notices) is written by the shell as text,
 //! never as HTML.
 
-use super::numbers::{js, short};
+use super::numbers::{js, power_of_ten, short};
 use super::params::{ParamKind, ParamSpec, Value, Values};
 use super::shortcuts;
 use super::view::{Readout, ViewModel};
@@ -316,8 +316,8 @@ fn control(h: &mut String, spec: &ParamSpec, value: &Value) {
                 range = if n.log {
                     format!(
                         "The slider is logarithmic, from {} to {}; type {} to {}.",
-                        js(10f64.powf(n.slider.0)),
-                        js(10f64.powf(n.slider.1)),
+                        js(power_of_ten(n.slider.0)),
+                        js(power_of_ten(n.slider.1)),
                         js(n.min),
                         js(n.max)
                     )

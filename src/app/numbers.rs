@@ -13,6 +13,16 @@ pub fn js(v: f64) -> String {
     ryu_js::Buffer::new().format(v).to_string()
 }
 
+/// `10^x`, for a whole `x` the `f64` nearest to it (`1e-5` reads back as `0.00001`, where
+/// `10f64.powf(-5.0)` is `0.000009999999999999999`).
+pub fn power_of_ten(x: f64) -> f64 {
+    if x.fract() == 0.0 && x.abs() < 400.0 {
+        format!("1e{x}").parse().unwrap_or(f64::NAN)
+    } else {
+        10f64.powf(x)
+    }
+}
+
 /// A number for reading at a glance: four significant digits, trailing zeros dropped,
 /// scientific notation outside `[0.001, 100000)`; `inf`, `-inf` and `NaN` as such. A number
 /// that is not `±1` is never written as `±1` (the edge between two regimes): it gets as
@@ -88,6 +98,14 @@ pub fn percent(share: Wide) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn powers_of_ten_are_the_nearest_doubles() {
+        assert_eq!(js(power_of_ten(-5.0)), "0.00001");
+        assert_eq!(power_of_ten(1.0), 10.0);
+        assert_eq!(power_of_ten(-3.0), 0.001);
+        assert_eq!(power_of_ten(0.5), 10f64.powf(0.5));
+    }
 
     #[test]
     fn javascript_number_text() {
