@@ -609,7 +609,12 @@ fn draw_markers<DB: DrawingBackend>(
         // Beside the run, never over it: after its end if it stops before the last layer,
         // else before its start; a run that covers nearly everything gets a backing box.
         let gap = style.px(10.0) as i32;
-        let (at, dx, h) = if run.last < last {
+        let width = estimate_width(&words, style) as i32;
+        // Pixels of room after the run's end, before the plot's right edge.
+        let (px, _) = chart.plotting_area().get_pixel_range();
+        let per_unit = (px.end - px.start) as f64 / (x1 - x0).max(f64::MIN_POSITIVE);
+        let fits_after = (x1 - run.last as f64) * per_unit > (width + gap) as f64;
+        let (at, dx, h) = if run.last < last && fits_after {
             (run.last as f64, gap, HPos::Left)
         } else if (run.first as f64 - x0) > 0.3 * (x1 - x0) {
             (run.first as f64, -gap, HPos::Right)
@@ -617,7 +622,6 @@ fn draw_markers<DB: DrawingBackend>(
             (run.first as f64, gap, HPos::Left)
         };
         let y = band_y(mark);
-        let width = estimate_width(&words, style) as i32;
         let height = style.px(style.theme.font_px * 1.3) as i32;
         let left = if matches!(h, HPos::Left) {
             dx
@@ -636,7 +640,6 @@ fn draw_markers<DB: DrawingBackend>(
     Ok(())
 }
 
-/// Text of `css` CSS pixels in the theme's text colour.
 /// The plots' text at `css` CSS pixels, in the theme's text colour.
 pub(crate) fn text_style(style: &Style, css: f64) -> TextStyle<'_> {
     TextStyle::from(("sans-serif", style.font(css)).into_font()).color(&style.theme.text)

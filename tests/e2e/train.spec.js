@@ -210,3 +210,9 @@ for (const [name, query] of [["light", "view=train&steps=30"], ["projector", "vi
     expect(bad.map((v) => `${v.id}: ${v.nodes.map((n) => n.target).join(" ")}`)).toEqual([]);
   });
 }
+
+test("screenshot of the training lab for the README", async ({ page }) => {
+  await page.setViewportSize({ width: 1440, height: 1000 });
+  await open(page, "view=train&lr=1&steps=20");
+  await page.screenshot({ path: require("node:path").join(__dirname, "..", "..", "www", "screenshot-train.png") });
+});
