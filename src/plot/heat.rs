@@ -8,7 +8,7 @@
 //! equal colour along a layer.
 
 use super::axis::{self, Ticked};
-use super::layers::{text_style, Frame};
+use super::layers::{mix, text_style, Frame};
 use super::theme::Style;
 use plotters::coord::Shift;
 use plotters::element::{Drawable, PointCollection};
@@ -58,6 +58,19 @@ impl HeatPlot<'_> {
     /// The number of rows (recorded steps).
     pub fn rows(&self) -> usize {
         self.values.len().checked_div(self.cols).unwrap_or(0)
+    }
+
+    /// A hash of everything drawn: two heat maps with equal fingerprints look the same, so
+    /// a canvas showing one need not draw the other.
+    pub fn fingerprint(&self) -> u64 {
+        let mut h = self.title.bytes().fold(0, |h, b| mix(h, b as u64));
+        h = self.quantity.bytes().fold(h, |h, b| mix(h, b as u64));
+        for v in [self.cols, self.first_x, self.x_stride] {
+            h = mix(h, v as u64);
+        }
+        self.values
+            .iter()
+            .fold(h, |h, v| mix(h, v.to_bits() as u64))
     }
 
     /// The x position of the last row.

@@ -340,11 +340,16 @@ impl Layout {
     }
 }
 
+/// One step of the multiply-rotate hash of rustc's `FxHasher`: cheap enough to run over
+/// every value a plot draws.
+pub(crate) fn mix(h: u64, v: u64) -> u64 {
+    (h.rotate_left(5) ^ v).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95)
+}
+
 /// A hash of the reference curves: their labels, colours and the bits of their values.
 /// It runs on every redraw over up to three times 10,001 values, so it is the cheap
 /// multiply-rotate hash of rustc's `FxHasher`, not SipHash.
 fn fingerprint(plot: &LayerPlot) -> u64 {
-    let mix = |h: u64, v: u64| (h.rotate_left(5) ^ v).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
     let mut h = 0u64;
     for c in plot.curves.iter().filter(|c| c.role == Role::Reference) {
         h = c.label.bytes().fold(h, |h, b| mix(h, b as u64));

@@ -12,6 +12,9 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::{AddEventListenerOptions, HtmlCanvasElement, ResizeObserver, ResizeObserverEntry};
 
+/// What a heat map drawn on a canvas looked like: its fingerprint, style and size.
+type HeatKey = (u64, Style, (u32, u32));
+
 /// A canvas, its CSS size, and an offscreen copy of the static part of its plot.
 pub struct PlotCanvas {
     /// The element.
@@ -23,6 +26,8 @@ pub struct PlotCanvas {
     layout: RefCell<Option<Layout>>,
     /// Where the last plot landed, to map the pointer to a layer.
     frame: Cell<Option<Frame>>,
+    /// The last heat map drawn.
+    heat: RefCell<Option<HeatKey>>,
 }
 
 impl PlotCanvas {
@@ -36,6 +41,7 @@ impl PlotCanvas {
                 .dyn_into()?,
             layout: RefCell::new(None),
             frame: Cell::new(None),
+            heat: RefCell::new(None),
         })
     }
 
@@ -84,8 +90,14 @@ impl PlotCanvas {
         let plot = match plot {
             Plot::Layers(p) => p,
             Plot::Heat(p) => {
-                // A heat map changes with every step: drawn whole, no static layer.
+                // Drawn whole (it changes with every step), but not again while it is the
+                // same picture.
                 self.layout.borrow_mut().take();
+                let key = Some((p.fingerprint(), style.clone(), (w, h)));
+                if let (true, Some(frame)) = (*self.heat.borrow() == key, self.frame.get()) {
+                    return Ok(Some(frame));
+                }
+                *self.heat.borrow_mut() = key;
                 let root = Canvas2d::new(&self.canvas)?.into_drawing_area();
                 let frame = plot::draw_heat(&root, p, &style).map_err(failed)?;
                 root.present().map_err(failed)?;
@@ -93,6 +105,7 @@ impl PlotCanvas {
                 return Ok(Some(frame));
             }
         };
+        self.heat.borrow_mut().take();
         let layout = Layout::new(plot, &style, (w, h));
         // The static part is redrawn only when its layout changed (a resize, a new axis
         // range, another depth or format); a slider drag usually just moves the live curves.
