@@ -41,6 +41,10 @@ pub(crate) struct ChainModel<T> {
     g: Vec<T>,
     /// `[w_1, b_1, w_2, b_2, …]`.
     params: Params<T>,
+    /// Once [`Model::freeze`]d: each sample's `y_n − t` over the whole data set.
+    frozen: Option<Vec<T>>,
+    /// The loaded batch's sample indices (kept once frozen).
+    batch_idx: Vec<usize>,
 }
 
 impl<T: Real> ChainModel<T> {
@@ -76,6 +80,8 @@ impl<T: Real> ChainModel<T> {
             y: vec![zero; (n + 1) * batch],
             g: vec![zero; batch],
             params: Params::new(values, (0..=n).map(|k| 2 * k).collect(), momentum),
+            frozen: None,
+            batch_idx: vec![0; batch],
         };
         if batch == data.len() {
             let all: Vec<usize> = (0..batch).collect();
@@ -126,6 +132,10 @@ impl<T: Real> ChainModel<T> {
 
 impl<T: Real> Model for ChainModel<T> {
     fn load_batch(&mut self, indices: &[usize]) {
+        if self.frozen.is_some() {
+            self.batch_idx.copy_from_slice(indices);
+            return;
+        }
         for (j, &i) in indices.iter().enumerate() {
             self.y[j] = self.xs[i];
             self.t[j] = self.ts[i];
@@ -133,7 +143,35 @@ impl<T: Real> Model for ChainModel<T> {
     }
 
     fn loss(&mut self) -> f64 {
-        self.forward().to_f64()
+        match &self.frozen {
+            // The forward pass's `dot(g, g) / B`, with each sample's `g` computed once.
+            Some(d) => {
+                let mut s = [T::from_f64(0.0); LANES];
+                for (j, &i) in self.batch_idx.iter().enumerate() {
+                    s[j % LANES] = s[j % LANES] + d[i] * d[i];
+                }
+                (fold(s) / T::from_f64(self.b as f64)).to_f64()
+            }
+            None => self.forward().to_f64(),
+        }
+    }
+
+    /// Each sample's `y_n − t` is computed by the same operations whatever batch it is in,
+    /// so one forward pass per `B` samples (the last batch padded with the last sample)
+    /// gives every sample's; [`Model::loss`] then adds them up as [`dot`] does.
+    fn freeze(&mut self) {
+        let (b, m) = (self.b, self.xs.len());
+        let mut d = Vec::with_capacity(m);
+        let mut idx = vec![0; b];
+        for start in (0..m).step_by(b.max(1)) {
+            for (j, i) in idx.iter_mut().enumerate() {
+                *i = (start + j).min(m - 1);
+            }
+            self.load_batch(&idx);
+            self.forward();
+            d.extend_from_slice(&self.g[..b.min(m - start)]);
+        }
+        self.frozen = Some(d);
     }
 
     fn parameters(&self) -> Vec<f64> {
@@ -319,6 +357,30 @@ mod tests {
         for k in 1..=n {
             let want = w0.powi((n - k) as i32) * gb(n);
             assert!((gb(k) - want).abs() <= 1e-13 * want.abs(), "layer {k}");
+        }
+    }
+
+    #[test]
+    fn a_frozen_chain_gives_the_forward_pass_bits() {
+        let data = Dataset::generate(TaskSpec::Sine, 10, 0.1, 5);
+        let spec = ChainSpec {
+            depth: 7,
+            w0: 1.1,
+            b0: 0.2,
+            init_noise: 0.3,
+            format: crate::sim::NumberFormat::F16,
+        };
+        let mut live = ChainModel::<half::f16>::new(&spec, &data, 7, false, 7);
+        let mut frozen = live.clone();
+        frozen.freeze();
+        for idx in [
+            [0, 1, 2, 3, 4, 5, 6],
+            [9, 3, 8, 1, 0, 7, 2],
+            [9, 9, 9, 4, 4, 5, 6],
+        ] {
+            live.load_batch(&idx);
+            frozen.load_batch(&idx);
+            assert_eq!(live.loss().to_bits(), frozen.loss().to_bits(), "{idx:?}");
         }
     }
 

@@ -21,6 +21,11 @@ pub(crate) trait Model: Send {
     fn load_batch(&mut self, indices: &[usize]);
     /// The loss on the loaded batch (the forward pass only).
     fn loss(&mut self) -> f64;
+    /// Declares that the parameters will never change again (the learning-rate-0
+    /// baseline): the model may then compute each sample's part of the loss once, over the
+    /// whole data set, and assemble [`loss`](Self::loss) from those parts in exactly the
+    /// order and rounding of the forward pass, with the same bits.
+    fn freeze(&mut self);
     /// Forward, backward, clipping and update on the loaded batch; fills `out` (one entry per
     /// layer) as much as `detail` asks.
     fn step(&mut self, h: &Hyper, detail: Detail, out: &mut [LayerProfile]) -> Outcome;
