@@ -241,9 +241,110 @@ fn fold<T: Real>(s: [T; LANES]) -> T {
     (s[0] + s[2]) + (s[1] + s[3])
 }
 
+/// `x` as `f32`, when `T` is `f32`.
+#[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+#[inline(always)]
+fn as_f32<T: Real>(x: &[T]) -> Option<&[f32]> {
+    (core::any::TypeId::of::<T>() == core::any::TypeId::of::<f32>()).then(|| {
+        // SAFETY: `T` is `f32`, so the slice's memory holds exactly `x.len()` `f32`.
+        unsafe { core::slice::from_raw_parts(x.as_ptr().cast::<f32>(), x.len()) }
+    })
+}
+
+/// `x` as `f32`, when `T` is `f32`.
+#[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+#[inline(always)]
+fn as_f32_mut<T: Real>(x: &mut [T]) -> Option<&mut [f32]> {
+    (core::any::TypeId::of::<T>() == core::any::TypeId::of::<f32>()).then(|| {
+        // SAFETY: `T` is `f32`, so the slice's memory holds exactly `x.len()` `f32`,
+        // borrowed exclusively.
+        unsafe { core::slice::from_raw_parts_mut(x.as_mut_ptr().cast::<f32>(), x.len()) }
+    })
+}
+
+/// The `f32` loops with `simd128`: lane `j` of each vector is the partial sum `j` of the
+/// portable loops, and `f32x4.mul`/`f32x4.add` round each lane exactly as `f32.mul`/
+/// `f32.add` do, so the bits are those of the portable loops.
+#[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+mod simd {
+    use super::LANES;
+    use core::arch::wasm32::{f32x4_add, f32x4_mul, f32x4_splat, v128, v128_load, v128_store};
+
+    #[inline(always)]
+    fn load(s: &[f32]) -> v128 {
+        let s: &[f32; LANES] = s[..LANES].try_into().expect("4 lanes");
+        // SAFETY: `s` is 16 readable bytes; `v128_load` accepts any alignment.
+        unsafe { v128_load(s.as_ptr().cast()) }
+    }
+
+    #[inline(always)]
+    fn store(s: &mut [f32], v: v128) {
+        let s: &mut [f32; LANES] = (&mut s[..LANES]).try_into().expect("4 lanes");
+        // SAFETY: `s` is 16 writable bytes, borrowed exclusively; any alignment.
+        unsafe { v128_store(s.as_mut_ptr().cast(), v) }
+    }
+
+    #[inline(always)]
+    fn lanes(v: v128) -> [f32; LANES] {
+        let mut out = [0.0; LANES];
+        store(&mut out, v);
+        out
+    }
+
+    /// [`super::affine`] for the full groups of 4; returns where the tail starts.
+    #[inline(always)]
+    pub(super) fn affine(x: &[f32], out: &mut [f32], w: f32, b: f32) -> usize {
+        let (wv, bv) = (f32x4_splat(w), f32x4_splat(b));
+        let full = out.len() - out.len() % LANES;
+        for (o, x) in out[..full]
+            .chunks_exact_mut(LANES)
+            .zip(x[..full].chunks_exact(LANES))
+        {
+            store(o, f32x4_add(f32x4_mul(wv, load(x)), bv));
+        }
+        full
+    }
+
+    /// [`super::back_layer`] for the full groups of 4: the partial sums so far, and where
+    /// the tail starts.
+    #[inline(always)]
+    pub(super) fn back_layer(
+        g: &mut [f32],
+        y: &[f32],
+        w: f32,
+    ) -> ([f32; LANES], [f32; LANES], usize) {
+        let wv = f32x4_splat(w);
+        let (mut sw, mut sb) = (f32x4_splat(0.0), f32x4_splat(0.0));
+        let full = g.len() - g.len() % LANES;
+        for (gs, ys) in g[..full]
+            .chunks_exact_mut(LANES)
+            .zip(y[..full].chunks_exact(LANES))
+        {
+            let gv = load(gs);
+            sw = f32x4_add(sw, f32x4_mul(gv, load(ys)));
+            sb = f32x4_add(sb, gv);
+            store(gs, f32x4_mul(wv, gv));
+        }
+        (lanes(sw), lanes(sb), full)
+    }
+}
+
 /// `out_i = w·x_i + b` (`out` as long as `x`).
 #[inline(always)]
 fn affine<T: Real>(x: &[T], out: &mut [T], w: T, b: T) {
+    #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+    if let (Some(xf), Some(of), Some(&wf), Some(&bf)) = (
+        as_f32(x),
+        as_f32_mut(out),
+        as_f32(core::slice::from_ref(&w)).and_then(|s| s.first()),
+        as_f32(core::slice::from_ref(&b)).and_then(|s| s.first()),
+    ) {
+        let full = simd::affine(xf, of, wf, bf);
+        for i in full..of.len() {
+            of[i] = wf * xf[i] + bf;
+        }
+        return;
+    }
     let n = out.len();
     let x = &x[..n];
     let full = n - n % LANES;
@@ -271,6 +372,19 @@ fn back_layer<T: Real>(g: &mut [T], y: &[T], w: T) -> (T, T) {
     let y = &y[..n];
     let full = n - n % LANES;
     let mut i = 0;
+    #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+    if let (Some(gf), Some(yf), Some(&wf)) = (
+        as_f32_mut(g),
+        as_f32(y),
+        as_f32(core::slice::from_ref(&w)).and_then(|s| s.first()),
+    ) {
+        let (vw, vb, done) = simd::back_layer(gf, yf, wf);
+        for j in 0..LANES {
+            sw[j] = T::from_f64(f64::from(vw[j]));
+            sb[j] = T::from_f64(f64::from(vb[j]));
+        }
+        i = done;
+    }
     while i < full {
         let ys: &[T; LANES] = y[i..i + LANES].try_into().expect("4 lanes");
         let gs: &mut [T; LANES] = (&mut g[i..i + LANES]).try_into().expect("4 lanes");
