@@ -188,7 +188,7 @@ impl<T: Real> Model for ChainModel<T> {
         if detail == Detail::Full {
             for (k, p) in out.iter_mut().enumerate() {
                 let ys = &self.y[(k + 1) * self.b..(k + 2) * self.b];
-                (p.act_mean, p.act_std) = mean_std(ys.iter().map(|y| y.to_f64()));
+                (p.act_mean, p.act_std) = mean_std(ys);
                 p.saturated = 0.0;
                 p.dead = 0.0;
             }

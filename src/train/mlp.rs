@@ -14,7 +14,7 @@
 use super::fastmath;
 use super::init::init_layer;
 use super::linalg::{gemm, Float};
-use super::model::{mean_std, Model, Outcome};
+use super::model::{mean_std, share, Model, Outcome};
 use super::optim::{Detail, Hyper, Params};
 use super::records::{LayerProfile, Place, SIGMOID_SATURATED, TANH_SATURATED};
 use super::rng::{generator, Stream};
@@ -307,20 +307,17 @@ impl<F: Float> Model for MlpModel<F> {
             let big_l = self.layers();
             for (i, p) in out.iter_mut().enumerate() {
                 let a = self.acts[i + 1].as_slice().expect("row-major");
-                (p.act_mean, p.act_std) = mean_std(a.iter().map(|x| x.to_f64()));
-                let share = |pred: &dyn Fn(f64) -> bool| {
-                    a.iter().filter(|x| pred(x.to_f64())).count() as f64 / a.len() as f64
-                };
+                (p.act_mean, p.act_std) = mean_std(a);
                 let hidden = i + 1 < big_l;
                 p.saturated = match self.act {
-                    Activation::Tanh if hidden => share(&|x| x.abs() > TANH_SATURATED),
-                    Activation::Sigmoid if hidden => {
-                        share(&|x| !(SIGMOID_SATURATED..=1.0 - SIGMOID_SATURATED).contains(&x))
-                    }
+                    Activation::Tanh if hidden => share(a, |x| x.abs() > TANH_SATURATED),
+                    Activation::Sigmoid if hidden => share(a, |x| {
+                        !(SIGMOID_SATURATED..=1.0 - SIGMOID_SATURATED).contains(&x)
+                    }),
                     _ => 0.0,
                 };
                 p.dead = match self.act {
-                    Activation::Relu if hidden => share(&|x| x == 0.0),
+                    Activation::Relu if hidden => share(a, |x| x == 0.0),
                     _ => 0.0,
                 };
             }
