@@ -41,6 +41,10 @@ pub(crate) struct ChainModel<T> {
     g: Vec<T>,
     /// `[w_1, b_1, w_2, b_2, …]`.
     params: Params<T>,
+    /// Once [`Model::freeze`]d: each sample's `y_n − t` over the whole data set.
+    frozen: Option<Vec<T>>,
+    /// The loaded batch's sample indices (kept once frozen).
+    batch_idx: Vec<usize>,
 }
 
 impl<T: Real> ChainModel<T> {
@@ -76,6 +80,8 @@ impl<T: Real> ChainModel<T> {
             y: vec![zero; (n + 1) * batch],
             g: vec![zero; batch],
             params: Params::new(values, (0..=n).map(|k| 2 * k).collect(), momentum),
+            frozen: None,
+            batch_idx: vec![0; batch],
         };
         if batch == data.len() {
             let all: Vec<usize> = (0..batch).collect();
@@ -126,6 +132,10 @@ impl<T: Real> ChainModel<T> {
 
 impl<T: Real> Model for ChainModel<T> {
     fn load_batch(&mut self, indices: &[usize]) {
+        if self.frozen.is_some() {
+            self.batch_idx.copy_from_slice(indices);
+            return;
+        }
         for (j, &i) in indices.iter().enumerate() {
             self.y[j] = self.xs[i];
             self.t[j] = self.ts[i];
@@ -133,7 +143,35 @@ impl<T: Real> Model for ChainModel<T> {
     }
 
     fn loss(&mut self) -> f64 {
-        self.forward().to_f64()
+        match &self.frozen {
+            // The forward pass's `dot(g, g) / B`, with each sample's `g` computed once.
+            Some(d) => {
+                let mut s = [T::from_f64(0.0); LANES];
+                for (j, &i) in self.batch_idx.iter().enumerate() {
+                    s[j % LANES] = s[j % LANES] + d[i] * d[i];
+                }
+                (fold(s) / T::from_f64(self.b as f64)).to_f64()
+            }
+            None => self.forward().to_f64(),
+        }
+    }
+
+    /// Each sample's `y_n − t` is computed by the same operations whatever batch it is in,
+    /// so one forward pass per `B` samples (the last batch padded with the last sample)
+    /// gives every sample's; [`Model::loss`] then adds them up as [`dot`] does.
+    fn freeze(&mut self) {
+        let (b, m) = (self.b, self.xs.len());
+        let mut d = Vec::with_capacity(m);
+        let mut idx = vec![0; b];
+        for start in (0..m).step_by(b.max(1)) {
+            for (j, i) in idx.iter_mut().enumerate() {
+                *i = (start + j).min(m - 1);
+            }
+            self.load_batch(&idx);
+            self.forward();
+            d.extend_from_slice(&self.g[..b.min(m - start)]);
+        }
+        self.frozen = Some(d);
     }
 
     fn parameters(&self) -> Vec<f64> {
@@ -150,7 +188,7 @@ impl<T: Real> Model for ChainModel<T> {
         if detail == Detail::Full {
             for (k, p) in out.iter_mut().enumerate() {
                 let ys = &self.y[(k + 1) * self.b..(k + 2) * self.b];
-                (p.act_mean, p.act_std) = mean_std(ys.iter().map(|y| y.to_f64()));
+                (p.act_mean, p.act_std) = mean_std(ys);
                 p.saturated = 0.0;
                 p.dead = 0.0;
             }
@@ -203,9 +241,110 @@ fn fold<T: Real>(s: [T; LANES]) -> T {
     (s[0] + s[2]) + (s[1] + s[3])
 }
 
+/// `x` as `f32`, when `T` is `f32`.
+#[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+#[inline(always)]
+fn as_f32<T: Real>(x: &[T]) -> Option<&[f32]> {
+    (core::any::TypeId::of::<T>() == core::any::TypeId::of::<f32>()).then(|| {
+        // SAFETY: `T` is `f32`, so the slice's memory holds exactly `x.len()` `f32`.
+        unsafe { core::slice::from_raw_parts(x.as_ptr().cast::<f32>(), x.len()) }
+    })
+}
+
+/// `x` as `f32`, when `T` is `f32`.
+#[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+#[inline(always)]
+fn as_f32_mut<T: Real>(x: &mut [T]) -> Option<&mut [f32]> {
+    (core::any::TypeId::of::<T>() == core::any::TypeId::of::<f32>()).then(|| {
+        // SAFETY: `T` is `f32`, so the slice's memory holds exactly `x.len()` `f32`,
+        // borrowed exclusively.
+        unsafe { core::slice::from_raw_parts_mut(x.as_mut_ptr().cast::<f32>(), x.len()) }
+    })
+}
+
+/// The `f32` loops with `simd128`: lane `j` of each vector is the partial sum `j` of the
+/// portable loops, and `f32x4.mul`/`f32x4.add` round each lane exactly as `f32.mul`/
+/// `f32.add` do, so the bits are those of the portable loops.
+#[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+mod simd {
+    use super::LANES;
+    use core::arch::wasm32::{f32x4_add, f32x4_mul, f32x4_splat, v128, v128_load, v128_store};
+
+    #[inline(always)]
+    fn load(s: &[f32]) -> v128 {
+        let s: &[f32; LANES] = s[..LANES].try_into().expect("4 lanes");
+        // SAFETY: `s` is 16 readable bytes; `v128_load` accepts any alignment.
+        unsafe { v128_load(s.as_ptr().cast()) }
+    }
+
+    #[inline(always)]
+    fn store(s: &mut [f32], v: v128) {
+        let s: &mut [f32; LANES] = (&mut s[..LANES]).try_into().expect("4 lanes");
+        // SAFETY: `s` is 16 writable bytes, borrowed exclusively; any alignment.
+        unsafe { v128_store(s.as_mut_ptr().cast(), v) }
+    }
+
+    #[inline(always)]
+    fn lanes(v: v128) -> [f32; LANES] {
+        let mut out = [0.0; LANES];
+        store(&mut out, v);
+        out
+    }
+
+    /// [`super::affine`] for the full groups of 4; returns where the tail starts.
+    #[inline(always)]
+    pub(super) fn affine(x: &[f32], out: &mut [f32], w: f32, b: f32) -> usize {
+        let (wv, bv) = (f32x4_splat(w), f32x4_splat(b));
+        let full = out.len() - out.len() % LANES;
+        for (o, x) in out[..full]
+            .chunks_exact_mut(LANES)
+            .zip(x[..full].chunks_exact(LANES))
+        {
+            store(o, f32x4_add(f32x4_mul(wv, load(x)), bv));
+        }
+        full
+    }
+
+    /// [`super::back_layer`] for the full groups of 4: the partial sums so far, and where
+    /// the tail starts.
+    #[inline(always)]
+    pub(super) fn back_layer(
+        g: &mut [f32],
+        y: &[f32],
+        w: f32,
+    ) -> ([f32; LANES], [f32; LANES], usize) {
+        let wv = f32x4_splat(w);
+        let (mut sw, mut sb) = (f32x4_splat(0.0), f32x4_splat(0.0));
+        let full = g.len() - g.len() % LANES;
+        for (gs, ys) in g[..full]
+            .chunks_exact_mut(LANES)
+            .zip(y[..full].chunks_exact(LANES))
+        {
+            let gv = load(gs);
+            sw = f32x4_add(sw, f32x4_mul(gv, load(ys)));
+            sb = f32x4_add(sb, gv);
+            store(gs, f32x4_mul(wv, gv));
+        }
+        (lanes(sw), lanes(sb), full)
+    }
+}
+
 /// `out_i = w·x_i + b` (`out` as long as `x`).
 #[inline(always)]
 fn affine<T: Real>(x: &[T], out: &mut [T], w: T, b: T) {
+    #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+    if let (Some(xf), Some(of), Some(&wf), Some(&bf)) = (
+        as_f32(x),
+        as_f32_mut(out),
+        as_f32(core::slice::from_ref(&w)).and_then(|s| s.first()),
+        as_f32(core::slice::from_ref(&b)).and_then(|s| s.first()),
+    ) {
+        let full = simd::affine(xf, of, wf, bf);
+        for i in full..of.len() {
+            of[i] = wf * xf[i] + bf;
+        }
+        return;
+    }
     let n = out.len();
     let x = &x[..n];
     let full = n - n % LANES;
@@ -233,6 +372,19 @@ fn back_layer<T: Real>(g: &mut [T], y: &[T], w: T) -> (T, T) {
     let y = &y[..n];
     let full = n - n % LANES;
     let mut i = 0;
+    #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+    if let (Some(gf), Some(yf), Some(&wf)) = (
+        as_f32_mut(g),
+        as_f32(y),
+        as_f32(core::slice::from_ref(&w)).and_then(|s| s.first()),
+    ) {
+        let (vw, vb, done) = simd::back_layer(gf, yf, wf);
+        for j in 0..LANES {
+            sw[j] = T::from_f64(f64::from(vw[j]));
+            sb[j] = T::from_f64(f64::from(vb[j]));
+        }
+        i = done;
+    }
     while i < full {
         let ys: &[T; LANES] = y[i..i + LANES].try_into().expect("4 lanes");
         let gs: &mut [T; LANES] = (&mut g[i..i + LANES]).try_into().expect("4 lanes");
@@ -319,6 +471,30 @@ mod tests {
         for k in 1..=n {
             let want = w0.powi((n - k) as i32) * gb(n);
             assert!((gb(k) - want).abs() <= 1e-13 * want.abs(), "layer {k}");
+        }
+    }
+
+    #[test]
+    fn a_frozen_chain_gives_the_forward_pass_bits() {
+        let data = Dataset::generate(TaskSpec::Sine, 10, 0.1, 5);
+        let spec = ChainSpec {
+            depth: 7,
+            w0: 1.1,
+            b0: 0.2,
+            init_noise: 0.3,
+            format: crate::sim::NumberFormat::F16,
+        };
+        let mut live = ChainModel::<half::f16>::new(&spec, &data, 7, false, 7);
+        let mut frozen = live.clone();
+        frozen.freeze();
+        for idx in [
+            [0, 1, 2, 3, 4, 5, 6],
+            [9, 3, 8, 1, 0, 7, 2],
+            [9, 9, 9, 4, 4, 5, 6],
+        ] {
+            live.load_batch(&idx);
+            frozen.load_batch(&idx);
+            assert_eq!(live.loss().to_bits(), frozen.loss().to_bits(), "{idx:?}");
         }
     }
 

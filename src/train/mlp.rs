@@ -14,7 +14,7 @@
 use super::fastmath;
 use super::init::init_layer;
 use super::linalg::{gemm, Float};
-use super::model::{mean_std, Model, Outcome};
+use super::model::{mean_std, share, Model, Outcome};
 use super::optim::{Detail, Hyper, Params};
 use super::records::{LayerProfile, Place, SIGMOID_SATURATED, TANH_SATURATED};
 use super::rng::{generator, Stream};
@@ -44,6 +44,10 @@ pub(crate) struct MlpModel<F> {
     params: Params<F>,
     /// The first layer whose `z` was non-finite in the last forward pass.
     first_bad: Option<usize>,
+    /// Once [`Model::freeze`]d: each sample's term of the loss's sum over the whole data set.
+    frozen: Option<Vec<F>>,
+    /// The loaded batch's sample indices (kept once frozen).
+    batch_idx: Vec<usize>,
 }
 
 impl<F: Float> MlpModel<F> {
@@ -86,6 +90,8 @@ impl<F: Float> MlpModel<F> {
             da: vec![zero; batch * widest],
             params: Params::new(values, offsets, momentum),
             first_bad: None,
+            frozen: None,
+            batch_idx: vec![0; batch],
             dims,
         };
         if batch == data.len() {
@@ -129,20 +135,18 @@ impl<F: Float> MlpModel<F> {
         let inv_b = F::one() / F::from_f64(self.b as f64);
         let mut loss = F::zero();
         let dz = &mut self.dz[..self.b];
-        if self.classification {
+        let classification = self.classification;
+        if classification {
             for ((g, &z), &t) in dz.iter_mut().zip(out).zip(&self.t) {
-                let relu = if z > F::zero() { z } else { F::zero() };
-                let neg_abs = if z < F::zero() { z } else { F::zero() - z };
-                loss = loss + (relu - z * t + neg_abs.exp().ln_1p());
+                loss = loss + loss_term(classification, z, t);
                 let sigmoid = F::one() / (F::one() + (F::zero() - z).exp());
                 *g = (sigmoid - t) * inv_b;
             }
         } else {
             let two_over_b = F::from_f64(2.0 / self.b as f64);
             for ((g, &z), &t) in dz.iter_mut().zip(out).zip(&self.t) {
-                let d = z - t;
-                loss = loss + d * d;
-                *g = d * two_over_b;
+                loss = loss + loss_term(classification, z, t);
+                *g = (z - t) * two_over_b;
             }
         }
         loss / F::from_f64(self.b as f64)
@@ -176,6 +180,20 @@ impl<F: Float> MlpModel<F> {
                 std::mem::swap(&mut self.da, &mut self.dz);
             }
         }
+    }
+}
+
+/// One sample's term of the loss's sum: `(z − t)²` for regression; for classification
+/// `max(z, 0) − z·t + ln(1 + e^(−|z|))`; each operation rounded in `F`.
+#[inline(always)]
+fn loss_term<F: Float>(classification: bool, z: F, t: F) -> F {
+    if classification {
+        let relu = if z > F::zero() { z } else { F::zero() };
+        let neg_abs = if z < F::zero() { z } else { F::zero() - z };
+        relu - z * t + neg_abs.exp().ln_1p()
+    } else {
+        let d = z - t;
+        d * d
     }
 }
 
@@ -221,6 +239,10 @@ fn derive<F: Float>(act: Activation, g: &mut [F], a: &[F]) {
 
 impl<F: Float> Model for MlpModel<F> {
     fn load_batch(&mut self, indices: &[usize]) {
+        if self.frozen.is_some() {
+            self.batch_idx.copy_from_slice(indices);
+            return;
+        }
         let d = self.dims[0];
         let a0 = self.acts[0].as_slice_mut().expect("row-major");
         for (j, &i) in indices.iter().enumerate() {
@@ -230,7 +252,44 @@ impl<F: Float> Model for MlpModel<F> {
     }
 
     fn loss(&mut self) -> f64 {
-        self.forward().to_f64()
+        match &self.frozen {
+            // The forward pass's sum, in the batch's order, of terms computed once.
+            Some(terms) => {
+                let mut loss = F::zero();
+                for &i in &self.batch_idx {
+                    loss = loss + terms[i];
+                }
+                (loss / F::from_f64(self.b as f64)).to_f64()
+            }
+            None => self.forward().to_f64(),
+        }
+    }
+
+    /// A sample's output, and so its loss term, is computed by the same operations whatever
+    /// batch it is in (each row of a matrix product is summed on its own, in a fixed order,
+    /// see [`gemm`]), so one forward pass per `B` samples (the last batch padded with the
+    /// last sample) gives every sample's term; [`Model::loss`] then adds them up in the
+    /// batch's order, as the forward pass does.
+    fn freeze(&mut self) {
+        let (b, m) = (self.b, self.ts.len());
+        let mut terms = Vec::with_capacity(m);
+        let mut idx = vec![0; b];
+        for start in (0..m).step_by(b.max(1)) {
+            for (j, i) in idx.iter_mut().enumerate() {
+                *i = (start + j).min(m - 1);
+            }
+            self.load_batch(&idx);
+            self.forward();
+            let out = self.acts[self.layers()].as_slice().expect("row-major");
+            let take = b.min(m - start);
+            terms.extend(
+                out[..take]
+                    .iter()
+                    .zip(&self.t)
+                    .map(|(&z, &t)| loss_term(self.classification, z, t)),
+            );
+        }
+        self.frozen = Some(terms);
     }
 
     fn parameters(&self) -> Vec<f64> {
@@ -248,20 +307,17 @@ impl<F: Float> Model for MlpModel<F> {
             let big_l = self.layers();
             for (i, p) in out.iter_mut().enumerate() {
                 let a = self.acts[i + 1].as_slice().expect("row-major");
-                (p.act_mean, p.act_std) = mean_std(a.iter().map(|x| x.to_f64()));
-                let share = |pred: &dyn Fn(f64) -> bool| {
-                    a.iter().filter(|x| pred(x.to_f64())).count() as f64 / a.len() as f64
-                };
+                (p.act_mean, p.act_std) = mean_std(a);
                 let hidden = i + 1 < big_l;
                 p.saturated = match self.act {
-                    Activation::Tanh if hidden => share(&|x| x.abs() > TANH_SATURATED),
-                    Activation::Sigmoid if hidden => {
-                        share(&|x| !(SIGMOID_SATURATED..=1.0 - SIGMOID_SATURATED).contains(&x))
-                    }
+                    Activation::Tanh if hidden => share(a, |x| x.abs() > TANH_SATURATED),
+                    Activation::Sigmoid if hidden => share(a, |x| {
+                        !(SIGMOID_SATURATED..=1.0 - SIGMOID_SATURATED).contains(&x)
+                    }),
                     _ => 0.0,
                 };
                 p.dead = match self.act {
-                    Activation::Relu if hidden => share(&|x| x == 0.0),
+                    Activation::Relu if hidden => share(a, |x| x == 0.0),
                     _ => 0.0,
                 };
             }
@@ -385,6 +441,33 @@ mod tests {
             .sum::<f64>()
             / 7.0;
         assert!((loss - want).abs() < 1e-14, "{loss} vs {want}");
+    }
+
+    #[test]
+    fn a_frozen_mlp_gives_the_forward_pass_bits() {
+        for task in [TaskSpec::Sine, TaskSpec::Xor] {
+            let data = Dataset::generate(task, 10, 0.1, 3);
+            let spec = MlpSpec {
+                width: 6,
+                depth: 3,
+                activation: Activation::Tanh,
+                init: Init::PyTorchDefault,
+                gain: None,
+                format: NumberFormat::F32,
+            };
+            let mut live = MlpModel::<f32>::new(&spec, &data, 7, false, 11);
+            let mut frozen = live.clone();
+            frozen.freeze();
+            for idx in [
+                [0, 1, 2, 3, 4, 5, 6],
+                [9, 3, 8, 1, 0, 7, 2],
+                [9, 9, 9, 4, 4, 5, 6],
+            ] {
+                live.load_batch(&idx);
+                frozen.load_batch(&idx);
+                assert_eq!(live.loss().to_bits(), frozen.loss().to_bits(), "{idx:?}");
+            }
+        }
     }
 
     #[test]

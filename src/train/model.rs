@@ -2,6 +2,7 @@
 
 use super::optim::{Applied, Detail, Hyper};
 use super::records::{LayerProfile, Place};
+use crate::sim::format::Real;
 
 /// One step's outcome.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -21,6 +22,11 @@ pub(crate) trait Model: Send {
     fn load_batch(&mut self, indices: &[usize]);
     /// The loss on the loaded batch (the forward pass only).
     fn loss(&mut self) -> f64;
+    /// Declares that the parameters will never change again (the learning-rate-0
+    /// baseline): the model may then compute each sample's part of the loss once, over the
+    /// whole data set, and assemble [`loss`](Self::loss) from those parts in exactly the
+    /// order and rounding of the forward pass, with the same bits.
+    fn freeze(&mut self);
     /// Forward, backward, clipping and update on the loaded batch; fills `out` (one entry per
     /// layer) as much as `detail` asks.
     fn step(&mut self, h: &Hyper, detail: Detail, out: &mut [LayerProfile]) -> Outcome;
@@ -30,14 +36,37 @@ pub(crate) trait Model: Send {
     fn duplicate(&self) -> Box<dyn Model>;
 }
 
-/// The mean and population standard deviation of `v`, in `f64`.
-pub(crate) fn mean_std(v: impl Iterator<Item = f64> + Clone) -> (f64, f64) {
-    let (mut n, mut s) = (0.0, 0.0);
-    for x in v.clone() {
-        n += 1.0;
-        s += x;
+/// `Σ f(v_i)` in `f64`, in 4 interleaved partial sums (element `i` into sum `i mod 4` for
+/// the full groups of 4), added as `(s0 + s2) + (s1 + s3)`, then the remaining elements in
+/// order: a fixed order, so the bits never depend on the machine, and the partial sums are
+/// independent, so the loop is not bound by the latency of one long chain of additions.
+#[inline(always)]
+pub(crate) fn lanes_sum<T: Copy>(v: &[T], f: impl Fn(T) -> f64) -> f64 {
+    let mut s = [0.0; 4];
+    let c = v.chunks_exact(4);
+    let tail: f64 = c.remainder().iter().map(|&x| f(x)).sum();
+    for x in c {
+        s[0] += f(x[0]);
+        s[1] += f(x[1]);
+        s[2] += f(x[2]);
+        s[3] += f(x[3]);
     }
-    let mean = s / n;
-    let var = v.map(|x| (x - mean) * (x - mean)).sum::<f64>() / n;
+    (s[0] + s[2]) + (s[1] + s[3]) + tail
+}
+
+/// The mean and population standard deviation of `v`, in `f64`, each sum by [`lanes_sum`].
+pub(crate) fn mean_std<T: Real>(v: &[T]) -> (f64, f64) {
+    let n = v.len() as f64;
+    let mean = lanes_sum(v, |x| x.to_f64()) / n;
+    let var = lanes_sum(v, |x| {
+        let d = x.to_f64() - mean;
+        d * d
+    }) / n;
     (mean, var.sqrt())
+}
+
+/// The share of `v` for which `pred` holds.
+#[inline(always)]
+pub(crate) fn share<T: Real>(v: &[T], pred: impl Fn(f64) -> bool) -> f64 {
+    v.iter().filter(|x| pred(x.to_f64())).count() as f64 / v.len() as f64
 }

@@ -1,6 +1,7 @@
 //! The optimiser: gradient clipping and SGD with momentum, over a model's parameters stored
 //! flat, layer after layer, each operation rounded to the parameters' format.
 
+use super::model::lanes_sum;
 use super::records::LayerProfile;
 use super::spec::Clip;
 use crate::sim::format::Real;
@@ -135,13 +136,10 @@ impl<T: Real> Params<T> {
                 let u: f64 = if h.lr == 0.0 {
                     0.0
                 } else {
-                    dir[self.range(l)]
-                        .iter()
-                        .map(|&d| {
-                            let u = (lr * d).to_f64();
-                            u * u
-                        })
-                        .sum()
+                    lanes_sum(&dir[self.range(l)], |d| {
+                        let u = (lr * d).to_f64();
+                        u * u
+                    })
                 };
                 // 0 for no update at all, even of a zero weight.
                 p.update_ratio = if u == 0.0 {
@@ -191,20 +189,10 @@ impl<T: Real> Params<T> {
     }
 }
 
-/// The sum of squares of `v`, accumulated in `f64` in four partial sums (PyTorch accumulates
-/// the 16-bit formats' norms in `f32`, and `f32`'s in `f32`).
+/// The sum of squares of `v`, accumulated in `f64` in four partial sums ([`lanes_sum`];
+/// PyTorch accumulates the 16-bit formats' norms in `f32`, and `f32`'s in `f32`).
 fn sq_norm<T: Real>(v: &[T]) -> f64 {
-    let mut s = [0.0; 4];
-    let c = v.chunks_exact(4);
-    let tail: f64 = c.remainder().iter().map(|x| x.to_f64() * x.to_f64()).sum();
-    for x in c {
-        let x = [x[0].to_f64(), x[1].to_f64(), x[2].to_f64(), x[3].to_f64()];
-        s[0] += x[0] * x[0];
-        s[1] += x[1] * x[1];
-        s[2] += x[2] * x[2];
-        s[3] += x[3] * x[3];
-    }
-    (s[0] + s[2]) + (s[1] + s[3]) + tail
+    lanes_sum(v, |x| x.to_f64() * x.to_f64())
 }
 
 /// Clips `grads` whose 2-norm is `total`, as PyTorch does, and returns the clip factor: for

@@ -85,7 +85,14 @@ impl Session {
         };
         let depth = spec.layers();
         Session {
-            baseline: spec.baseline.then(|| main.duplicate()),
+            baseline: spec.baseline.then(|| {
+                let mut b = main.duplicate();
+                // With the full data set the baseline's loss is computed once anyway.
+                if batches.size() < data.len() {
+                    b.freeze();
+                }
+                b
+            }),
             hyper: Hyper {
                 lr: spec.lr,
                 momentum: spec.momentum,
