@@ -12,6 +12,21 @@ use crate::sim::facts::input_share;
 use crate::sim::{Chain, ChainParams, Deviation, Facts, NumberFormat, Regime, Wide, MAX_DEPTH};
 use std::fmt::Write;
 
+/// A weight of the chain (the explorer's `w`, the lab's `w0`): -4 to 4, a slider from 0 to 2
+/// in steps of 0.001 that stops at exactly 1.
+pub const fn weight(default: f64) -> ParamKind {
+    ParamKind::Number(NumberSpec {
+        min: -4.0,
+        max: 4.0,
+        default,
+        slider: (0.0, 2.0),
+        step: 0.001,
+        whole: false,
+        detent: Some(1.0),
+        log: false,
+    })
+}
+
 /// The number format, shared by every view that simulates the chain.
 pub const FORMAT: ParamSpec = ParamSpec {
     key: "dtype",
@@ -60,16 +75,7 @@ pub static PARAMS: &[ParamSpec] = &[
         key: "w",
         label: "Weight w",
         description: "The weight every layer multiplies by. The slider stops at exactly 1.",
-        kind: ParamKind::Number(NumberSpec {
-            min: -4.0,
-            max: 4.0,
-            default: 0.8,
-            slider: (0.0, 2.0),
-            step: 0.001,
-            whole: false,
-            detent: Some(1.0),
-            log: false,
-        }),
+        kind: weight(0.8),
     },
     ParamSpec {
         key: "b",

@@ -8,7 +8,7 @@ pub mod model;
 pub mod plots;
 pub mod settings;
 
-use super::explorer::{FORMAT, SCALE};
+use super::explorer::{weight, FORMAT, SCALE};
 use super::params::{ChoiceSpec, NumberSpec, ParamKind, ParamSpec};
 use super::shortcuts::Binding;
 use super::view::{ActionSpec, PanelSpec, PresetSpec};
@@ -109,17 +109,8 @@ pub static PARAMS: &[ParamSpec] = &[
     ParamSpec {
         key: "w0",
         label: "Initial weight w0",
-        description: "Every weight of the chain starts here.",
-        kind: ParamKind::Number(NumberSpec {
-            min: -4.0,
-            max: 4.0,
-            default: 1.0,
-            slider: (0.0, 2.0),
-            step: 0.001,
-            whole: false,
-            detent: Some(1.0),
-            log: false,
-        }),
+        description: "Every weight of the chain starts here. The slider stops at exactly 1.",
+        kind: weight(1.0),
     },
     ParamSpec {
         key: "b0",
