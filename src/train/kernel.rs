@@ -445,6 +445,8 @@ fn tile<V: Lanes, const R: usize, const NW: usize, const AT: bool>(
     // row in the block, and for a transposed A its last column.
     assert!(kc == 0 || (kc - 1) * blk.ldb + jb + NW * V::N <= blk.b.len());
     assert!(!AT || kc == 0 || (p0 + kc - 1) * lda + i + R <= a.len());
+    // `p` also indexes B's rows and A's columns, not only `a_rows`.
+    #[allow(clippy::needless_range_loop)]
     for p in 0..kc {
         // SAFETY: `p < kc`, so this row of `NW·N` elements lies within `blk.b` by the
         // assertion above.
