@@ -440,11 +440,22 @@ fn tile<V: Lanes, const R: usize, const NW: usize, const AT: bool>(
             &a[(i + r) * lda + p0..][..kc]
         }
     });
+    // The extents read below, checked once here rather than at every step of `p` (the
+    // checks in the loop cost WebAssembly about a third of the product's speed): B's last
+    // row in the block, and for a transposed A its last column.
+    assert!(kc == 0 || (kc - 1) * blk.ldb + jb + NW * V::N <= blk.b.len());
+    assert!(!AT || kc == 0 || (p0 + kc - 1) * lda + i + R <= a.len());
+    // `p` also indexes B's rows and A's columns, not only `a_rows`.
+    #[allow(clippy::needless_range_loop)]
     for p in 0..kc {
-        let b_row = &blk.b[p * blk.ldb + jb..][..NW * V::N];
+        // SAFETY: `p < kc`, so this row of `NW·N` elements lies within `blk.b` by the
+        // assertion above.
+        let b_row =
+            unsafe { core::slice::from_raw_parts(blk.b.as_ptr().add(p * blk.ldb + jb), NW * V::N) };
         let bv: [V; NW] = array::from_fn(|v| V::load(&b_row[v * V::N..]));
         let av: [V::T; R] = if AT {
-            let col = &a[(p0 + p) * lda + i..][..R];
+            // SAFETY: `p < kc`, so these `R` elements lie within `a` by the assertion above.
+            let col = unsafe { core::slice::from_raw_parts(a.as_ptr().add((p0 + p) * lda + i), R) };
             array::from_fn(|r| col[r])
         } else {
             array::from_fn(|r| a_rows[r][p])
