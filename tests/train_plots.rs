@@ -118,3 +118,35 @@ fn a_hundred_thousand_steps_stay_bounded_and_draw() {
         svg[1].len()
     );
 }
+
+#[test]
+fn readouts_agree_with_the_formulas_that_link_them() {
+    let number = |m: &dyn ViewModel, key: &str| readout(m, key).parse::<f64>().unwrap();
+    // One layer, w = 1, b = 0: the weight norm at step 0 is 1, so the update ratio of the
+    // first update is lr·‖g‖, and the total norm is the only layer's norm.
+    let m = lab(&[("depth", "1"), ("lr", "0.01"), ("steps", "1")]);
+    let g = number(&*m, "grad-norm-first");
+    assert!(g > 0.0);
+    assert_eq!(number(&*m, "grad-norm-last"), g);
+    assert!((number(&*m, "total-grad-norm") / g - 1.0).abs() < 1e-12);
+    assert!((number(&*m, "update-ratio-first") / (0.01 * g) - 1.0).abs() < 1e-6);
+    assert_eq!(number(&*m, "clip-factor"), 1.0);
+    // Clipping by norm: PyTorch's factor min(1, max / (total + 1e-6)), in f32.
+    let m = lab(&[
+        ("depth", "1"),
+        ("lr", "0.01"),
+        ("clip", "norm"),
+        ("clip_max", "0.001"),
+        ("steps", "1"),
+    ]);
+    let total = number(&*m, "total-grad-norm");
+    assert!(total > 0.001, "{total}");
+    let want = (0.001 / (total + 1e-6)) as f32 as f64;
+    assert!((number(&*m, "clip-factor") / want - 1.0).abs() < 1e-6);
+    // The clipped update: lr times the clipped gradient, over the weights' norm of 1.
+    let ratio = number(&*m, "update-ratio-first");
+    assert!(
+        (ratio / (0.01 * total * want) - 1.0).abs() < 1e-5,
+        "{ratio}"
+    );
+}
