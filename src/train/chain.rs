@@ -12,7 +12,7 @@
 //! from `dL/dy_n,i = (y_n,i − t_i)·(2/B)` (with `2/B` rounded to `T`), and for
 //! `k = n, …, 1`: `dL/dw_k = Σ_i g_i·y_(k-1),i`, `dL/db_k = Σ_i g_i`, then `g_i ← w_k·g_i`.
 
-use super::model::{mean_std, Model, Outcome};
+use super::model::{covering_batches, mean_std, Model, Outcome};
 use super::optim::{Detail, Hyper, Params};
 use super::records::{LayerProfile, Place};
 use super::rng::{generator, Stream};
@@ -162,14 +162,10 @@ impl<T: Real> Model for ChainModel<T> {
     fn freeze(&mut self) {
         let (b, m) = (self.b, self.xs.len());
         let mut d = Vec::with_capacity(m);
-        let mut idx = vec![0; b];
-        for start in (0..m).step_by(b.max(1)) {
-            for (j, i) in idx.iter_mut().enumerate() {
-                *i = (start + j).min(m - 1);
-            }
+        for (idx, take) in covering_batches(m, b) {
             self.load_batch(&idx);
             self.forward();
-            d.extend_from_slice(&self.g[..b.min(m - start)]);
+            d.extend_from_slice(&self.g[..take]);
         }
         self.frozen = Some(d);
     }

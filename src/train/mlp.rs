@@ -14,7 +14,7 @@
 use super::fastmath;
 use super::init::init_layer;
 use super::linalg::{gemm, Float};
-use super::model::{mean_std, share, Model, Outcome};
+use super::model::{covering_batches, mean_std, share, Model, Outcome};
 use super::optim::{Detail, Hyper, Params};
 use super::records::{LayerProfile, Place, SIGMOID_SATURATED, TANH_SATURATED};
 use super::rng::{generator, Stream};
@@ -273,15 +273,10 @@ impl<F: Float> Model for MlpModel<F> {
     fn freeze(&mut self) {
         let (b, m) = (self.b, self.ts.len());
         let mut terms = Vec::with_capacity(m);
-        let mut idx = vec![0; b];
-        for start in (0..m).step_by(b.max(1)) {
-            for (j, i) in idx.iter_mut().enumerate() {
-                *i = (start + j).min(m - 1);
-            }
+        for (idx, take) in covering_batches(m, b) {
             self.load_batch(&idx);
             self.forward();
             let out = self.acts[self.layers()].as_slice().expect("row-major");
-            let take = b.min(m - start);
             terms.extend(
                 out[..take]
                     .iter()

@@ -41,6 +41,15 @@ pub(crate) trait Model: Send {
 /// order: a fixed order, so the bits never depend on the machine, and the partial sums are
 /// independent, so the loop is not bound by the latency of one long chain of additions.
 #[inline(always)]
+/// The batches of `b` samples that cover samples `0..m` in order, the last padded with the
+/// last sample, each with how many of its samples it covers for the first time.
+pub(crate) fn covering_batches(m: usize, b: usize) -> impl Iterator<Item = (Vec<usize>, usize)> {
+    (0..m).step_by(b.max(1)).map(move |start| {
+        let idx = (0..b).map(|j| (start + j).min(m - 1)).collect();
+        (idx, b.min(m - start))
+    })
+}
+
 pub(crate) fn lanes_sum<T: Copy>(v: &[T], f: impl Fn(T) -> f64) -> f64 {
     let mut s = [0.0; 4];
     let c = v.chunks_exact(4);
