@@ -11,7 +11,7 @@ const fs = require("node:fs");
 const path = require("node:path");
 const zlib = require("node:zlib");
 
-const port = 4280;
+const port = Number(process.env.BENCH_PORT || 4280);
 const base = `http://127.0.0.1:${port}/courses/deep-signal/`;
 const dist = path.join(__dirname, "..", "..", "dist");
 
