@@ -58,7 +58,24 @@ fn steps_allocate_nothing_in_steady_state() {
         clip: Clip::Value(0.1),
         ..TrainSpec::default()
     };
-    for spec in [chain, net] {
+    let remedied = TrainSpec {
+        model: ModelSpec::Mlp(MlpSpec {
+            width: 3,
+            depth: 3,
+            norm: Norm::Batch(NormPlace::Before),
+            residual: Residual::On {
+                alpha: 0.5,
+                zero_init: true,
+            },
+            ..MlpSpec::default()
+        }),
+        task: TaskSpec::Sine,
+        samples: 6,
+        batch: 4,
+        momentum: 0.5,
+        ..TrainSpec::default()
+    };
+    for spec in [chain, net, remedied] {
         let mut s = Session::new(&spec);
         // Past 10,000 rows the history only decimates, and never grows again.
         s.run(12_000);

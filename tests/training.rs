@@ -40,6 +40,7 @@ fn mlp(
             init,
             gain: None,
             format: NumberFormat::F32,
+            ..MlpSpec::default()
         }),
         task,
         samples: 64,
@@ -444,7 +445,10 @@ fn the_profiles_count_saturated_and_dead_units() {
         32,
         4,
         Activation::Tanh,
-        Init::Normal { sigma: 10.0 },
+        Init::Normal {
+            sigma: 10.0,
+            sigma_b: 0.0,
+        },
         TaskSpec::Circle,
     );
     spec.samples = 256;
@@ -589,7 +593,10 @@ fn a_relu_net_with_large_weights_overflows_where_the_mean_field_law_says() {
     // layer and the largest of the 32·8 values (about 3 RMS) passes f32's largest value at
     // layer 1 + ln(f32::MAX/(3·RMS_1))/ln(4√2). Finite width spreads ln(q) by about
     // sqrt(5·l/n), about 1.6 layers here: allow 6.
-    let relu = Init::Normal { sigma: 8.0 };
+    let relu = Init::Normal {
+        sigma: 8.0,
+        sigma_b: 0.0,
+    };
     let mut spec = mlp(8, 64, Activation::Relu, relu, TaskSpec::Circle);
     spec.samples = 32;
     spec.baseline = false;
@@ -615,7 +622,10 @@ fn a_relu_net_with_large_weights_overflows_where_the_mean_field_law_says() {
     // Large tanh weights saturate instead: activations stay finite, but in this chaotic
     // regime back-propagation multiplies the gradient's mean square by
     // χ₁ = σ²·E[tanh'(z)²] > 1 per layer, until, far below the output, it overflows.
-    let tanh = Init::Normal { sigma: 10.0 };
+    let tanh = Init::Normal {
+        sigma: 10.0,
+        sigma_b: 0.0,
+    };
     let mut spec = mlp(32, 200, Activation::Tanh, tanh, TaskSpec::Circle);
     spec.samples = 8;
     spec.baseline = false;

@@ -36,7 +36,13 @@ pub(crate) fn init_layer(
             uniform(rng, w, 1.0 / fi.sqrt());
             uniform(rng, b, 1.0 / fi.sqrt());
         }
-        Init::Normal { sigma } => normal(rng, w, sigma / fi.sqrt()),
+        Init::Normal { sigma, sigma_b } => {
+            normal(rng, w, sigma / fi.sqrt());
+            if sigma_b > 0.0 {
+                normal(rng, b, sigma_b);
+            }
+        }
+        Init::Standard => uniform(rng, w, 1.0 / fi.sqrt()),
         Init::XavierUniform => uniform(rng, w, gain * (6.0 / (fi + fo)).sqrt()),
         Init::XavierNormal => normal(rng, w, gain * (2.0 / (fi + fo)).sqrt()),
         Init::KaimingNormal => normal(rng, w, gain / fi.sqrt()),
@@ -158,9 +164,55 @@ mod tests {
         assert!(b.iter().all(|&x| x == 0.0));
         let (w, _) = layer(Init::XavierNormal, g, 300, 200);
         assert_moments(&w, g * g * 2.0 / 500.0, 3.0);
-        let (w, b) = layer(Init::Normal { sigma: 0.5 }, g, 300, 200);
+        let (w, b) = layer(
+            Init::Normal {
+                sigma: 0.5,
+                sigma_b: 0.0,
+            },
+            g,
+            300,
+            200,
+        );
         assert_moments(&w, 0.25 / 200.0, 3.0);
         assert!(b.iter().all(|&x| x == 0.0));
+    }
+
+    #[test]
+    fn every_init_draws_the_variances_it_declares() {
+        let g = 5.0 / 3.0;
+        let kurtosis = |init: Init| match init {
+            Init::PyTorchDefault | Init::Standard | Init::XavierUniform => 1.8,
+            _ => 3.0,
+        };
+        for init in [
+            Init::PyTorchDefault,
+            Init::Standard,
+            Init::Normal {
+                sigma: 1.3,
+                sigma_b: 0.4,
+            },
+            Init::XavierUniform,
+            Init::XavierNormal,
+            Init::KaimingNormal,
+        ] {
+            for (fo, fi) in [(300, 200), (200, 300)] {
+                let (w, b) = layer(init, g, fo, fi);
+                let (vw, vb) = init.variances(g, fo, fi);
+                assert_moments(&w, vw, kurtosis(init));
+                if vb == 0.0 {
+                    assert!(b.iter().all(|&x| x == 0.0), "{init:?}");
+                } else {
+                    assert_moments(&b, vb, kurtosis(init));
+                }
+            }
+        }
+        // Orthogonal: every squared entry averages gain²/max(fan_in, fan_out) exactly.
+        for (fo, fi) in [(24, 9), (9, 24), (16, 16)] {
+            let (w, _) = layer(Init::Orthogonal, g, fo, fi);
+            let ms = w.iter().map(|x| x * x).sum::<f64>() / w.len() as f64;
+            let (vw, _) = Init::Orthogonal.variances(g, fo, fi);
+            assert!((ms - vw).abs() < 1e-12 * vw, "{fo}x{fi}: {ms} vs {vw}");
+        }
     }
 
     #[test]

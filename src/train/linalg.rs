@@ -16,6 +16,8 @@ pub(crate) trait Float:
     fn exp(self) -> Self;
     /// `ln(1 + self)`.
     fn ln_1p(self) -> Self;
+    /// `√self`, correctly rounded.
+    fn sqrt(self) -> Self;
 }
 
 impl Float for f32 {
@@ -25,6 +27,9 @@ impl Float for f32 {
     fn ln_1p(self) -> Self {
         libm::log1pf(self)
     }
+    fn sqrt(self) -> Self {
+        libm::sqrtf(self)
+    }
 }
 
 impl Float for f64 {
@@ -33,6 +38,9 @@ impl Float for f64 {
     }
     fn ln_1p(self) -> Self {
         libm::log1p(self)
+    }
+    fn sqrt(self) -> Self {
+        libm::sqrt(self)
     }
 }
 

@@ -26,6 +26,7 @@ pub mod kernel;
 mod linalg;
 mod mlp;
 mod model;
+mod norm;
 mod optim;
 pub mod records;
 mod rng;
@@ -35,5 +36,8 @@ pub mod task;
 
 pub use records::{Event, EventKind, Latest, LayerProfile, Origin, Place, Records};
 pub use session::{Halt, Session};
-pub use spec::{Activation, ChainSpec, Clip, Init, MlpSpec, ModelSpec, TaskSpec, TrainSpec};
+pub use spec::{
+    Activation, ChainSpec, Clip, Init, MlpSpec, ModelSpec, Norm, NormPlace, Residual, TaskSpec,
+    TrainSpec,
+};
 pub use task::Dataset;

@@ -15,6 +15,8 @@ pub const MAX_SAMPLES: usize = 2_048;
 /// The MLP's batch is capped so that its activations, `batch × width × (depth + 1)` numbers,
 /// stay within this many (32 MB in `f32`).
 pub const MAX_MLP_BATCH_CELLS: usize = 1 << 23;
+/// The largest residual factor `α`.
+pub const MAX_ALPHA: f64 = 10.0;
 /// The smallest non-zero learning rate.
 pub const MIN_LR: f64 = 1e-5;
 /// The largest learning rate.
@@ -127,10 +129,15 @@ pub struct MlpSpec {
     pub gain: Option<f64>,
     /// `F32` or `F64` (the 16-bit formats are trained as `F32`).
     pub format: NumberFormat,
+    /// Normalisation in every hidden layer (see [`Norm`]).
+    pub norm: Norm,
+    /// Residual connections (see [`Residual`]).
+    pub residual: Residual,
 }
 
 impl Default for MlpSpec {
-    /// Width 32, 10 hidden layers, tanh, PyTorch's default init, `f32`.
+    /// Width 32, 10 hidden layers, tanh, PyTorch's default init, `f32`, no normalisation,
+    /// no residual connections.
     fn default() -> Self {
         MlpSpec {
             width: 32,
@@ -139,8 +146,67 @@ impl Default for MlpSpec {
             init: Init::PyTorchDefault,
             gain: None,
             format: NumberFormat::F32,
+            norm: Norm::None,
+            residual: Residual::Off,
         }
     }
+}
+
+impl MlpSpec {
+    /// How many `batch × width` arrays the model keeps per layer: the activations, plus the
+    /// residual stream, plus the normalised values and the values around the activation.
+    pub fn buffers_per_layer(&self) -> usize {
+        let residual = usize::from(self.residual != Residual::Off);
+        let norm = if self.norm == Norm::None { 0 } else { 2 };
+        1 + residual + norm
+    }
+}
+
+/// Normalisation of a hidden layer's units, with PyTorch's `eps = 1e-5`, and a trainable
+/// scale `γ` (starting at 1) and shift `β` (starting at 0) per unit. In a plain network it
+/// sits in every hidden layer, between the linear layer and the activation or after the
+/// activation; in a residual network at the start of every block and before the output
+/// layer (see [`Residual`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Norm {
+    /// None.
+    None,
+    /// `LayerNorm`: each sample's units to mean 0 and variance 1 (biased variance), the same
+    /// in training and evaluation.
+    Layer(NormPlace),
+    /// `BatchNorm1d` in training mode: each unit to mean 0 and variance 1 over the batch
+    /// (biased variance); running statistics kept with momentum 0.1 from a mean of 0 and a
+    /// variance of 1, updated with the unbiased variance. Needs batches of at least 2.
+    Batch(NormPlace),
+}
+
+/// Where the normalisation sits relative to the activation.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum NormPlace {
+    /// Normalise, then the activation (as in the BatchNorm paper).
+    Before,
+    /// The activation, then normalise.
+    After,
+}
+
+/// Residual connections. With `On`, the first hidden layer is a plain linear layer
+/// `h_1 = W_1·x + b_1` (no activation); each further hidden layer `l` is a block
+/// `h_l = h_(l-1) + α·(W_l·f(h_(l-1)) + b_l)`, where `f` is the activation with the
+/// normalisation where [`Norm`] puts it; the output layer reads `f(h_depth)`. So with ReLU,
+/// no normalisation and weights of variance `σ²/n`, a block multiplies the mean square of
+/// `h` by about `1 + α²σ²/2`.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Residual {
+    /// A plain network.
+    Off,
+    /// Residual blocks.
+    On {
+        /// The branch's factor `α` (1, or `1/√depth`, or anything from 0 to 10).
+        alpha: f64,
+        /// Whether every block's weights and bias start at exactly 0, so that each block
+        /// starts as the identity.
+        zero_init: bool,
+    },
 }
 
 /// The MLP's activation function.
@@ -174,11 +240,17 @@ pub enum Init {
     /// `nn.Linear`'s default (`kaiming_uniform_` with `a = √5`): `W ~ U(±1/√fan_in)`, and
     /// the bias `~ U(±1/√fan_in)` too. The only init here with random biases.
     PyTorchDefault,
-    /// `W ~ N(0, (sigma/√fan_in)²)`; biases 0.
+    /// `W ~ N(0, (sigma/√fan_in)²)`; biases `~ N(0, sigma_b²)` (none drawn when
+    /// `sigma_b` is 0): the mean-field papers' `(σ_w, σ_b)`.
     Normal {
-        /// The standard deviation times `√fan_in`.
+        /// The standard deviation times `√fan_in`: `σ_w`.
         sigma: f64,
+        /// The biases' standard deviation `σ_b`.
+        sigma_b: f64,
     },
+    /// Glorot & Bengio's "standard" init: `W ~ U(±1/√fan_in)` (variance `1/(3·fan_in)`, as
+    /// PyTorch's default), biases 0.
+    Standard,
     /// `xavier_uniform_`: `W ~ U(±g·√(6/(fan_in + fan_out)))`; biases 0.
     XavierUniform,
     /// `xavier_normal_`: `W ~ N(0, (g·√(2/(fan_in + fan_out)))²)`; biases 0.
@@ -190,6 +262,24 @@ pub enum Init {
     /// diagonal is positive, times `g`; so `W·Wᵀ = g²·I` (wide or square) or
     /// `Wᵀ·W = g²·I` (tall). Biases 0.
     Orthogonal,
+}
+
+impl Init {
+    /// The variance of one weight and of one bias of a layer of shape `(fan_out, fan_in)`
+    /// with gain `gain`, as the formulas above draw them: `U(±a)` has variance `a²/3`; an
+    /// orthogonal matrix's entries `gain²/max(fan_in, fan_out)`. So `fan_in` times the first is
+    /// the mean-field `σ_w²` of the layer and the second its `σ_b²`.
+    pub fn variances(self, gain: f64, fan_out: usize, fan_in: usize) -> (f64, f64) {
+        let (fi, fo) = (fan_in as f64, fan_out as f64);
+        match self {
+            Init::PyTorchDefault => (1.0 / (3.0 * fi), 1.0 / (3.0 * fi)),
+            Init::Normal { sigma, sigma_b } => (sigma * sigma / fi, sigma_b * sigma_b),
+            Init::Standard => (1.0 / (3.0 * fi), 0.0),
+            Init::XavierUniform | Init::XavierNormal => (gain * gain * 2.0 / (fi + fo), 0.0),
+            Init::KaimingNormal => (gain * gain / fi, 0.0),
+            Init::Orthogonal => (gain * gain / fi.max(fo), 0.0),
+        }
+    }
 }
 
 /// Gradient clipping, applied to the whole gradient after the backward pass.
@@ -251,8 +341,10 @@ impl TrainSpec {
     /// turns clipping off); `batch` at least `samples` to 0 (full batch); a chain given a
     /// 2-D task learns the default line instead; an MLP in `f16` or `bf16` runs in `f32`;
     /// an MLP's batch (the full data set too) is lowered to at most
-    /// `MAX_MLP_BATCH_CELLS / (width × (depth + 1))` samples, which only the widest and
-    /// deepest networks reach (256 × 200: 163 samples).
+    /// `MAX_MLP_BATCH_CELLS / (width × (depth + 1) × buffers)` samples
+    /// ([`MlpSpec::buffers_per_layer`]), which only the widest and deepest networks reach
+    /// (256 × 200, plain: 163 samples); a residual factor `α` is clamped to `0..=MAX_ALPHA`
+    /// (1 if not finite), `sigma_b` made non-negative; BatchNorm raises a batch of 1 to 2.
     pub fn sanitized(&self) -> TrainSpec {
         let mut s = *self;
         let finite_or = |v: f64, d: f64| if v.is_finite() { v } else { d };
@@ -269,8 +361,12 @@ impl TrainSpec {
             ModelSpec::Mlp(m) => {
                 m.width = m.width.clamp(1, MAX_MLP_WIDTH);
                 m.depth = m.depth.clamp(1, MAX_MLP_DEPTH);
-                if let Init::Normal { sigma } = &mut m.init {
+                if let Init::Normal { sigma, sigma_b } = &mut m.init {
                     *sigma = finite_or(*sigma, 1.0).abs();
+                    *sigma_b = finite_or(*sigma_b, 0.0).abs();
+                }
+                if let Residual::On { alpha, .. } = &mut m.residual {
+                    *alpha = finite_or(*alpha, 1.0).clamp(0.0, MAX_ALPHA);
                 }
                 m.gain = m.gain.filter(|g| g.is_finite());
                 if !matches!(m.format, NumberFormat::F64) {
@@ -291,10 +387,14 @@ impl TrainSpec {
             s.batch = 0;
         }
         if let ModelSpec::Mlp(m) = s.model {
-            let most = (MAX_MLP_BATCH_CELLS / (m.width * (m.depth + 1))).max(1);
+            let cells = m.width * (m.depth + 1) * m.buffers_per_layer();
+            let most = (MAX_MLP_BATCH_CELLS / cells).max(2);
             let b = if s.batch == 0 { s.samples } else { s.batch };
             if b > most {
                 s.batch = most;
+            }
+            if matches!(m.norm, Norm::Batch(_)) && s.batch == 1 {
+                s.batch = 2;
             }
         }
         let lr = finite_or(s.lr, 0.0);

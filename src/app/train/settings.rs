@@ -45,6 +45,7 @@ impl Settings {
             "normal" => (
                 Init::Normal {
                     sigma: v.number("sigma"),
+                    sigma_b: 0.0,
                 },
                 None,
             ),
@@ -63,6 +64,7 @@ impl Settings {
                 init,
                 gain,
                 format,
+                ..MlpSpec::default()
             }),
             _ => ModelSpec::Chain(ChainSpec {
                 depth,
