@@ -69,6 +69,9 @@ pub(crate) struct MlpModel<F> {
     frozen: Option<Vec<F>>,
     /// The loaded batch's sample indices (kept once frozen).
     batch_idx: Vec<usize>,
+    /// While [`inspect`](MlpModel::inspect)ing: each layer's `dL/dz_l`, as the backward pass
+    /// meets it.
+    deltas: Option<Vec<Vec<F>>>,
 }
 
 impl<F: Float> MlpModel<F> {
@@ -164,6 +167,7 @@ impl<F: Float> MlpModel<F> {
             first_bad: None,
             frozen: None,
             batch_idx: vec![0; batch],
+            deltas: None,
             dims,
         };
         if batch == data.len() {
@@ -309,6 +313,9 @@ impl<F: Float> MlpModel<F> {
     /// `dW_l = δᵀ·input`, `db_l = Σ_rows δ` for `δ = dL/dz_l` (`b × d_l`).
     fn layer_grads(&mut self, l: usize, delta: &[F], input: ArrayView2<F>) {
         let (din, dout) = (self.dims[l - 1], self.dims[l]);
+        if let Some(deltas) = &mut self.deltas {
+            deltas[l] = delta.to_vec();
+        }
         let r = self.params.range(l - 1);
         let dz = ArrayView2::from_shape((self.b, dout), delta).expect("shape");
         let (gw, rest) = self.params.grads[r].split_at_mut(dout * din);
@@ -399,6 +406,40 @@ impl<F: Float> MlpModel<F> {
         (self.dz, self.da, self.ds) = (dz, da, ds);
     }
 
+    /// One forward and backward pass on the loaded batch, without an update; then
+    /// `visit(l, Layer { .. })` for each layer `l` from 1 to `L`. Returns the loss.
+    pub(crate) fn inspect(&mut self, mut visit: impl FnMut(usize, Inspected<F>)) -> f64 {
+        self.deltas = Some(vec![Vec::new(); self.layers() + 1]);
+        let loss = self.forward().to_f64();
+        self.backward();
+        let deltas = self.deltas.take().expect("recorded");
+        for (l, delta) in deltas.iter().enumerate().skip(1) {
+            let g = &self.params.grads[self.params.range(l - 1)];
+            let norm = g
+                .iter()
+                .map(|v| v.to_f64() * v.to_f64())
+                .sum::<f64>()
+                .sqrt();
+            let outputs = self.acts[l].as_slice().expect("row-major");
+            let hidden = l < self.layers();
+            let activations = if hidden {
+                self.activation_output(l)
+            } else {
+                outputs
+            };
+            visit(
+                l,
+                Inspected {
+                    outputs,
+                    activations,
+                    deltas: delta,
+                    grad_norm: norm,
+                },
+            );
+        }
+        loss
+    }
+
     /// Layer `l`'s activation outputs `f(·)` (`l` from 1 to `depth`), before any
     /// normalisation that follows them: what saturates or dies.
     fn activation_output(&self, l: usize) -> &[F] {
@@ -411,6 +452,20 @@ impl<F: Float> MlpModel<F> {
             self.acts[l].as_slice().expect("row-major")
         }
     }
+}
+
+/// One layer as [`MlpModel::inspect`] sees it.
+pub(crate) struct Inspected<'a, F> {
+    /// The layer's outputs as the records count them (a hidden layer's activations, with
+    /// residual connections the stream `h_l`; the output layer's outputs).
+    pub(crate) outputs: &'a [F],
+    /// The activation function's outputs before any normalisation that follows it (the
+    /// output layer: its outputs).
+    pub(crate) activations: &'a [F],
+    /// `dL/dz_l`.
+    pub(crate) deltas: &'a [F],
+    /// The 2-norm of the gradient of the layer's parameters.
+    pub(crate) grad_norm: f64,
 }
 
 /// The width of layer `l`'s activation site, if it has one: in a plain network each hidden

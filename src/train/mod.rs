@@ -28,11 +28,13 @@ mod mlp;
 mod model;
 mod norm;
 mod optim;
+pub mod probe;
 pub mod records;
 mod rng;
 pub mod session;
 pub mod spec;
 pub mod task;
+pub mod theory;
 
 pub use records::{Event, EventKind, Latest, LayerProfile, Origin, Place, Records};
 pub use session::{Halt, Session};
