@@ -375,6 +375,7 @@ impl Gen {
                 }
                 ParamKind::Choice(c) => self.rng.pick(c.options).0.to_string(),
                 ParamKind::Keys(_) => self.key_list().replace(',', "%2C"),
+                ParamKind::Text(t) => t.default.to_string(),
             };
             s.push_str(&format!("&{}={raw}", spec.key));
         }
@@ -463,6 +464,7 @@ impl Gen {
             }),
             ParamKind::Choice(c) => self.rng.pick(c.options).0.into(),
             ParamKind::Keys(_) => self.key_list(),
+            ParamKind::Text(t) => t.default.into(),
         }
     }
 }
@@ -502,6 +504,20 @@ fn assert_in_range(values: &Values, context: &str, keys: &[&str]) {
                     assert!(keys.contains(k), "{k} is no control for {context:?}");
                     assert!(!list[..i].contains(k), "{k} repeated for {context:?}");
                 }
+            }
+            (ParamKind::Text(t), Value::Text(v)) => {
+                assert!(
+                    v.chars().count() <= t.max_len,
+                    "{}={v:?} too long for {context:?}",
+                    spec.key
+                );
+                // The canonical form reads as itself, with nothing to report.
+                let (again, why) = (t.read)(v);
+                assert!(
+                    again == *v && why.is_none(),
+                    "{}={v:?} is not canonical for {context:?}",
+                    spec.key
+                );
             }
             (kind, value) => panic!("{kind:?} holds {value:?} for {context:?}"),
         }

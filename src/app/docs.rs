@@ -59,6 +59,14 @@ fn row(t: &mut String, p: &ParamSpec) {
                 "(none)".into(),
             )
         }
+        ParamKind::Text(t) => (
+            format!("text of at most {} characters (see below)", t.max_len),
+            if t.default.is_empty() {
+                "(none)".into()
+            } else {
+                format!("`{}`", t.default)
+            },
+        ),
     };
     let _ = writeln!(
         t,

@@ -49,7 +49,7 @@ pub fn iframe_snippet(url: &str, title: &str, panels: usize) -> String {
 }
 
 /// `s` escaped for a double-quoted HTML attribute.
-fn attribute(s: &str) -> String {
+pub(crate) fn attribute(s: &str) -> String {
     s.replace('&', "&amp;")
         .replace('"', "&quot;")
         .replace('<', "&lt;")

@@ -367,6 +367,16 @@ fn control(h: &mut String, spec: &ParamSpec, value: &Value) {
             }
             h.push_str("</fieldset>");
         }
+        (ParamKind::Text(t), Value::Text(v)) => {
+            let _ = write!(
+                h,
+                r#"<div class="ds-param ds-text" data-param="{key}"><label for="ds-{key}">{}</label><input type="text" id="ds-{key}" name="{key}" value="{}" maxlength="{}" spellcheck="false" autocomplete="off" autocapitalize="off"><small data-prose>{}</small></div>"#,
+                spec.label,
+                super::export::attribute(v),
+                t.max_len,
+                spec.description
+            );
+        }
         _ => unreachable!("a value always matches its spec's kind"),
     }
 }

@@ -9,6 +9,7 @@ pub mod markup;
 pub mod numbers;
 pub mod page;
 pub mod params;
+pub mod player;
 pub mod query;
 pub mod shortcuts;
 pub mod train;

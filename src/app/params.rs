@@ -27,6 +27,41 @@ pub enum ParamKind {
     /// A comma-separated list of keys, each one of those the function lists, empty by
     /// default. (The parameter's definer knows which keys exist; parameters know no views.)
     Keys(KeyList),
+    /// A short text in a little language of the parameter's definer (a configuration
+    /// `relu,he,bn`), typed in a text box.
+    Text(TextSpec),
+}
+
+/// A text parameter: its default and the definer's reader, which turns any input into the
+/// canonical text it means, with a sentence on what it had to drop or change.
+#[derive(Clone, Copy, Debug)]
+pub struct TextSpec {
+    /// The value when none is given.
+    pub default: &'static str,
+    /// Reads a text: the canonical form, and what was wrong with it, if anything (without
+    /// the parameter's key, which the notice adds).
+    pub read: fn(&str) -> (String, Option<String>),
+    /// The most characters the canonical form may have.
+    pub max_len: usize,
+}
+
+impl PartialEq for TextSpec {
+    /// Two text specs are equal when they have the same default and length limit.
+    fn eq(&self, other: &TextSpec) -> bool {
+        self.default == other.default && self.max_len == other.max_len
+    }
+}
+
+impl TextSpec {
+    /// Reads `raw` (bounded to `max_len` characters) into the canonical text and a notice
+    /// naming `key` when something had to change.
+    pub fn parse(&self, key: &str, raw: &str) -> (String, Option<Notice>) {
+        let (text, why) = (self.read)(raw);
+        let text: String = text.chars().take(self.max_len).collect();
+        let notice =
+            why.map(|why| Notice(format!("{key}={}: {why}; using \"{text}\"", quote(raw))));
+        (text, notice)
+    }
 }
 
 /// The keys a [`ParamKind::Keys`] parameter accepts, listed by its definer.
@@ -81,6 +116,8 @@ pub enum Value {
     Choice(&'static str),
     /// The value of a [`ParamKind::Keys`], in the order given, without repeats.
     Keys(Vec<&'static str>),
+    /// The value of a [`ParamKind::Text`], in its canonical form.
+    Text(String),
 }
 
 /// A plain-language message about input that was corrected: shown on the page.
@@ -240,6 +277,7 @@ impl ParamSpec {
             ParamKind::Number(n) => Value::Number(n.default),
             ParamKind::Choice(c) => Value::Choice(c.default),
             ParamKind::Keys(_) => Value::Keys(Vec::new()),
+            ParamKind::Text(t) => Value::Text(t.default.to_string()),
         }
     }
 
@@ -258,6 +296,10 @@ impl ParamSpec {
                 let (v, notice) = parse_keys(self.key, raw, known);
                 (Value::Keys(v), notice)
             }
+            ParamKind::Text(t) => {
+                let (v, notice) = t.parse(self.key, raw);
+                (Value::Text(v), notice)
+            }
         }
     }
 
@@ -267,6 +309,7 @@ impl ParamSpec {
             Value::Number(n) => format_number(*n),
             Value::Choice(c) => c.to_string(),
             Value::Keys(k) => k.join(","),
+            Value::Text(t) => t.clone(),
         }
     }
 }
@@ -322,6 +365,14 @@ impl Values {
         match self.get(key) {
             Value::Choice(v) => v,
             _ => panic!("{key} is not a choice"),
+        }
+    }
+
+    /// The text `key` holds. Panics if it is not a text parameter.
+    pub fn text(&self, key: &str) -> &str {
+        match self.get(key) {
+            Value::Text(v) => v,
+            _ => panic!("{key} is not a text"),
         }
     }
 

@@ -34,6 +34,23 @@ pub struct HeatPlot<'a> {
     pub x_stride: usize,
     /// The x axis's description (`step`).
     pub x_label: &'static str,
+    /// What the columns are when they are not layers: a histogram's bins, spread evenly
+    /// over a range of values.
+    pub y_axis: Option<ValueAxis>,
+}
+
+/// A y axis of values instead of layers: column `c` of `cols` covers the values from
+/// `lo + (hi − lo)·c/cols` to `lo + (hi − lo)·(c + 1)/cols`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ValueAxis {
+    /// The axis's description (`output value`).
+    pub label: String,
+    /// The value at the bottom edge.
+    pub lo: f64,
+    /// The value at the top edge.
+    pub hi: f64,
+    /// Whether the values are decades (`log10|v|`), labelled as powers of ten.
+    pub decades: bool,
 }
 
 /// What a value is drawn as.
@@ -67,6 +84,10 @@ impl HeatPlot<'_> {
         h = self.quantity.bytes().fold(h, |h, b| mix(h, b as u64));
         for v in [self.cols, self.first_x, self.x_stride] {
             h = mix(h, v as u64);
+        }
+        if let Some(a) = &self.y_axis {
+            h = a.label.bytes().fold(h, |h, b| mix(h, b as u64));
+            h = mix(mix(h, a.lo.to_bits()), a.hi.to_bits());
         }
         self.values
             .iter()
@@ -309,6 +330,27 @@ pub fn draw_heat<DB: DrawingBackend>(
         (first - 0.5, first + 0.5)
     };
     let yr = (0.5, plot.cols as f64 + 0.5);
+    // Column positions run from 1 to `cols`; a value axis maps them to its values.
+    let cols = plot.cols as f64;
+    let (y_ticks, y_desc) = match &plot.y_axis {
+        None => (axis::ticks(1.0, cols, 5, true), "layer".to_string()),
+        Some(a) => {
+            let to_pos = |v: f64| 0.5 + (v - a.lo) / (a.hi - a.lo) * cols;
+            let ticks = axis::ticks(a.lo, a.hi, 5, a.decades);
+            (ticks.into_iter().map(to_pos).collect(), a.label.clone())
+        }
+    };
+    let y_label = |pos: f64| match &plot.y_axis {
+        None => axis::layer_label(pos),
+        Some(a) => {
+            let v = a.lo + (pos - 0.5) / cols * (a.hi - a.lo);
+            if a.decades {
+                axis::log_label(v.round())
+            } else {
+                axis::linear_label(v, axis::nice_step(a.hi - a.lo, 5))
+            }
+        }
+    };
     let (_, body) = area.split_vertically(header);
     let mut chart = ChartBuilder::on(&body)
         .margin_left(pad as u32)
@@ -318,14 +360,14 @@ pub fn draw_heat<DB: DrawingBackend>(
         .y_label_area_size((font_px * 4.6) as u32)
         .build_cartesian_2d(
             Ticked::new(xr.0, xr.1, axis::ticks(first, last.max(first), 6, true)),
-            Ticked::new(yr.0, yr.1, axis::ticks(1.0, plot.cols as f64, 5, true)),
+            Ticked::new(yr.0, yr.1, y_ticks),
         )?;
     chart
         .configure_mesh()
         .x_label_formatter(&|v| axis::layer_label(*v))
-        .y_label_formatter(&|v| axis::layer_label(*v))
+        .y_label_formatter(&|v| y_label(*v))
         .x_desc(plot.x_label)
-        .y_desc("layer")
+        .y_desc(y_desc)
         .label_style(text.clone())
         .axis_desc_style(text.clone())
         .disable_mesh()
@@ -416,6 +458,7 @@ mod tests {
             first_x: 0,
             x_stride: 1,
             x_label: "step",
+            y_axis: None,
         }
     }
 

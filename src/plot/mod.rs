@@ -8,7 +8,7 @@ pub mod points;
 pub mod theme;
 
 pub use axis::Scale;
-pub use heat::{draw_heat, HeatPlot};
+pub use heat::{draw_heat, HeatPlot, ValueAxis};
 pub use layers::{draw, draw_data, draw_static, Curve, Frame, LayerPlot, Layout, Role};
 pub use theme::{Style, Theme};
 

@@ -26,6 +26,8 @@ pub struct Theme {
     pub line_px: f64,
     /// Opacity of the reference curves.
     pub reference_alpha: f64,
+    /// The colours of several runs side by side (the remedies lab's A to D).
+    pub series: [RGBColor; 4],
 }
 
 impl Theme {
@@ -46,6 +48,13 @@ impl Theme {
             font_px: 13.0,
             line_px: 2.5,
             reference_alpha: 0.4,
+            // Okabe–Ito blue, orange, bluish green and reddish purple.
+            series: [
+                RGBColor(0, 114, 178),
+                RGBColor(230, 159, 0),
+                RGBColor(0, 158, 115),
+                RGBColor(204, 121, 167),
+            ],
         }
     }
 
@@ -66,6 +75,12 @@ impl Theme {
             font_px: 13.0,
             line_px: 2.5,
             reference_alpha: 0.45,
+            series: [
+                RGBColor(86, 180, 233),
+                RGBColor(230, 159, 0),
+                RGBColor(0, 158, 115),
+                RGBColor(204, 121, 167),
+            ],
         }
     }
 
@@ -94,6 +109,7 @@ impl Theme {
             grid: text,
             band: background,
             regimes: [highlight; 3],
+            series: [highlight; 4],
             reference_alpha: 0.5,
             ..Theme::light()
         }

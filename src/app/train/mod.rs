@@ -17,7 +17,8 @@ use std::fmt::Write;
 
 pub use model::model;
 
-const fn number(
+/// A numeric parameter with a linear slider and no detent.
+pub(crate) const fn number(
     min: f64,
     max: f64,
     default: f64,
@@ -39,6 +40,99 @@ const fn number(
 
 /// The most steps `steps=` trains on load.
 pub const MAX_STEPS: f64 = 100_000.0;
+
+/// The `task` parameter, shared with the remedies lab.
+pub const TASK: ParamSpec = ParamSpec {
+    key: "task",
+    label: "Task",
+    description: "What the network learns (the chain learns the line or the sine).",
+    kind: ParamKind::Choice(ChoiceSpec {
+        options: &[
+            ("line", "line t = 0.5x + 0.1"),
+            ("sine", "sine t = sin(πx)"),
+            ("circle", "circle (classes)"),
+            ("xor", "XOR (classes)"),
+            ("spiral", "spiral (classes)"),
+        ],
+        default: "line",
+    }),
+};
+
+/// The `samples` parameter, shared with the remedies lab.
+pub const SAMPLES: ParamSpec = ParamSpec {
+    key: "samples",
+    label: "Samples",
+    description: "How many examples the data set has.",
+    kind: number(2.0, MAX_SAMPLES as f64, 32.0, (2.0, 512.0), 1.0, true),
+};
+
+/// The `noise` parameter, shared with the remedies lab.
+pub const NOISE: ParamSpec = ParamSpec {
+    key: "noise",
+    label: "Target noise",
+    description: "Noise on the targets: the standard deviation added to numbers, or the chance of flipping a class.",
+    kind: number(0.0, 10.0, 0.0, (0.0, 0.5), 0.01, false),
+};
+
+/// The `batch` parameter, shared with the remedies lab.
+pub const BATCH: ParamSpec = ParamSpec {
+    key: "batch",
+    label: "Batch size",
+    description: "Examples per step; 0 uses the whole data set every step.",
+    kind: number(0.0, MAX_SAMPLES as f64, 0.0, (0.0, 128.0), 1.0, true),
+};
+
+/// The `lr` parameter, shared with the remedies lab.
+pub const LR: ParamSpec = ParamSpec {
+    key: "lr",
+    label: "Learning rate",
+    description: "The SGD step size; the slider's leftmost stop is exactly 0.",
+    kind: ParamKind::Number(NumberSpec {
+        min: 0.0,
+        max: MAX_LR,
+        default: 0.01,
+        slider: (-5.0, 1.0),
+        step: 0.01,
+        whole: false,
+        detent: None,
+        log: true,
+    }),
+};
+
+/// The `momentum` parameter, shared with the remedies lab.
+pub const MOMENTUM: ParamSpec = ParamSpec {
+    key: "momentum",
+    label: "Momentum",
+    description: "SGD momentum as in PyTorch (0: plain SGD).",
+    kind: number(0.0, 0.999, 0.0, (0.0, 0.99), 0.01, false),
+};
+
+/// The `seed` parameter, shared with the remedies lab.
+pub const SEED: ParamSpec = ParamSpec {
+    key: "seed",
+    label: "Seed",
+    description: "The seed of every random number the run draws.",
+    kind: number(0.0, 4_294_967_295.0, 1.0, (0.0, 100.0), 1.0, true),
+};
+
+/// The `steps` parameter, shared with the remedies lab.
+pub const STEPS: ParamSpec = ParamSpec {
+    key: "steps",
+    label: "Steps",
+    description: "Train this many steps on load, then pause; the URL keeps the step shown.",
+    kind: number(0.0, MAX_STEPS, 0.0, (0.0, 2000.0), 1.0, true),
+};
+
+/// The `speed` parameter, shared with the remedies lab.
+pub const SPEED: ParamSpec = ParamSpec {
+    key: "speed",
+    label: "Speed",
+    description: "Steps per frame while playing: one, ten, or as many as fit in half a frame.",
+    kind: ParamKind::Choice(ChoiceSpec {
+        options: &[("slow", "slow"), ("medium", "medium"), ("fast", "fast")],
+        default: "medium",
+    }),
+};
 
 /// The training lab's parameters, in the order of its controls.
 pub static PARAMS: &[ParamSpec] = &[
@@ -124,60 +218,12 @@ pub static PARAMS: &[ParamSpec] = &[
         description: "The standard deviation of seeded normal noise added to every starting weight and bias of the chain.",
         kind: number(0.0, 10.0, 0.0, (0.0, 0.5), 0.001, false),
     },
-    ParamSpec {
-        key: "task",
-        label: "Task",
-        description: "What the network learns (the chain learns the line or the sine).",
-        kind: ParamKind::Choice(ChoiceSpec {
-            options: &[
-                ("line", "line t = 0.5x + 0.1"),
-                ("sine", "sine t = sin(πx)"),
-                ("circle", "circle (classes)"),
-                ("xor", "XOR (classes)"),
-                ("spiral", "spiral (classes)"),
-            ],
-            default: "line",
-        }),
-    },
-    ParamSpec {
-        key: "samples",
-        label: "Samples",
-        description: "How many examples the data set has.",
-        kind: number(2.0, MAX_SAMPLES as f64, 32.0, (2.0, 512.0), 1.0, true),
-    },
-    ParamSpec {
-        key: "noise",
-        label: "Target noise",
-        description: "Noise on the targets: the standard deviation added to numbers, or the chance of flipping a class.",
-        kind: number(0.0, 10.0, 0.0, (0.0, 0.5), 0.01, false),
-    },
-    ParamSpec {
-        key: "batch",
-        label: "Batch size",
-        description: "Examples per step; 0 uses the whole data set every step.",
-        kind: number(0.0, MAX_SAMPLES as f64, 0.0, (0.0, 128.0), 1.0, true),
-    },
-    ParamSpec {
-        key: "lr",
-        label: "Learning rate",
-        description: "The SGD step size; the slider's leftmost stop is exactly 0.",
-        kind: ParamKind::Number(NumberSpec {
-            min: 0.0,
-            max: MAX_LR,
-            default: 0.01,
-            slider: (-5.0, 1.0),
-            step: 0.01,
-            whole: false,
-            detent: None,
-            log: true,
-        }),
-    },
-    ParamSpec {
-        key: "momentum",
-        label: "Momentum",
-        description: "SGD momentum as in PyTorch (0: plain SGD).",
-        kind: number(0.0, 0.999, 0.0, (0.0, 0.99), 0.01, false),
-    },
+    TASK,
+    SAMPLES,
+    NOISE,
+    BATCH,
+    LR,
+    MOMENTUM,
     ParamSpec {
         key: "clip",
         label: "Gradient clipping",
@@ -211,27 +257,9 @@ pub static PARAMS: &[ParamSpec] = &[
             default: "on",
         }),
     },
-    ParamSpec {
-        key: "seed",
-        label: "Seed",
-        description: "The seed of every random number the run draws.",
-        kind: number(0.0, 4_294_967_295.0, 1.0, (0.0, 100.0), 1.0, true),
-    },
-    ParamSpec {
-        key: "steps",
-        label: "Steps",
-        description: "Train this many steps on load, then pause; the URL keeps the step shown.",
-        kind: number(0.0, MAX_STEPS, 0.0, (0.0, 2000.0), 1.0, true),
-    },
-    ParamSpec {
-        key: "speed",
-        label: "Speed",
-        description: "Steps per frame while playing: one, ten, or as many as fit in half a frame.",
-        kind: ParamKind::Choice(ChoiceSpec {
-            options: &[("slow", "slow"), ("medium", "medium"), ("fast", "fast")],
-            default: "medium",
-        }),
-    },
+    SEED,
+    STEPS,
+    SPEED,
     SCALE,
 ];
 

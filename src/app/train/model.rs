@@ -3,9 +3,10 @@
 
 use super::diagnosis::{diagnose, Diagnosis, Finding};
 use super::plots::{self, Profiles};
-use super::settings::{Settings, Speed};
+use super::settings::Settings;
 use crate::app::numbers::{js, short};
 use crate::app::params::Values;
+use crate::app::player::{Player, Press, Trainer};
 use crate::app::view::{Readout, Tick, ViewModel};
 use crate::plot::{Plot, Theme};
 use crate::train::{EventKind, LayerProfile, ModelSpec, Place, Records, Session};
@@ -21,11 +22,7 @@ pub struct TrainModel {
     initial: Option<Vec<LayerProfile>>,
     profiles: Profiles,
     finding: Finding,
-    playing: bool,
-    /// Train until this many steps have run, then pause.
-    target: Option<u64>,
-    /// Steps per call of the engine while in a hurry, adapted to take about a millisecond.
-    chunk: u64,
+    player: Player,
 }
 
 /// The training lab's model for `values`: a fresh run that trains `steps` steps first.
@@ -41,9 +38,7 @@ pub fn model(values: &Values) -> Box<dyn ViewModel> {
             diagnosis: Diagnosis::Untrained,
             text: String::new(),
         },
-        playing: false,
-        target: None,
-        chunk: 1,
+        player: Player::default(),
     };
     m.restart();
     Box::new(m)
@@ -54,7 +49,7 @@ impl TrainModel {
     fn restart(&mut self) {
         self.session = Session::new(&self.settings.spec);
         self.initial = None;
-        self.target = (self.settings.steps > 0).then_some(self.settings.steps);
+        self.player.target = (self.settings.steps > 0).then_some(self.settings.steps);
         self.refresh();
     }
 
@@ -69,19 +64,6 @@ impl TrainModel {
             None => Profiles::default(),
         };
         self.finding = diagnose(records, self.session.halt(), self.initial.as_deref());
-    }
-
-    /// Runs up to `n` steps; the very first step alone, so its per-layer profile is kept.
-    fn run(&mut self, n: u64) -> u64 {
-        if n == 0 {
-            return 0;
-        }
-        if self.session.steps() == 0 {
-            let ran = u64::from(self.session.step());
-            self.refresh();
-            return ran + self.session.run(n - 1);
-        }
-        self.session.run(n)
     }
 
     fn records(&self) -> &Records {
@@ -101,6 +83,29 @@ impl TrainModel {
     }
 }
 
+impl Trainer for TrainModel {
+    fn steps(&self) -> u64 {
+        self.session.steps()
+    }
+
+    /// Runs up to `n` steps; the very first step alone, so its per-layer profile is kept.
+    fn run(&mut self, n: u64) -> u64 {
+        if n == 0 {
+            return 0;
+        }
+        if self.session.steps() == 0 {
+            let ran = u64::from(self.session.step());
+            self.refresh();
+            return ran + self.session.run(n - 1);
+        }
+        self.session.run(n)
+    }
+
+    fn halted(&self) -> bool {
+        self.session.halt().is_some()
+    }
+}
+
 impl ViewModel for TrainModel {
     fn update(&mut self, values: &Values, _previous: &Values) {
         let next = Settings::from_values(values);
@@ -110,102 +115,53 @@ impl ViewModel for TrainModel {
         if !same || next.steps < self.session.steps() {
             self.restart();
         } else if next.steps > self.session.steps() {
-            self.target = Some(next.steps);
+            self.player.target = Some(next.steps);
         }
     }
 
     fn tick(&mut self, values: &mut Values, now: &dyn Fn() -> f64, budget_ms: f64) -> Tick {
-        if self.session.halt().is_some() {
-            self.playing = false;
-            self.target = None;
-        }
-        if self.target.is_none() && !self.playing {
-            return Tick::default();
-        }
-        let start = now();
-        let mut ran = 0;
-        loop {
-            // What the mode still allows this frame, in calls of about a millisecond each.
-            let allowed = match (self.target, self.settings.speed) {
-                (Some(t), _) => t.saturating_sub(self.session.steps()),
-                (None, Speed::Slow) => 1 - ran.min(1),
-                (None, Speed::Medium) => 10 - ran.min(10),
-                (None, Speed::Fast) => u64::MAX,
-            };
-            let n = self.chunk.min(allowed);
-            if n == 0 {
-                break;
-            }
-            let t0 = now();
-            let done = self.run(n);
-            ran += done;
-            let took = now() - t0;
-            // Aim for about a millisecond per call, so the budget is kept closely.
-            if took < 0.5 && self.chunk < 1 << 16 {
-                self.chunk *= 2;
-            } else if took > 2.0 && self.chunk > 1 {
-                self.chunk /= 2;
-            }
-            if done < n || now() - start >= budget_ms {
-                break;
-            }
+        let mut player = self.player;
+        let ran = player.tick(self, self.settings.speed, now, budget_ms);
+        self.player = player;
+        if ran > 0 {
+            self.refresh();
         }
         let steps = self.session.steps();
-        if self.target.is_some_and(|t| steps >= t) || self.session.halt().is_some() {
-            self.target = None;
-        }
-        if self.session.halt().is_some() {
-            self.playing = false;
-        }
-        self.refresh();
         values.set_number("steps", steps as f64);
         self.settings.steps = values.number("steps") as u64;
         Tick {
             changed: ran > 0,
-            more: self.playing || self.target.is_some(),
+            more: self.player.active(),
         }
     }
 
     fn busy(&self) -> bool {
-        self.target.is_some()
+        self.player.target.is_some()
     }
 
     fn action(&mut self, key: &str, values: &mut Values) -> bool {
-        let steps = self.session.steps();
-        match key {
-            "play" => {
-                self.playing = !self.playing && self.session.halt().is_none();
-                self.target = None;
-            }
-            "step" | "step100" => {
-                self.playing = false;
-                self.target = Some(steps + if key == "step" { 1 } else { 100 });
-            }
-            "reset" => {
-                self.playing = false;
+        let (steps, halted) = (self.session.steps(), self.halted());
+        match self.player.press(key, steps, halted) {
+            Press::Done => true,
+            Press::Reset => {
                 values.set_number("steps", 0.0);
                 self.settings.steps = 0;
                 self.restart();
+                true
             }
-            _ => return false,
+            Press::Unknown => false,
         }
-        true
     }
 
     fn preset_applied(&mut self, values: &Values) {
         self.settings = Settings::from_values(values);
         self.adjustments = self.settings.adjustments(values);
         self.restart();
-        self.playing = true;
+        self.player.playing = true;
     }
 
     fn toggled(&self, action: &str) -> Option<(&'static str, bool)> {
-        let state = if self.playing {
-            ("Pause", true)
-        } else {
-            ("Play", false)
-        };
-        (action == "play").then_some(state)
+        (action == "play").then_some(self.player.play_button())
     }
 
     fn applies(&self, key: &str) -> bool {

@@ -123,6 +123,7 @@ pub fn heat(r: &Records) -> HeatPlot<'_> {
         first_x: r.steps().first().copied().unwrap_or(0) as usize,
         x_stride: r.stride() as usize,
         x_label: "step",
+        y_axis: None,
     }
 }
 

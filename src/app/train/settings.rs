@@ -2,20 +2,32 @@
 //! it (how many steps to show, how fast to play, which axes).
 
 use crate::app::params::Values;
+pub use crate::app::player::Speed;
 use crate::plot::Scale;
 use crate::sim::NumberFormat;
 use crate::train::spec::MAX_MLP_DEPTH;
 use crate::train::{Activation, ChainSpec, Clip, Init, MlpSpec, ModelSpec, TaskSpec, TrainSpec};
 
-/// How many steps a frame of playing runs.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Speed {
-    /// One step per frame.
-    Slow,
-    /// Ten steps per frame.
-    Medium,
-    /// As many as fit in the frame's budget.
-    Fast,
+/// The task `task=` names (the line for anything else).
+pub fn task(v: &Values) -> TaskSpec {
+    match v.choice("task") {
+        "sine" => TaskSpec::Sine,
+        "circle" => TaskSpec::Circle,
+        "xor" => TaskSpec::Xor,
+        "spiral" => TaskSpec::Spiral,
+        _ => TaskSpec::Line {
+            slope: 0.5,
+            intercept: 0.1,
+        },
+    }
+}
+
+/// The y axes `scale=` asks for.
+pub fn scale(v: &Values) -> Scale {
+    match v.choice("scale") {
+        "linear" => Scale::Linear,
+        _ => Scale::Log,
+    }
 }
 
 /// Everything the lab's values say.
@@ -74,16 +86,7 @@ impl Settings {
                 format,
             }),
         };
-        let task = match v.choice("task") {
-            "sine" => TaskSpec::Sine,
-            "circle" => TaskSpec::Circle,
-            "xor" => TaskSpec::Xor,
-            "spiral" => TaskSpec::Spiral,
-            _ => TaskSpec::Line {
-                slope: 0.5,
-                intercept: 0.1,
-            },
-        };
+        let task = task(v);
         let clip = match v.choice("clip") {
             "norm" => Clip::Norm(v.number("clip_max")),
             "value" => Clip::Value(v.number("clip_max")),
@@ -103,15 +106,8 @@ impl Settings {
                 baseline: v.choice("baseline") == "on",
             },
             steps: v.number("steps") as u64,
-            speed: match v.choice("speed") {
-                "slow" => Speed::Slow,
-                "fast" => Speed::Fast,
-                _ => Speed::Medium,
-            },
-            scale: match v.choice("scale") {
-                "linear" => Scale::Linear,
-                _ => Scale::Log,
-            },
+            speed: Speed::from_key(v.choice("speed")),
+            scale: scale(v),
         }
     }
 

@@ -33,6 +33,11 @@ pub(super) enum Control {
         key: &'static str,
         radios: Vec<HtmlInputElement>,
     },
+    /// A text box.
+    Text {
+        key: &'static str,
+        input: HtmlInputElement,
+    },
 }
 
 /// Finds the input elements of every parameter.
@@ -55,6 +60,10 @@ pub(super) fn find_controls(root: &Element, values: &Values) -> Result<Vec<Contr
                         synced: Cell::new(f64::NAN),
                     }
                 }
+                ParamKind::Text(_) => Control::Text {
+                    key,
+                    input: find(root, &format!("input[type=text][name={key}]"))?,
+                },
                 _ => match find::<HtmlSelectElement>(root, &format!("select[name={key}]")) {
                     Ok(select) => Control::Select { key, select },
                     Err(_) => Control::Radios {
@@ -102,6 +111,12 @@ impl Shell {
                         if radio.checked() != on {
                             radio.set_checked(on);
                         }
+                    }
+                }
+                Control::Text { key, input } => {
+                    let v = values.text(key);
+                    if input.value() != v {
+                        input.set_value(v);
                     }
                 }
             }
@@ -177,6 +192,16 @@ pub(super) fn bind_controls(app: &Rc<Shell>) -> Result<(), JsValue> {
                         a.changed();
                     });
                 }
+            }
+            Control::Text { key, input } => {
+                // On change (Enter or leaving the box), not on every key: half-typed words
+                // would otherwise be corrected under the reader's fingers.
+                let (a, b, key) = (app.clone(), input.clone(), *key);
+                on(input, "change", move |_: Event| {
+                    let notice = a.values.borrow_mut().set_raw(key, &b.value()).flatten();
+                    a.notices.show(notice.as_slice());
+                    a.changed();
+                });
             }
         }
     }

@@ -1,0 +1,222 @@
+//! Playing a training run in slices of a frame: play and pause, a step or a hundred, a
+//! target step from the URL, at three speeds. Shared by every view that trains.
+
+/// How many steps a frame of playing runs.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Speed {
+    /// One step per frame.
+    Slow,
+    /// Ten steps per frame.
+    Medium,
+    /// As many as fit in the frame's budget.
+    Fast,
+}
+
+impl Speed {
+    /// The speed a `speed=` value names (`medium` for anything else).
+    pub fn from_key(key: &str) -> Speed {
+        match key {
+            "slow" => Speed::Slow,
+            "fast" => Speed::Fast,
+            _ => Speed::Medium,
+        }
+    }
+}
+
+/// What a player drives: something that counts its steps and runs more of them.
+pub trait Trainer {
+    /// Steps run so far.
+    fn steps(&self) -> u64;
+    /// Runs up to `n` more steps; returns how many ran (fewer once it halted).
+    fn run(&mut self, n: u64) -> u64;
+    /// Whether it stopped itself (NaN weights) and will run no more.
+    fn halted(&self) -> bool;
+}
+
+/// What pressing one of the training buttons asks of the view.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Press {
+    /// Play, pause or a number of steps: the player took care of it.
+    Done,
+    /// Reset: the view starts its run again from step 0.
+    Reset,
+    /// Not a training button.
+    Unknown,
+}
+
+/// The playing state.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Player {
+    /// Whether it plays on its own.
+    pub playing: bool,
+    /// Train until this many steps have run, then pause.
+    pub target: Option<u64>,
+    /// Steps per call of the trainer while in a hurry, adapted to take about a millisecond.
+    chunk: u64,
+}
+
+impl Default for Player {
+    fn default() -> Self {
+        Player {
+            playing: false,
+            target: None,
+            chunk: 1,
+        }
+    }
+}
+
+impl Player {
+    /// Whether it wants more frames.
+    pub fn active(&self) -> bool {
+        self.playing || self.target.is_some()
+    }
+
+    /// One frame's work: runs `trainer` in calls of about a millisecond while the speed and
+    /// the target allow, for about `budget_ms` as measured by `now`. Returns the steps run.
+    pub fn tick<T: Trainer>(
+        &mut self,
+        trainer: &mut T,
+        speed: Speed,
+        now: &dyn Fn() -> f64,
+        budget_ms: f64,
+    ) -> u64 {
+        if trainer.halted() {
+            self.playing = false;
+            self.target = None;
+        }
+        if !self.active() {
+            return 0;
+        }
+        let start = now();
+        let mut ran = 0;
+        loop {
+            // What the mode still allows this frame.
+            let allowed = match (self.target, speed) {
+                (Some(t), _) => t.saturating_sub(trainer.steps()),
+                (None, Speed::Slow) => 1 - ran.min(1),
+                (None, Speed::Medium) => 10 - ran.min(10),
+                (None, Speed::Fast) => u64::MAX,
+            };
+            let n = self.chunk.min(allowed);
+            if n == 0 {
+                break;
+            }
+            let t0 = now();
+            let done = trainer.run(n);
+            ran += done;
+            let took = now() - t0;
+            // Aim for about a millisecond per call, so the budget is kept closely.
+            if took < 0.5 && self.chunk < 1 << 16 {
+                self.chunk *= 2;
+            } else if took > 2.0 && self.chunk > 1 {
+                self.chunk /= 2;
+            }
+            if done < n || now() - start >= budget_ms {
+                break;
+            }
+        }
+        if self.target.is_some_and(|t| trainer.steps() >= t) || trainer.halted() {
+            self.target = None;
+        }
+        if trainer.halted() {
+            self.playing = false;
+        }
+        ran
+    }
+
+    /// A training button: `play` toggles playing, `step` and `step100` aim one or a hundred
+    /// steps past `steps`, `reset` pauses and asks the view to start again.
+    pub fn press(&mut self, key: &str, steps: u64, halted: bool) -> Press {
+        match key {
+            "play" => {
+                self.playing = !self.playing && !halted;
+                self.target = None;
+            }
+            "step" | "step100" => {
+                self.playing = false;
+                self.target = Some(steps + if key == "step" { 1 } else { 100 });
+            }
+            "reset" => {
+                self.playing = false;
+                self.target = None;
+                return Press::Reset;
+            }
+            _ => return Press::Unknown,
+        }
+        Press::Done
+    }
+
+    /// Play's button: its label and whether it is pressed.
+    pub fn play_button(&self) -> (&'static str, bool) {
+        if self.playing {
+            ("Pause", true)
+        } else {
+            ("Play", false)
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::cell::Cell;
+
+    /// Counts steps; each takes 0.1 ms of a fake clock; halts at `halt_at`.
+    struct Fake<'a> {
+        steps: u64,
+        halt_at: u64,
+        clock: &'a Cell<f64>,
+    }
+
+    impl Trainer for Fake<'_> {
+        fn steps(&self) -> u64 {
+            self.steps
+        }
+        fn run(&mut self, n: u64) -> u64 {
+            let n = n.min(self.halt_at - self.steps);
+            self.steps += n;
+            self.clock.set(self.clock.get() + 0.1 * n as f64);
+            n
+        }
+        fn halted(&self) -> bool {
+            self.steps >= self.halt_at
+        }
+    }
+
+    #[test]
+    fn speeds_targets_and_halts() {
+        let clock = Cell::new(0.0);
+        let now = || clock.get();
+        let mut t = Fake {
+            steps: 0,
+            halt_at: 1_000,
+            clock: &clock,
+        };
+        let mut p = Player::default();
+        assert_eq!(p.tick(&mut t, Speed::Fast, &now, 8.0), 0, "paused");
+        assert_eq!(p.press("play", 0, false), Press::Done);
+        assert_eq!(p.tick(&mut t, Speed::Slow, &now, 8.0), 1);
+        assert_eq!(p.tick(&mut t, Speed::Medium, &now, 8.0), 10);
+        // Fast fills the budget: 8 ms at 0.1 ms a step, give or take a chunk.
+        let ran = p.tick(&mut t, Speed::Fast, &now, 8.0);
+        assert!((80..=160).contains(&ran), "{ran}");
+        assert_eq!(p.press("step100", t.steps, false), Press::Done);
+        let target = t.steps + 100;
+        while p.active() {
+            p.tick(&mut t, Speed::Slow, &now, 8.0);
+        }
+        assert_eq!(
+            t.steps, target,
+            "a target ignores the speed and stops on it"
+        );
+        p.press("play", t.steps, false);
+        while p.active() {
+            p.tick(&mut t, Speed::Fast, &now, 8.0);
+        }
+        assert_eq!(t.steps, 1_000, "halting stops playing");
+        assert_eq!(p.press("play", t.steps, true), Press::Done);
+        assert!(!p.playing, "a halted run does not play");
+        assert_eq!(p.press("reset", t.steps, true), Press::Reset);
+        assert_eq!(p.press("fly", 0, false), Press::Unknown);
+    }
+}
