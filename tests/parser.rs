@@ -17,6 +17,7 @@ use deep_signal::app::page::PAGE_PARAMS;
 use deep_signal::app::params::{ParamKind, ParamSpec, Value, Values};
 use deep_signal::app::query::{apply_strict, build, parse};
 use deep_signal::app::views::VIEWS;
+use deep_signal::sim::NumberFormat;
 use std::time::Instant;
 
 /// How many short queries the parser gets, in two tests that share the work between two
@@ -549,6 +550,21 @@ fn check_query(query: &str, round_trip: bool, keys: &[&str]) -> Values {
 
 /// Draws and describes the view for `values`, as a redraw would.
 fn check_snapshot(values: &Values) {
+    if values.spec("show").is_some() {
+        // The remedies lab: every configuration is canonical and builds a network within the
+        // engine's ranges.
+        for key in ["a", "b", "c", "d"] {
+            let text = values.text(key);
+            let (config, why) = deep_signal::app::remedies::config::read(text);
+            assert!(why.is_none() && config.is_some() == !text.is_empty(), "{key}={text:?}");
+            if let Some(c) = config {
+                let depth = values.number("depth") as usize;
+                let m = c.spec(depth, values.number("width") as usize, NumberFormat::F32);
+                assert!((1..=200).contains(&m.depth) && (1..=256).contains(&m.width), "{m:?}");
+            }
+        }
+        return;
+    }
     if values.spec("w0").is_some() {
         // The training lab: what it would train is within the engine's ranges.
         let s = deep_signal::app::train::settings::Settings::from_values(values);

@@ -8,7 +8,7 @@ use super::params::{ParamKind, ParamSpec, Value, Values};
 use super::shortcuts;
 use super::view::{Readout, ViewModel};
 use super::views::{self, ViewSpec, VIEWS};
-use crate::plot::{HeatPlot, LayerPlot, Plot};
+use crate::plot::{HeatPlot, LayerPlot, PhasePlot, Plot};
 use std::fmt::Write;
 
 /// The whole page of `view`: header and navigation, tools, notices, controls and presets,
@@ -186,8 +186,64 @@ fn readouts(h: &mut String, list: &[Readout]) {
 pub fn data_table(plot: &Plot) -> String {
     match plot {
         Plot::Layers(p) => layer_table(p),
+        Plot::Heat(p) if p.y_axis.is_some() => histogram_table(p),
         Plot::Heat(p) => heat_table(p),
+        Plot::Phase(p) => phase_table(p),
     }
+}
+
+/// A phase diagram as a table: each configuration's point.
+fn phase_table(plot: &PhasePlot) -> String {
+    let mut h = format!(
+        r#"<table><caption>{}</caption><thead><tr><th scope="col">configuration</th><th scope="col">σ_w²</th><th scope="col">σ_b²</th></tr></thead><tbody>"#,
+        plot.title
+    );
+    for p in &plot.points {
+        let _ = write!(
+            h,
+            r#"<tr><th scope="row">{}</th><td>{}</td><td>{}</td></tr>"#,
+            p.label,
+            short(p.at.0),
+            short(p.at.1)
+        );
+    }
+    h.push_str("</tbody></table>");
+    h
+}
+
+/// Histograms per layer as a table: for each layer, the bin holding the largest share, and
+/// that share.
+fn histogram_table(plot: &HeatPlot) -> String {
+    let Some(axis) = &plot.y_axis else {
+        return heat_table(plot);
+    };
+    let mut h = format!(
+        r#"<table><caption>{}</caption><thead><tr><th scope="col">{}</th><th scope="col">most common {}</th><th scope="col">its share</th></tr></thead><tbody>"#,
+        plot.title, plot.x_label, axis.label
+    );
+    let cols = plot.cols.max(1);
+    for r in 0..plot.rows() {
+        let row = &plot.values[r * cols..(r + 1) * cols];
+        let (bin, share) =
+            row.iter().enumerate().fold(
+                (0, 0f32),
+                |(bi, bv), (i, &v)| if v > bv { (i, v) } else { (bi, bv) },
+            );
+        let centre = axis.lo + (bin as f64 + 0.5) / cols as f64 * (axis.hi - axis.lo);
+        let shown = if axis.decades {
+            format!("1e{}", js((centre * 4.0).round() / 4.0))
+        } else {
+            short(centre)
+        };
+        let _ = write!(
+            h,
+            r#"<tr><th scope="row">{}</th><td>{shown}</td><td>{}</td></tr>"#,
+            plot.first_x + r * plot.x_stride,
+            short(share as f64)
+        );
+    }
+    h.push_str("</tbody></table>");
+    h
 }
 
 /// A heat map as a table: one row per recorded step (at most about 200, evenly spread,

@@ -11,6 +11,7 @@ pub mod page;
 pub mod params;
 pub mod player;
 pub mod query;
+pub mod remedies;
 pub mod shortcuts;
 pub mod train;
 pub mod view;

@@ -32,7 +32,7 @@ pub static PAGE_PARAMS: &[ParamSpec] = &[
     ParamSpec {
         key: "panel",
         label: "Panel",
-        description: "With `embed=1`, the one plot to show, by its name (`both` shows every plot of the view): the explorer has `activations` and `gradients`; the training lab `loss`, `heatmap`, `gradients`, `weights` and `activations`.",
+        description: "With `embed=1`, the one plot to show, by its name (`both` shows every plot of the view): the explorer has `activations` and `gradients`; the training lab `loss`, `heatmap`, `gradients`, `weights` and `activations`; the remedies lab `signal`, `gradients`, `histogram`, `phase` and `loss`.",
         kind: ParamKind::Choice(ChoiceSpec {
             options: &[
                 ("both", "every plot"),
@@ -41,6 +41,9 @@ pub static PAGE_PARAMS: &[ParamSpec] = &[
                 ("loss", "loss"),
                 ("heatmap", "heat map"),
                 ("weights", "weights"),
+                ("signal", "signal at init"),
+                ("histogram", "histograms"),
+                ("phase", "phase diagram"),
             ],
             default: "both",
         }),

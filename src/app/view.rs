@@ -6,7 +6,7 @@
 use super::numbers::{js, short};
 use super::params::Values;
 use crate::plot::points::{self, Mark};
-use crate::plot::{HeatPlot, LayerPlot, Plot, Role, Theme};
+use crate::plot::{HeatPlot, LayerPlot, PhasePlot, Plot, Role, Theme};
 
 /// One plot of a view.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -203,7 +203,34 @@ pub fn summary(plot: &Plot) -> String {
     match plot {
         Plot::Layers(p) => layer_summary(p),
         Plot::Heat(p) => heat_summary(p),
+        Plot::Phase(p) => phase_summary(p),
     }
+}
+
+/// A phase diagram in words: where each configuration sits relative to the critical line.
+fn phase_summary(plot: &PhasePlot) -> String {
+    let mut s = format!("{}.", plot.title);
+    for p in &plot.points {
+        let (x, y) = p.at;
+        let critical = plot
+            .critical
+            .iter()
+            .min_by(|a, b| (a.1 - y).abs().total_cmp(&(b.1 - y).abs()))
+            .map(|c| c.0);
+        let side = match critical {
+            Some(c) if (x - c).abs() <= 0.02 * c => "on the critical line",
+            Some(c) if x < c => "in the ordered phase",
+            Some(_) => "in the chaotic phase",
+            None => "off the diagram",
+        };
+        s.push_str(&format!(
+            " {} at σ_w² = {}, σ_b² = {}: {side}.",
+            p.label,
+            short(x),
+            short(y)
+        ));
+    }
+    s
 }
 
 /// A heat map in words: its extent, the last row's first and last layer, and where the

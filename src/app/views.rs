@@ -4,6 +4,7 @@
 
 use super::explorer;
 use super::params::{ParamSpec, Values};
+use super::remedies;
 use super::shortcuts::Binding;
 use super::train;
 use super::view::{ActionSpec, PanelSpec, PresetSpec, ViewModel};
@@ -81,6 +82,25 @@ ViewSpec {
     carry: &[("depth", "depth"), ("dtype", "dtype"), ("weight", "w0")],
     facts: train::facts,
     model: train::model,
+},
+ViewSpec {
+    key: "remedies",
+    title: "The remedies lab",
+    nav: "3. Remedies",
+    intro: concat!(
+        "Initialisation, normalisation and residual connections side by side: each ",
+        "configuration measured at initialisation against what theory predicts, then trained ",
+        "on the same batches."
+    ),
+    params: remedies::PARAMS,
+    panels: remedies::PANELS,
+    presets: remedies::PRESETS,
+    actions: train::ACTIONS,
+    keys: train::KEYS,
+    key_help: train::KEY_HELP,
+    carry: &[("depth", "depth"), ("dtype", "dtype")],
+    facts: remedies::facts,
+    model: remedies::model,
 }];
 
 /// The view selected by `key`.

@@ -4,12 +4,14 @@
 pub mod axis;
 pub mod heat;
 pub mod layers;
+pub mod phase;
 pub mod points;
 pub mod theme;
 
 pub use axis::Scale;
 pub use heat::{draw_heat, HeatPlot, ValueAxis};
 pub use layers::{draw, draw_data, draw_static, Curve, Frame, LayerPlot, Layout, Role};
+pub use phase::{draw_phase, PhasePlot, PhasePoint};
 pub use theme::{Style, Theme};
 
 use plotters::coord::Shift;
@@ -20,8 +22,10 @@ use plotters::prelude::{DrawingArea, DrawingAreaErrorKind, DrawingBackend};
 pub enum Plot<'a> {
     /// Curves against layer or step.
     Layers(LayerPlot<'a>),
-    /// A heat map of layers over steps.
+    /// A heat map of layers over steps (or of histograms over layers).
     Heat(HeatPlot<'a>),
+    /// A mean-field phase diagram.
+    Phase(PhasePlot),
 }
 
 impl Plot<'_> {
@@ -30,6 +34,7 @@ impl Plot<'_> {
         match self {
             Plot::Layers(p) => &p.title,
             Plot::Heat(p) => &p.title,
+            Plot::Phase(p) => &p.title,
         }
     }
 
@@ -38,6 +43,7 @@ impl Plot<'_> {
         match self {
             Plot::Layers(p) => (p.first_layer, p.last_layer()),
             Plot::Heat(p) => (p.first_x, p.last_x()),
+            Plot::Phase(p) => (0, p.x_max.ceil() as usize),
         }
     }
 }
@@ -51,5 +57,6 @@ pub fn draw_plot<DB: DrawingBackend>(
     match plot {
         Plot::Layers(p) => draw(area, p, style),
         Plot::Heat(p) => draw_heat(area, p, style),
+        Plot::Phase(p) => draw_phase(area, p, style),
     }
 }

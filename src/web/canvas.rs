@@ -104,6 +104,16 @@ impl PlotCanvas {
                 self.frame.set(Some(frame));
                 return Ok(Some(frame));
             }
+            Plot::Phase(p) => {
+                // A few shapes: drawn whole every time.
+                self.layout.borrow_mut().take();
+                self.heat.borrow_mut().take();
+                let root = Canvas2d::new(&self.canvas)?.into_drawing_area();
+                let frame = plot::draw_phase(&root, p, &style).map_err(failed)?;
+                root.present().map_err(failed)?;
+                self.frame.set(Some(frame));
+                return Ok(Some(frame));
+            }
         };
         self.heat.borrow_mut().take();
         let layout = Layout::new(plot, &style, (w, h));

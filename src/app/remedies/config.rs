@@ -17,10 +17,10 @@
 //! and numbers clamped, and the reader says so.
 
 use crate::app::numbers::js;
+use crate::sim::NumberFormat;
 use crate::train::spec::{
     Activation, Init, MlpSpec, Norm, NormPlace, Residual, MAX_ALPHA, MAX_MLP_DEPTH, MAX_MLP_WIDTH,
 };
-use crate::sim::NumberFormat;
 
 /// The longest configuration text.
 pub const MAX_LEN: usize = 80;
@@ -201,8 +201,15 @@ pub fn read(raw: &str) -> (Option<Config>, Option<String>) {
 /// that is a default (`relu,he` is the empty default's shortest form, so always written).
 pub fn write(c: &Config) -> String {
     let mut words: Vec<String> = vec![
-        ACTS.iter().find(|(_, a)| *a == c.act).map_or("relu", |(w, _)| w).into(),
-        INITS.iter().find(|(_, i)| *i == c.init).map_or("he", |(w, _)| w).into(),
+        ACTS.iter()
+            .find(|(_, a)| *a == c.act)
+            .map_or("relu", |(w, _)| w)
+            .into(),
+        INITS
+            .iter()
+            .find(|(_, i)| *i == c.init)
+            .map_or("he", |(w, _)| w)
+            .into(),
     ];
     if c.init == InitWord::Normal {
         words.push(format!("sw:{}", js(c.sw)));
@@ -218,7 +225,7 @@ pub fn write(c: &Config) -> String {
     }
     match c.residual {
         Some(Alpha::InvSqrtDepth) => words.push("res:sqrt".into()),
-        Some(Alpha::Value(a)) if a == 1.0 => words.push("res".into()),
+        Some(Alpha::Value(1.0)) => words.push("res".into()),
         Some(Alpha::Value(a)) => words.push(format!("res:{}", js(a))),
         None => {}
     }
@@ -346,9 +353,15 @@ mod tests {
     fn texts_read_into_configurations_and_back() {
         for (raw, canonical_text) in [
             ("relu,he", "relu,he"),
-            (" Tanh , NORMAL, sw:1.2 ,sb:0.1,ln", "tanh,normal,sw:1.2,sb:0.1,ln"),
+            (
+                " Tanh , NORMAL, sw:1.2 ,sb:0.1,ln",
+                "tanh,normal,sw:1.2,sb:0.1,ln",
+            ),
             ("zero relu he", "relu,he,res,zero"),
-            ("res:sqrt,bn-after,sigmoid,xavier", "sigmoid,xavier,bn-after,res:sqrt"),
+            (
+                "res:sqrt,bn-after,sigmoid,xavier",
+                "sigmoid,xavier,bn-after,res:sqrt",
+            ),
             ("relu,xavier,gain:1,depth:30", "relu,xavier,gain:1,depth:30"),
         ] {
             let (text, why) = canonical(raw);

@@ -1,0 +1,549 @@
+//! The remedies lab's model: up to four configurations, each measured at initialisation
+//! (recomputed only when its own spec changes) and set against theory, and trained side by
+//! side, in step, on the same batches.
+
+use super::config::{self, Config};
+use super::plots::{self, Series};
+use super::LETTERS;
+use crate::app::numbers::short;
+use crate::app::params::Values;
+use crate::app::player::{Player, Press, Speed, Trainer};
+use crate::app::train::diagnosis::{diagnose, Diagnosis, VANISHING_RATIO};
+use crate::app::train::settings::{scale, task};
+use crate::app::view::{Readout, Tick, ViewModel};
+use crate::plot::{PhasePoint, Plot, Scale, Theme};
+use crate::sim::NumberFormat;
+use crate::train::probe::{probe, Probe};
+use crate::train::theory;
+use crate::train::{Activation, LayerProfile, ModelSpec, Session, TrainSpec};
+use std::fmt::Write;
+
+/// Readout keys, one per configuration (`a-rms-first` …), so each is a `'static` name.
+macro_rules! keys {
+    ($suffix:literal) => {
+        [
+            concat!("a-", $suffix),
+            concat!("b-", $suffix),
+            concat!("c-", $suffix),
+            concat!("d-", $suffix),
+        ]
+    };
+}
+
+const CONFIG: [&str; 4] = keys!("config");
+const RMS_FIRST: [&str; 4] = keys!("rms-first");
+const RMS_LAST: [&str; 4] = keys!("rms-last");
+const RMS_LAST_THEORY: [&str; 4] = keys!("rms-last-theory");
+const GRAD_FIRST: [&str; 4] = keys!("grad-first");
+const GRAD_LAST: [&str; 4] = keys!("grad-last");
+const CHI1: [&str; 4] = keys!("chi1");
+const DEPTH_SCALE: [&str; 4] = keys!("depth-scale");
+const LOSS: [&str; 4] = keys!("loss");
+const DIAGNOSIS: [&str; 4] = keys!("diagnosis");
+
+/// A signal or gradient changing more than this factor from the first hidden layer to the
+/// last at initialisation is called exploding (or, below its inverse, vanishing).
+const AT_INIT_FACTOR: f64 = 1.0 / VANISHING_RATIO;
+
+/// The shared settings.
+#[derive(Clone, Copy, Debug, PartialEq)]
+struct Shared {
+    depth: usize,
+    width: usize,
+    format: NumberFormat,
+    seeds: usize,
+    show: usize,
+    gradients: bool,
+    steps: u64,
+    speed: Speed,
+    scale: Scale,
+    /// Everything but the model: task, data, batches, optimiser, seed.
+    base: TrainSpec,
+}
+
+impl Shared {
+    fn from_values(v: &Values) -> Shared {
+        Shared {
+            depth: v.number("depth") as usize,
+            width: v.number("width") as usize,
+            format: if v.choice("dtype") == "f64" {
+                NumberFormat::F64
+            } else {
+                NumberFormat::F32
+            },
+            seeds: v.number("seeds") as usize,
+            show: LETTERS
+                .iter()
+                .position(|l| *l == v.choice("show"))
+                .unwrap_or(0),
+            gradients: v.choice("hist") == "gradients",
+            steps: v.number("steps") as u64,
+            speed: Speed::from_key(v.choice("speed")),
+            scale: scale(v),
+            base: TrainSpec {
+                task: task(v),
+                samples: v.number("samples") as usize,
+                batch: v.number("batch") as usize,
+                lr: v.number("lr"),
+                momentum: v.number("momentum"),
+                seed: v.number("seed") as u64,
+                baseline: false,
+                ..TrainSpec::default()
+            },
+        }
+    }
+}
+
+/// One configuration in use.
+struct Slot {
+    config: Config,
+    spec: TrainSpec,
+    /// The statistics at initialisation, for `spec` over `seeds` seeds.
+    probe: Probe,
+    seeds: usize,
+    series: Series,
+    session: Session,
+    /// The per-layer profile of step 0, once it has run.
+    initial: Option<Vec<LayerProfile>>,
+    diagnosis: Diagnosis,
+}
+
+impl Slot {
+    fn new(letter: usize, config: Config, spec: TrainSpec, seeds: usize) -> Slot {
+        let probe = probe(&spec, seeds);
+        let mlp = mlp_of(&spec);
+        let laws = theory::predict(&mlp, probe.input_dim, probe.input_ms);
+        let series = Series::of(upper(letter), config.describe(), &probe, &laws);
+        let mut slot = Slot {
+            session: Session::new(&spec),
+            config,
+            spec,
+            probe,
+            seeds,
+            series,
+            initial: None,
+            diagnosis: Diagnosis::Untrained,
+        };
+        slot.diagnose();
+        slot
+    }
+
+    /// The diagnosis: from training once a step has run, else from the statistics at
+    /// initialisation.
+    fn diagnose(&mut self) {
+        self.diagnosis = if self.session.steps() > 0 {
+            diagnose(
+                self.session.records(),
+                self.session.halt(),
+                self.initial.as_deref(),
+            )
+            .diagnosis
+        } else {
+            at_init(&self.probe)
+        };
+    }
+
+    /// Runs up to `n` steps; the first step alone, so its per-layer profile is kept.
+    fn run(&mut self, n: u64) -> u64 {
+        if n == 0 || self.session.halt().is_some() {
+            return 0;
+        }
+        let ran = if self.session.steps() == 0 {
+            let first = u64::from(self.session.step());
+            self.initial = self.session.records().latest().map(|l| l.layers.clone());
+            first + self.session.run(n - 1)
+        } else {
+            self.session.run(n)
+        };
+        self.diagnose();
+        ran
+    }
+
+    /// The hidden layers' `(σ_w², σ_b²)` and `χ₁` of the plain layer map.
+    fn mean_field(&self) -> (f64, f64, f64) {
+        let m = mlp_of(&self.spec);
+        let gain = m.gain.unwrap_or(m.activation.gain());
+        let (vw, vb) = m.init.variances(gain, m.width, m.width);
+        let (sw2, sb2) = (vw * m.width as f64, vb);
+        (sw2, sb2, theory::chi1(m.activation, sw2, sb2))
+    }
+}
+
+/// The diagnosis at initialisation: exploding where a value is not finite or the signal or
+/// the gradient grows more than a hundredfold from the first hidden layer to the last,
+/// vanishing where either shrinks that much, healthy otherwise.
+fn at_init(p: &Probe) -> Diagnosis {
+    let hidden = &p.layers[..p.layers.len().saturating_sub(1).max(1)];
+    let (first, last) = (&hidden[0], &hidden[hidden.len() - 1]);
+    let bad = p
+        .layers
+        .iter()
+        .any(|l| l.nonfinite > 0.0 || !l.grad_norm.is_finite() || !l.act_ms.is_finite());
+    let signal = (last.act_ms / first.act_ms).sqrt();
+    let gradient = first.grad_norm / last.grad_norm;
+    if bad || signal > AT_INIT_FACTOR || gradient > AT_INIT_FACTOR {
+        Diagnosis::Exploding
+    } else if signal < 1.0 / AT_INIT_FACTOR || gradient < 1.0 / AT_INIT_FACTOR || gradient.is_nan()
+    {
+        Diagnosis::Vanishing
+    } else {
+        Diagnosis::Healthy
+    }
+}
+
+fn mlp_of(spec: &TrainSpec) -> crate::train::MlpSpec {
+    match spec.model {
+        ModelSpec::Mlp(m) => m,
+        ModelSpec::Chain(_) => unreachable!("the remedies lab trains MLPs"),
+    }
+}
+
+fn upper(i: usize) -> &'static str {
+    ["A", "B", "C", "D"][i]
+}
+
+/// The remedies lab as the shell sees it.
+pub struct RemediesModel {
+    shared: Shared,
+    slots: [Option<Slot>; 4],
+    player: Player,
+}
+
+/// The remedies lab's model for `values`, training `steps` steps first.
+pub fn model(values: &Values) -> Box<dyn ViewModel> {
+    let mut m = RemediesModel {
+        shared: Shared::from_values(values),
+        slots: [None, None, None, None],
+        player: Player::default(),
+    };
+    m.rebuild(values, true);
+    Box::new(m)
+}
+
+impl RemediesModel {
+    /// Brings every slot to the values: a slot whose spec or seeds changed is measured and
+    /// started again (all of them with `restart`); the others keep their state.
+    fn rebuild(&mut self, values: &Values, restart: bool) {
+        let shared = self.shared;
+        for (i, letter) in LETTERS.iter().enumerate() {
+            let Some(config) = config::read(values.text(letter)).0 else {
+                self.slots[i] = None;
+                continue;
+            };
+            let spec = TrainSpec {
+                model: ModelSpec::Mlp(config.spec(shared.depth, shared.width, shared.format)),
+                ..shared.base
+            }
+            .sanitized();
+            let keep = !restart
+                && self.slots[i]
+                    .as_ref()
+                    .is_some_and(|s| s.spec == spec && s.seeds == shared.seeds);
+            if keep {
+                if let Some(s) = &mut self.slots[i] {
+                    s.config = config;
+                    s.series.words = config.describe();
+                }
+            } else {
+                self.slots[i] = Some(Slot::new(i, config, spec, shared.seeds));
+            }
+        }
+        if restart {
+            self.player.target = (shared.steps > 0).then_some(shared.steps);
+        }
+    }
+
+    fn active(&self) -> impl Iterator<Item = (usize, &Slot)> {
+        self.slots
+            .iter()
+            .enumerate()
+            .filter_map(|(i, s)| s.as_ref().map(|s| (i, s)))
+    }
+
+    /// The shown configuration, or the first in use.
+    fn shown(&self) -> Option<(usize, &Slot)> {
+        match &self.slots[self.shared.show] {
+            Some(s) => Some((self.shared.show, s)),
+            None => self.active().next(),
+        }
+    }
+}
+
+impl Trainer for RemediesModel {
+    fn steps(&self) -> u64 {
+        self.active()
+            .map(|(_, s)| s.session.steps())
+            .max()
+            .unwrap_or(0)
+    }
+
+    /// Every configuration that has not stopped runs `n` steps, in turn.
+    fn run(&mut self, n: u64) -> u64 {
+        self.slots
+            .iter_mut()
+            .flatten()
+            .map(|s| s.run(n))
+            .max()
+            .unwrap_or(0)
+    }
+
+    fn halted(&self) -> bool {
+        self.active().all(|(_, s)| s.session.halt().is_some())
+    }
+}
+
+impl ViewModel for RemediesModel {
+    fn update(&mut self, values: &Values, _previous: &Values) {
+        let next = Shared::from_values(values);
+        let restart = next.base != self.shared.base || next.steps < self.steps();
+        self.shared = next;
+        self.rebuild(values, restart);
+        if !restart && next.steps > self.steps() {
+            self.player.target = Some(next.steps);
+        }
+    }
+
+    fn tick(&mut self, values: &mut Values, now: &dyn Fn() -> f64, budget_ms: f64) -> Tick {
+        let mut player = self.player;
+        let ran = player.tick(self, self.shared.speed, now, budget_ms);
+        self.player = player;
+        let steps = self.steps();
+        values.set_number("steps", steps as f64);
+        self.shared.steps = values.number("steps") as u64;
+        Tick {
+            changed: ran > 0,
+            more: self.player.active(),
+        }
+    }
+
+    fn busy(&self) -> bool {
+        self.player.target.is_some()
+    }
+
+    fn action(&mut self, key: &str, values: &mut Values) -> bool {
+        let (steps, halted) = (self.steps(), self.halted());
+        match self.player.press(key, steps, halted) {
+            Press::Done => true,
+            Press::Reset => {
+                values.set_number("steps", 0.0);
+                self.shared.steps = 0;
+                self.rebuild(values, true);
+                true
+            }
+            Press::Unknown => false,
+        }
+    }
+
+    fn preset_applied(&mut self, values: &Values) {
+        self.shared = Shared::from_values(values);
+        self.rebuild(values, true);
+    }
+
+    fn toggled(&self, action: &str) -> Option<(&'static str, bool)> {
+        (action == "play").then_some(self.player.play_button())
+    }
+
+    fn plot(&self, panel: usize, theme: &Theme) -> Plot<'_> {
+        let all: Vec<(usize, &Series)> = self.active().map(|(i, s)| (i, &s.series)).collect();
+        let scale = self.shared.scale;
+        match panel {
+            0 => Plot::Layers(plots::signal(&all, self.shared.show, scale, theme)),
+            1 => Plot::Layers(plots::gradients(&all, scale, theme)),
+            2 => match self.shown() {
+                Some((_, s)) => {
+                    Plot::Heat(plots::histogram(&s.series, &s.probe, self.shared.gradients))
+                }
+                None => Plot::Layers(plots::gradients(&[], scale, theme)),
+            },
+            3 => Plot::Phase(plots::phase(
+                self.active()
+                    .filter(|(_, s)| s.config.act == Activation::Tanh)
+                    .map(|(i, s)| {
+                        let (sw2, sb2, _) = s.mean_field();
+                        PhasePoint {
+                            label: upper(i).into(),
+                            at: (sw2, sb2),
+                            color: theme.series[i],
+                        }
+                    })
+                    .collect(),
+            )),
+            _ => {
+                let runs: Vec<_> = self
+                    .active()
+                    .map(|(i, s)| (i, upper(i), s.session.records()))
+                    .collect();
+                Plot::Layers(plots::loss(&runs, scale, theme))
+            }
+        }
+    }
+
+    fn note(&self, panel: usize) -> String {
+        let seeds = match self.shared.seeds {
+            1 => "one draw of the weights".to_string(),
+            n => format!("the mean of {n} draws of the weights"),
+        };
+        match panel {
+            0 => format!(
+                "Solid: measured on {} samples at initialisation ({seeds}); dashed: what mean-field theory predicts; faint: how far a network of this width may stray from it (two standard deviations) for {}.",
+                self.shown().map_or(0, |(_, s)| s.probe.samples),
+                self.shown().map_or("none", |(i, _)| upper(i)),
+            ),
+            1 => "The gradient each layer's parameters receive at initialisation; dashed: the prediction, pinned to the output layer's measured value.".into(),
+            2 => "One column per layer: the colour is the share of values in each bin (log scale). Outputs bunching at 0 mean a vanishing signal; at ±1, saturated tanh or sigmoid units.".into(),
+            3 => "For tanh networks: left of the line a perturbation, and the gradient, shrinks by χ₁ < 1 per layer; right of it, it grows. About 6ξ layers can be trained, ξ = −1/ln χ₁.".into(),
+            _ => "Every configuration learns the same data from the same batches, in the same order.".into(),
+        }
+    }
+
+    fn badge(&self) -> &'static str {
+        self.shown().map_or("untrained", |(_, s)| s.diagnosis.key())
+    }
+
+    fn readouts(&self) -> Vec<Readout> {
+        let mut out = vec![Readout::number("steps", "Steps", self.steps() as f64)];
+        for (i, slot) in self.slots.iter().enumerate() {
+            let l = upper(i);
+            let Some(s) = slot else {
+                for key in [
+                    CONFIG[i],
+                    RMS_FIRST[i],
+                    RMS_LAST[i],
+                    RMS_LAST_THEORY[i],
+                    GRAD_FIRST[i],
+                    GRAD_LAST[i],
+                    CHI1[i],
+                    DEPTH_SCALE[i],
+                    LOSS[i],
+                    DIAGNOSIS[i],
+                ] {
+                    out.push(Readout::text(
+                        key,
+                        &format!("{l}: {}", key_words(key)),
+                        "none",
+                    ));
+                }
+                continue;
+            };
+            let hidden = s.probe.layers.len() - 1;
+            let last = hidden.max(1) - 1;
+            let (_, _, chi1) = s.mean_field();
+            let loss = match s.session.records().latest() {
+                Some(latest) => latest.loss,
+                None => s.probe.loss,
+            };
+            out.push(Readout::text(
+                CONFIG[i],
+                &format!("{l}: {}", key_words(CONFIG[i])),
+                &config::write(&s.config),
+            ));
+            for (key, v) in [
+                (RMS_FIRST[i], s.series.rms[0]),
+                (RMS_LAST[i], s.series.rms[last]),
+                (RMS_LAST_THEORY[i], s.series.rms_law[last]),
+                (GRAD_FIRST[i], s.series.grad[0]),
+                (GRAD_LAST[i], s.series.grad[last]),
+                (CHI1[i], chi1),
+                (DEPTH_SCALE[i], theory::depth_scale(chi1)),
+                (LOSS[i], loss),
+            ] {
+                out.push(Readout::number(key, &format!("{l}: {}", key_words(key)), v));
+            }
+            out.push(Readout::text(
+                DIAGNOSIS[i],
+                &format!("{l}: {}", key_words(DIAGNOSIS[i])),
+                s.diagnosis.key(),
+            ));
+        }
+        out
+    }
+
+    fn announcement(&self) -> String {
+        let parts: Vec<String> = self
+            .active()
+            .map(|(i, s)| format!("{} {}", upper(i), s.diagnosis.key()))
+            .collect();
+        format!("Step {}: {}.", self.steps(), parts.join(", "))
+    }
+
+    fn hover_text(&self, panel: usize, x: usize) -> String {
+        let mut s = match panel {
+            4 => format!("step {x}:"),
+            3 => return String::new(),
+            _ => format!("layer {x}:"),
+        };
+        for (i, slot) in self.active() {
+            let v = match panel {
+                0 => slot.series.rms.get(x.wrapping_sub(1)).copied(),
+                1 | 2 => slot.series.grad.get(x.wrapping_sub(1)).copied(),
+                _ => {
+                    let r = slot.session.records();
+                    let stride = r.stride().max(1) as usize;
+                    let first = r.steps().first().copied().unwrap_or(0) as usize;
+                    r.loss().get(x.saturating_sub(first) / stride).copied()
+                }
+            };
+            if let Some(v) = v {
+                let _ = write!(s, " {} {}", upper(i), short(v));
+            }
+        }
+        s
+    }
+
+    fn csv(&self) -> String {
+        let mut s = String::from("section,configuration,x,value\n");
+        for (i, slot) in self.active() {
+            let l = upper(i);
+            for (section, values) in [
+                ("rms", &slot.series.rms),
+                ("rms_theory", &slot.series.rms_law),
+                ("grad_norm", &slot.series.grad),
+                ("grad_norm_theory", &slot.series.grad_law),
+            ] {
+                for (k, v) in values.iter().enumerate() {
+                    let _ = writeln!(s, "{section},{l},{},{}", k + 1, crate::app::numbers::js(*v));
+                }
+            }
+            let r = slot.session.records();
+            for (step, v) in r.steps().iter().zip(r.loss()) {
+                let _ = writeln!(s, "loss,{l},{step},{}", crate::app::numbers::js(*v));
+            }
+        }
+        s
+    }
+
+    fn file_stem(&self) -> String {
+        format!(
+            "deep-signal-remedies-n{}-w{}",
+            self.shared.depth, self.shared.width
+        )
+    }
+
+    fn title(&self) -> String {
+        let parts: Vec<String> = self
+            .active()
+            .map(|(i, s)| format!("{} {}", upper(i), s.config.describe()))
+            .collect();
+        format!(
+            "Remedies at depth {}: {}",
+            self.shared.depth,
+            parts.join("; ")
+        )
+    }
+}
+
+/// The words of a readout key's suffix.
+fn key_words(key: &str) -> &'static str {
+    match &key[2..] {
+        "config" => "configuration",
+        "rms-first" => "RMS, layer 1",
+        "rms-last" => "RMS, last hidden layer",
+        "rms-last-theory" => "RMS, last hidden layer, theory",
+        "grad-first" => "gradient norm, layer 1",
+        "grad-last" => "gradient norm, last hidden layer",
+        "chi1" => "χ₁ of the layer map",
+        "depth-scale" => "depth scale ξ",
+        "loss" => "loss",
+        _ => "diagnosis",
+    }
+}
