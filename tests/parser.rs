@@ -556,11 +556,17 @@ fn check_snapshot(values: &Values) {
         for key in ["a", "b", "c", "d"] {
             let text = values.text(key);
             let (config, why) = deep_signal::app::remedies::config::read(text);
-            assert!(why.is_none() && config.is_some() == !text.is_empty(), "{key}={text:?}");
+            assert!(
+                why.is_none() && config.is_some() != text.is_empty(),
+                "{key}={text:?}"
+            );
             if let Some(c) = config {
                 let depth = values.number("depth") as usize;
                 let m = c.spec(depth, values.number("width") as usize, NumberFormat::F32);
-                assert!((1..=200).contains(&m.depth) && (1..=256).contains(&m.width), "{m:?}");
+                assert!(
+                    (1..=200).contains(&m.depth) && (1..=256).contains(&m.width),
+                    "{m:?}"
+                );
             }
         }
         return;
