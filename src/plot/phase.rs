@@ -102,19 +102,18 @@ pub fn draw_phase<DB: DrawingBackend>(
             line.clone(),
             theme.text.stroke_width(style.stroke(theme.line_px * 0.8)),
         )))?;
-        let label_at = |frac: f64| line[((line.len() - 1) as f64 * frac) as usize];
-        let (lx, ly) = label_at(0.35);
+        // The ordered phase reaches the top left corner, the chaotic one the bottom right.
         chart.draw_series(std::iter::once(Text::new(
             "ordered: gradients vanish",
-            (lx * 0.5, ly),
-            text.pos(Pos::new(HPos::Center, VPos::Center)),
+            (xr.0 + 0.03 * (xr.1 - xr.0), yr.1 * 0.92),
+            text.pos(Pos::new(HPos::Left, VPos::Center)),
         )))?;
         chart.draw_series(std::iter::once(Text::new(
             "chaotic: gradients explode",
-            ((lx + xr.1) * 0.5, ly * 0.5),
-            text.pos(Pos::new(HPos::Center, VPos::Center)),
+            (xr.1 - 0.03 * (xr.1 - xr.0), yr.1 * 0.08),
+            text.pos(Pos::new(HPos::Right, VPos::Center)),
         )))?;
-        let (cx, cy) = label_at(0.8);
+        let (cx, cy) = line[((line.len() - 1) as f64 * 0.8) as usize];
         chart.draw_series(std::iter::once(Text::new(
             "χ₁ = 1",
             (cx + x_step * 0.15, cy),

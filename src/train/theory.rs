@@ -141,6 +141,10 @@ pub fn fixed_point(act: Activation, sw2: f64, sb2: f64) -> f64 {
 /// square (and a small perturbation's) near the fixed point. Below 1 the network is ordered
 /// (gradients vanish), above 1 chaotic (they explode).
 pub fn chi1(act: Activation, sw2: f64, sb2: f64) -> f64 {
+    if matches!(act, Activation::Linear | Activation::Relu) {
+        // The slope's moment does not depend on q.
+        return sw2 * moments(act, 1.0).slope;
+    }
     let q = fixed_point(act, sw2, sb2);
     if !q.is_finite() {
         return f64::INFINITY;

@@ -128,18 +128,17 @@ impl Slot {
         slot
     }
 
-    /// The diagnosis: from training once a step has run, else from the statistics at
-    /// initialisation.
+    /// The diagnosis: exploding once training has overflowed or diverged, else what the
+    /// statistics at initialisation say (as the lecture judges vanishing at step 0).
     fn diagnose(&mut self) {
-        self.diagnosis = if self.session.steps() > 0 {
-            diagnose(
-                self.session.records(),
-                self.session.halt(),
-                self.initial.as_deref(),
-            )
-            .diagnosis
-        } else {
-            at_init(&self.probe)
+        let trained = diagnose(
+            self.session.records(),
+            self.session.halt(),
+            self.initial.as_deref(),
+        );
+        self.diagnosis = match trained.diagnosis {
+            Diagnosis::Exploding => Diagnosis::Exploding,
+            _ => at_init(&self.probe),
         };
     }
 
@@ -334,8 +333,10 @@ impl ViewModel for RemediesModel {
         }
     }
 
+    /// A preset shows its networks at initialisation; Play trains them.
     fn preset_applied(&mut self, values: &Values) {
         self.shared = Shared::from_values(values);
+        self.player.playing = false;
         self.rebuild(values, true);
     }
 
@@ -389,7 +390,16 @@ impl ViewModel for RemediesModel {
                 self.shown().map_or(0, |(_, s)| s.probe.samples),
                 self.shown().map_or("none", |(i, _)| upper(i)),
             ),
-            1 => "The gradient each layer's parameters receive at initialisation; dashed: the prediction, pinned to the output layer's measured value.".into(),
+            1 => {
+                let mut text = String::from("The gradient each layer's parameters receive at initialisation; dashed: the prediction, pinned to the output layer's measured value.");
+                if self
+                    .active()
+                    .any(|(_, s)| matches!(s.config.norm, crate::train::Norm::Batch(_)))
+                {
+                    text.push_str(" The law for BatchNorm treats each sample alone; normalising a batch together makes the gradient grow toward the first layers of a deep network at initialisation (Yang et al., 2019), as measured here.");
+                }
+                text
+            }
             2 => "One column per layer: the colour is the share of values in each bin (log scale). Outputs bunching at 0 mean a vanishing signal; at ±1, saturated tanh or sigmoid units.".into(),
             3 => "For tanh networks: left of the line a perturbation, and the gradient, shrinks by χ₁ < 1 per layer; right of it, it grows. About 6ξ layers can be trained, ξ = −1/ln χ₁.".into(),
             _ => "Every configuration learns the same data from the same batches, in the same order.".into(),
@@ -513,10 +523,7 @@ impl ViewModel for RemediesModel {
     }
 
     fn file_stem(&self) -> String {
-        format!(
-            "deep-signal-remedies-n{}-w{}",
-            self.shared.depth, self.shared.width
-        )
+        format!("remedies-n{}-w{}", self.shared.depth, self.shared.width)
     }
 
     fn title(&self) -> String {
