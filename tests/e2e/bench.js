@@ -154,6 +154,67 @@ async function labRedraw(page, query) {
   });
 }
 
+/**
+ * The remedies lab with four configurations of `query`: the time from a change of the depth
+ * box to the end of the redraw that shows every configuration measured again at
+ * initialisation (5 changes to warm up, then 15), as sorted durations.
+ */
+async function remediesRecompute(page, query) {
+  await page.goto(`${base}?view=remedies&${query}`);
+  await page.locator("#deep-signal[data-state=ready]").waitFor({ state: "attached", timeout: 120_000 });
+  return page.evaluate(async () => {
+    const box = document.querySelector('[data-number="depth"]');
+    const wait = (ms) => new Promise((r) => setTimeout(r, ms));
+    const change = async (i) => {
+      const t0 = performance.now();
+      const done = new Promise((resolve) => {
+        const o = new PerformanceObserver((l) => {
+          for (const e of l.getEntriesByName("deep-signal:redraw")) {
+            if (e.startTime >= t0) {
+              o.disconnect();
+              resolve(e.startTime + e.duration - t0);
+              return;
+            }
+          }
+        });
+        o.observe({ type: "measure" });
+      });
+      box.value = String(i % 2 ? 199 : 200);
+      box.dispatchEvent(new Event("change", { bubbles: true }));
+      const took = await done;
+      await wait(50);
+      return took;
+    };
+    for (let i = 0; i < 5; i++) await change(i);
+    const durations = [];
+    for (let i = 5; i < 20; i++) durations.push(await change(i));
+    return durations.sort((a, b) => a - b);
+  });
+}
+
+/** Steps per second of engine time of each of the remedies lab's configurations in `query`. */
+async function remediesSpeed(page, query, seconds = 6) {
+  await page.goto(`${base}?view=remedies&speed=fast&${query}`);
+  await page.locator("#deep-signal[data-state=ready]").waitFor({ state: "attached" });
+  return page.evaluate(async (seconds) => {
+    const step = () => Number(document.querySelector('[data-readout="steps"]').dataset.value);
+    const work = () => performance.getEntriesByName("deep-signal:work").reduce((a, e) => a + e.duration, 0);
+    const wait = (ms) => new Promise((r) => setTimeout(r, ms));
+    document.querySelector('[data-view-action="play"]').click();
+    await wait(1000);
+    const rates = [];
+    for (let i = 0; i < seconds; i++) {
+      const [s0, w0] = [step(), work()];
+      await wait(1000);
+      const [s1, w1] = [step(), work()];
+      if (w1 > w0) rates.push(((s1 - s0) / (w1 - w0)) * 1000);
+    }
+    document.querySelector('[data-view-action="play"]').click();
+    rates.sort((a, b) => a - b);
+    return rates[Math.floor(rates.length / 2)];
+  }, seconds);
+}
+
 function sizes() {
   // The files at the top of dist/ (examples/ is another page).
   const files = fs.readdirSync(dist).filter((f) => fs.statSync(path.join(dist, f)).isFile());
@@ -203,6 +264,14 @@ function sizes() {
       `  lab redraw at 10,000 recorded steps x 100 layers: median ${quantile(lab, 0.5).toFixed(2)} ms, ` +
         `p95 ${quantile(lab, 0.95).toFixed(2)} ms (target 8), max ${lab[lab.length - 1].toFixed(2)} ms (${lab.length} redraws)`,
     );
+    console.log("remedies lab, four configurations (relu xavier, he, xavier + BatchNorm, he + residual):");
+    const re = await remediesRecompute(page, "width=128&depth=200");
+    console.log(
+      `  at-init statistics, width 128, depth 200, after a depth change: median ${quantile(re, 0.5).toFixed(1)} ms ` +
+        `(target 100), p95 ${quantile(re, 0.95).toFixed(1)} ms (${re.length} changes)`,
+    );
+    const rs = await remediesSpeed(page, "width=64&depth=50&batch=64&samples=256&task=sine&lr=0.001");
+    console.log(`  training side by side, width 64, depth 50, batch 64: ${Math.round(rs)} steps/s each (target 100)`);
     await browser.close();
     const kb = (b) => `${(b / 1024).toFixed(1)} KB`;
     const s = sizes();

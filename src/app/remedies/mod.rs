@@ -24,7 +24,7 @@ const fn configuration(key: &'static str, label: &'static str, default: &'static
     ParamSpec {
         key,
         label,
-        description: "A configuration in words, such as relu,he or tanh,normal,sw:1.2,sb:0.1,ln or relu,he,res:sqrt,zero (see the list below); empty for none.",
+        description: "Words such as relu,he or tanh,normal,sw:1.2,ln or relu,he,res:sqrt (listed below); empty for none.",
         kind: ParamKind::Text(TextSpec {
             default,
             read: config::canonical,
@@ -188,7 +188,7 @@ pub static PRESETS: &[PresetSpec] = &[
     PresetSpec {
         label: "Deep sigmoid, with and without BatchNorm",
         tag: "vanishing",
-        description: "A sigmoid passes at most a quarter of the gradient back per layer, so the first layers of 20 get almost none; BatchNorm before each sigmoid brings it back.",
+        description: "A sigmoid passes at most a quarter of the gradient back per layer, so the first of 20 layers get almost none; BatchNorm before each sigmoid brings it back, and overshoots: normalising a batch together makes the gradient grow toward the input.",
         base: BASE,
         values: &[
             ("a", "sigmoid,xavier"),

@@ -15,7 +15,7 @@ use crate::plot::{PhasePoint, Plot, Scale, Theme};
 use crate::sim::NumberFormat;
 use crate::train::probe::{probe, Probe};
 use crate::train::theory;
-use crate::train::{Activation, LayerProfile, ModelSpec, Session, TrainSpec};
+use crate::train::{Activation, LayerProfile, ModelSpec, Records, Session, TrainSpec};
 use std::fmt::Write;
 
 /// Readout keys, one per configuration (`a-rms-first` …), so each is a `'static` name.
@@ -102,7 +102,8 @@ struct Slot {
     probe: Probe,
     seeds: usize,
     series: Series,
-    session: Session,
+    /// The training run, made on the first step (measuring at initialisation needs none).
+    session: Option<Session>,
     /// The per-layer profile of step 0, once it has run.
     initial: Option<Vec<LayerProfile>>,
     diagnosis: Diagnosis,
@@ -115,7 +116,7 @@ impl Slot {
         let laws = theory::predict(&mlp, probe.input_dim, probe.input_ms);
         let series = Series::of(upper(letter), config.describe(), &probe, &laws);
         let mut slot = Slot {
-            session: Session::new(&spec),
+            session: None,
             config,
             spec,
             probe,
@@ -131,28 +132,40 @@ impl Slot {
     /// The diagnosis: exploding once training has overflowed or diverged, else what the
     /// statistics at initialisation say (as the lecture judges vanishing at step 0).
     fn diagnose(&mut self) {
-        let trained = diagnose(
-            self.session.records(),
-            self.session.halt(),
-            self.initial.as_deref(),
-        );
-        self.diagnosis = match trained.diagnosis {
-            Diagnosis::Exploding => Diagnosis::Exploding,
+        let trained = self
+            .session
+            .as_ref()
+            .map(|s| diagnose(s.records(), s.halt(), self.initial.as_deref()).diagnosis);
+        self.diagnosis = match trained {
+            Some(Diagnosis::Exploding) => Diagnosis::Exploding,
             _ => at_init(&self.probe),
         };
     }
 
+    fn steps(&self) -> u64 {
+        self.session.as_ref().map_or(0, Session::steps)
+    }
+
+    fn halted(&self) -> bool {
+        self.session.as_ref().is_some_and(|s| s.halt().is_some())
+    }
+
+    fn records(&self) -> Option<&Records> {
+        self.session.as_ref().map(Session::records)
+    }
+
     /// Runs up to `n` steps; the first step alone, so its per-layer profile is kept.
     fn run(&mut self, n: u64) -> u64 {
-        if n == 0 || self.session.halt().is_some() {
+        if n == 0 || self.halted() {
             return 0;
         }
-        let ran = if self.session.steps() == 0 {
-            let first = u64::from(self.session.step());
-            self.initial = self.session.records().latest().map(|l| l.layers.clone());
-            first + self.session.run(n - 1)
+        let session = self.session.get_or_insert_with(|| Session::new(&self.spec));
+        let ran = if session.steps() == 0 {
+            let first = u64::from(session.step());
+            self.initial = session.records().latest().map(|l| l.layers.clone());
+            first + session.run(n - 1)
         } else {
-            self.session.run(n)
+            session.run(n)
         };
         self.diagnose();
         ran
@@ -270,10 +283,7 @@ impl RemediesModel {
 
 impl Trainer for RemediesModel {
     fn steps(&self) -> u64 {
-        self.active()
-            .map(|(_, s)| s.session.steps())
-            .max()
-            .unwrap_or(0)
+        self.active().map(|(_, s)| s.steps()).max().unwrap_or(0)
     }
 
     /// Every configuration that has not stopped runs `n` steps, in turn.
@@ -287,7 +297,7 @@ impl Trainer for RemediesModel {
     }
 
     fn halted(&self) -> bool {
-        self.active().all(|(_, s)| s.session.halt().is_some())
+        self.active().all(|(_, s)| s.halted())
     }
 }
 
@@ -372,7 +382,7 @@ impl ViewModel for RemediesModel {
             _ => {
                 let runs: Vec<_> = self
                     .active()
-                    .map(|(i, s)| (i, upper(i), s.session.records()))
+                    .filter_map(|(i, s)| s.records().map(|r| (i, upper(i), r)))
                     .collect();
                 Plot::Layers(plots::loss(&runs, scale, theme))
             }
@@ -438,7 +448,7 @@ impl ViewModel for RemediesModel {
             let hidden = s.probe.layers.len() - 1;
             let last = hidden.max(1) - 1;
             let (_, _, chi1) = s.mean_field();
-            let loss = match s.session.records().latest() {
+            let loss = match s.records().and_then(Records::latest) {
                 Some(latest) => latest.loss,
                 None => s.probe.loss,
             };
@@ -487,7 +497,9 @@ impl ViewModel for RemediesModel {
                 0 => slot.series.rms.get(x.wrapping_sub(1)).copied(),
                 1 | 2 => slot.series.grad.get(x.wrapping_sub(1)).copied(),
                 _ => {
-                    let r = slot.session.records();
+                    let Some(r) = slot.records() else {
+                        continue;
+                    };
                     let stride = r.stride().max(1) as usize;
                     let first = r.steps().first().copied().unwrap_or(0) as usize;
                     r.loss().get(x.saturating_sub(first) / stride).copied()
@@ -514,9 +526,10 @@ impl ViewModel for RemediesModel {
                     let _ = writeln!(s, "{section},{l},{},{}", k + 1, crate::app::numbers::js(*v));
                 }
             }
-            let r = slot.session.records();
-            for (step, v) in r.steps().iter().zip(r.loss()) {
-                let _ = writeln!(s, "loss,{l},{step},{}", crate::app::numbers::js(*v));
+            if let Some(r) = slot.records() {
+                for (step, v) in r.steps().iter().zip(r.loss()) {
+                    let _ = writeln!(s, "loss,{l},{step},{}", crate::app::numbers::js(*v));
+                }
             }
         }
         s
