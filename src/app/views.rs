@@ -95,7 +95,7 @@ ViewSpec {
     params: remedies::PARAMS,
     panels: remedies::PANELS,
     presets: remedies::PRESETS,
-    actions: train::ACTIONS,
+    actions: remedies::ACTIONS,
     keys: train::KEYS,
     key_help: train::KEY_HELP,
     carry: &[("depth", "depth"), ("dtype", "dtype")],

@@ -127,10 +127,18 @@ test("configurations are edited as text, corrected aloud, and trained side by si
   await box.press("Enter");
   await expect(page.locator("[data-notices]")).toContainText("banana");
   await expect.poll(() => readout(page, "b-config")).toBe("relu,he");
-  // Emptying a slot removes it.
+  // Emptying a slot removes it; copying fills it again with the shown configuration.
   await page.locator('input[type=text][name="d"]').fill("");
   await page.locator('input[type=text][name="d"]').press("Enter");
   await expect.poll(() => readout(page, "d-config")).toBe("none");
+  await page.locator('select[name="show"]').selectOption("b");
+  await page.getByRole("button", { name: "Copy the shown configuration" }).click();
+  await expect.poll(() => readout(page, "d-config")).toBe("relu,he");
+  await expect(page.locator('select[name="show"]')).toHaveValue("d");
+  await expect(page.locator('input[type=text][name="d"]')).toHaveValue("relu,he");
+  await page.getByRole("button", { name: "Remove the shown configuration" }).click();
+  await expect.poll(() => readout(page, "d-config")).toBe("none");
+  await expect.poll(() => new URL(page.url()).searchParams.get("d")).toBe("");
   expect(errors).toEqual([]);
 });
 

@@ -9,8 +9,10 @@ pub mod plots;
 
 use super::explorer::SCALE;
 use super::params::{ChoiceSpec, ParamKind, ParamSpec, TextSpec};
-use super::train::{number, BATCH, LR, MOMENTUM, SAMPLES, SEED, SPEED, STEPS, TASK};
-use super::view::{PanelSpec, PresetSpec};
+use super::train::{
+    number, BATCH, LR, MOMENTUM, PLAY, RESET, SAMPLES, SEED, SPEED, STEP, STEP100, STEPS, TASK,
+};
+use super::view::{ActionSpec, PanelSpec, PresetSpec};
 use crate::train::probe::MAX_SEEDS;
 use crate::train::spec::{MAX_MLP_DEPTH, MAX_MLP_WIDTH};
 use std::fmt::Write;
@@ -209,6 +211,25 @@ pub static PRESETS: &[PresetSpec] = &[
             ("depth", "100"),
             ("hist", "gradients"),
         ],
+    },
+];
+
+/// Training's buttons, then copying the configuration shown under *Histograms of* into the
+/// first free slot, and removing it.
+pub static ACTIONS: &[ActionSpec] = &[
+    PLAY,
+    STEP,
+    STEP100,
+    RESET,
+    ActionSpec {
+        key: "copy",
+        label: "Copy the shown configuration",
+        shortcut: None,
+    },
+    ActionSpec {
+        key: "remove",
+        label: "Remove the shown configuration",
+        shortcut: None,
     },
 ];
 

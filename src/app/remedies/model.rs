@@ -13,7 +13,7 @@ use crate::app::train::settings::{scale, task};
 use crate::app::view::{Readout, Tick, ViewModel};
 use crate::plot::{PhasePoint, Plot, Scale, Theme};
 use crate::sim::NumberFormat;
-use crate::train::probe::{probe, Probe};
+use crate::train::probe::{probe, LayerStats, Probe};
 use crate::train::theory;
 use crate::train::{Activation, LayerProfile, ModelSpec, Records, Session, TrainSpec};
 use std::fmt::Write;
@@ -38,6 +38,7 @@ const GRAD_FIRST: [&str; 4] = keys!("grad-first");
 const GRAD_LAST: [&str; 4] = keys!("grad-last");
 const CHI1: [&str; 4] = keys!("chi1");
 const DEPTH_SCALE: [&str; 4] = keys!("depth-scale");
+const TRAINABLE: [&str; 4] = keys!("trainable-depth");
 const LOSS: [&str; 4] = keys!("loss");
 const DIAGNOSIS: [&str; 4] = keys!("diagnosis");
 
@@ -330,6 +331,30 @@ impl ViewModel for RemediesModel {
     }
 
     fn action(&mut self, key: &str, values: &mut Values) -> bool {
+        let shown = LETTERS[self.shared.show];
+        match key {
+            // The shell sees the values change and updates the model.
+            "copy" => {
+                let text = values.text(shown).to_string();
+                let free = LETTERS.iter().find(|l| values.text(l).is_empty());
+                return match (text.is_empty(), free) {
+                    (false, Some(free)) => {
+                        values.set_raw(free, &text);
+                        values.set_raw("show", free);
+                        true
+                    }
+                    _ => false,
+                };
+            }
+            "remove" => {
+                values.set_raw(shown, "");
+                if let Some(other) = LETTERS.iter().find(|l| !values.text(l).is_empty()) {
+                    values.set_raw("show", other);
+                }
+                return true;
+            }
+            _ => {}
+        }
         let (steps, halted) = (self.steps(), self.halted());
         match self.player.press(key, steps, halted) {
             Press::Done => true,
@@ -410,7 +435,22 @@ impl ViewModel for RemediesModel {
                 }
                 text
             }
-            2 => "One column per layer: the colour is the share of values in each bin (log scale). Outputs bunching at 0 mean a vanishing signal; at ±1, saturated tanh or sigmoid units.".into(),
+            2 => {
+                let mut text = String::from("One column per layer: the colour is the share of values in each bin (log scale). Outputs bunching at 0 mean a vanishing signal; at ±1, saturated tanh or sigmoid units.");
+                if let Some((i, s)) = self.shown() {
+                    let layers = &s.probe.layers;
+                    let last = layers.len().saturating_sub(2);
+                    let _ = write!(
+                        text,
+                        " {}: layer 1 has {}; layer {} has {}.",
+                        upper(i),
+                        layer_stats(&layers[0]),
+                        last + 1,
+                        layer_stats(&layers[last])
+                    );
+                }
+                text
+            }
             3 => "For tanh networks: left of the line a perturbation, and the gradient, shrinks by χ₁ < 1 per layer; right of it, it grows. About 6ξ layers can be trained, ξ = −1/ln χ₁.".into(),
             _ => "Every configuration learns the same data from the same batches, in the same order.".into(),
         }
@@ -465,6 +505,7 @@ impl ViewModel for RemediesModel {
                 (GRAD_LAST[i], s.series.grad[last]),
                 (CHI1[i], chi1),
                 (DEPTH_SCALE[i], theory::depth_scale(chi1)),
+                (TRAINABLE[i], 6.0 * theory::depth_scale(chi1)),
                 (LOSS[i], loss),
             ] {
                 out.push(Readout::number(key, &format!("{l}: {}", key_words(key)), v));
@@ -495,7 +536,16 @@ impl ViewModel for RemediesModel {
         for (i, slot) in self.active() {
             let v = match panel {
                 0 => slot.series.rms.get(x.wrapping_sub(1)).copied(),
-                1 | 2 => slot.series.grad.get(x.wrapping_sub(1)).copied(),
+                1 => slot.series.grad.get(x.wrapping_sub(1)).copied(),
+                2 => {
+                    if Some(i) != self.shown().map(|(i, _)| i) {
+                        continue;
+                    }
+                    if let Some(l) = slot.probe.layers.get(x.wrapping_sub(1)) {
+                        let _ = write!(s, " {}", layer_stats(l));
+                    }
+                    continue;
+                }
                 _ => {
                     let Some(r) = slot.records() else {
                         continue;
@@ -552,6 +602,18 @@ impl ViewModel for RemediesModel {
     }
 }
 
+/// A layer's outputs in words: mean, standard deviation, and the saturated or dead share.
+fn layer_stats(l: &LayerStats) -> String {
+    let mut s = format!("mean {}, std {}", short(l.act_mean), short(l.act_std));
+    if l.saturated > 0.0 {
+        let _ = write!(s, ", {}% saturated", short(100.0 * l.saturated));
+    }
+    if l.dead > 0.0 {
+        let _ = write!(s, ", {}% dead", short(100.0 * l.dead));
+    }
+    s
+}
+
 /// The words of a readout key's suffix.
 fn key_words(key: &str) -> &'static str {
     match &key[2..] {
@@ -563,6 +625,7 @@ fn key_words(key: &str) -> &'static str {
         "grad-last" => "gradient norm, last hidden layer",
         "chi1" => "χ₁ of the layer map",
         "depth-scale" => "depth scale ξ",
+        "trainable-depth" => "trainable depth, about 6ξ",
         "loss" => "loss",
         _ => "diagnosis",
     }

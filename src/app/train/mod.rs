@@ -369,29 +369,33 @@ pub static PANELS: &[PanelSpec] = &[
     },
 ];
 
+/// Play and pause.
+pub const PLAY: ActionSpec = ActionSpec {
+    key: "play",
+    label: "Play",
+    shortcut: Some(" "),
+};
+/// One step.
+pub const STEP: ActionSpec = ActionSpec {
+    key: "step",
+    label: "One step",
+    shortcut: Some("s"),
+};
+/// A hundred steps.
+pub const STEP100: ActionSpec = ActionSpec {
+    key: "step100",
+    label: "100 steps",
+    shortcut: Some("h"),
+};
+/// Back to step 0.
+pub const RESET: ActionSpec = ActionSpec {
+    key: "reset",
+    label: "Reset",
+    shortcut: Some("r"),
+};
+
 /// Play and pause, one step, a hundred steps, reset.
-pub static ACTIONS: &[ActionSpec] = &[
-    ActionSpec {
-        key: "play",
-        label: "Play",
-        shortcut: Some(" "),
-    },
-    ActionSpec {
-        key: "step",
-        label: "One step",
-        shortcut: Some("s"),
-    },
-    ActionSpec {
-        key: "step100",
-        label: "100 steps",
-        shortcut: Some("h"),
-    },
-    ActionSpec {
-        key: "reset",
-        label: "Reset",
-        shortcut: Some("r"),
-    },
-];
+pub static ACTIONS: &[ActionSpec] = &[PLAY, STEP, STEP100, RESET];
 
 /// The training lab's own keys.
 pub static KEYS: &[Binding] = &[
