@@ -93,6 +93,11 @@ pub fn probe(spec: &TrainSpec, seeds: usize) -> Probe {
     }
 }
 
+/// Exponent bins of `|dL/dz|`, a quarter decade each, from `10^LOWEST_DECADE` up: every
+/// finite nonzero `f64` magnitude has one; the histogram keeps the top [`GRAD_DECADES`].
+const LOWEST_DECADE: i32 = -330;
+const ALL_GRAD_BINS: usize = 4 * 640;
+
 fn measure<F: Float>(spec: &MlpSpec, data: &Dataset, seed: u64, seeds: usize) -> Probe {
     let b = PROBE_SAMPLES.min(data.len());
     let big_l = spec.depth + 1;
@@ -115,29 +120,58 @@ fn measure<F: Float>(spec: &MlpSpec, data: &Dataset, seed: u64, seeds: usize) ->
             grad_zero: 0.0,
         })
         .collect();
+    // Gradients by exponent first, cut to the top decades once the largest is known.
+    let mut exponents = vec![0.0; big_l * ALL_GRAD_BINS];
     let mut loss = 0.0;
-    let mut range = 1.0;
-    let mut top = 0;
+    let mut range = None;
     let share = 1.0 / seeds as f64;
+    let bounded = bounded_outputs(spec);
     for k in 0..seeds {
         let mut model = MlpModel::<F>::new(spec, data, b, false, seed.wrapping_add(k as u64));
         model.load_batch(&first);
-        let mut seen: Vec<(Vec<f64>, Vec<f64>)> = Vec::with_capacity(big_l);
         loss += share
             * model.inspect(|l, layer: Inspected<F>| {
                 let stats = &mut layers[l - 1];
-                let outputs: Vec<f64> = layer.outputs.iter().map(|v| v.to_f64()).collect();
-                let deltas: Vec<f64> = layer.deltas.iter().map(|v| v.to_f64()).collect();
-                let n = outputs.len() as f64;
-                let finite: Vec<f64> = outputs.iter().copied().filter(|v| v.is_finite()).collect();
-                let ms = outputs.iter().map(|v| v * v).sum::<f64>() / n;
-                let mean = outputs.iter().sum::<f64>() / n;
-                let var = outputs.iter().map(|v| (v - mean) * (v - mean)).sum::<f64>() / n;
+                let n = layer.outputs.len() as f64;
+                let (mut sum, mut sq, mut bad) = (0.0, 0.0, 0usize);
+                for v in layer.outputs {
+                    let v = v.to_f64();
+                    sum += v;
+                    sq += v * v;
+                    bad += usize::from(!v.is_finite());
+                }
+                let (ms, mean) = (sq / n, sum / n);
+                let var = layer
+                    .outputs
+                    .iter()
+                    .map(|v| (v.to_f64() - mean) * (v.to_f64() - mean))
+                    .sum::<f64>()
+                    / n;
                 stats.act_ms_seeds.push(ms);
                 stats.act_ms += share * ms;
                 stats.act_mean += share * mean;
                 stats.act_std += share * var.sqrt();
-                stats.nonfinite += share * (n - finite.len() as f64) / n;
+                stats.nonfinite += share * bad as f64 / n;
+                // The first layer of the first seed sets the outputs' histogram range.
+                let range = *range.get_or_insert_with(|| match bounded {
+                    true => 1.0,
+                    false if ms.is_finite() && ms > 0.0 => 4.0 * ms.sqrt(),
+                    false => 1.0,
+                });
+                let w = share / n;
+                for v in layer.outputs {
+                    let v = v.to_f64();
+                    if v.is_nan() {
+                        continue;
+                    }
+                    let x = (v / range + 1.0) / 2.0 * OUTPUT_BINS as f64;
+                    let i = if x.is_finite() {
+                        x.floor()
+                    } else {
+                        x.signum() * 1e9
+                    };
+                    stats.output_hist[i.clamp(0.0, OUTPUT_BINS as f64 - 1.0) as usize] += w;
+                }
                 let acts = layer.activations;
                 let hidden = l < big_l;
                 let part = |pred: &dyn Fn(f64) -> bool| {
@@ -157,38 +191,36 @@ fn measure<F: Float>(spec: &MlpSpec, data: &Dataset, seed: u64, seeds: usize) ->
                         _ => 0.0,
                     };
                 stats.grad_norm += share * layer.grad_norm;
-                stats.delta_ms +=
-                    share * deltas.iter().map(|d| d * d).sum::<f64>() / deltas.len() as f64;
-                seen.push((outputs, deltas));
+                let n = layer.deltas.len() as f64;
+                let w = share / n;
+                let bins = &mut exponents[(l - 1) * ALL_GRAD_BINS..l * ALL_GRAD_BINS];
+                let mut sq = 0.0;
+                for d in layer.deltas {
+                    let d = d.to_f64();
+                    sq += d * d;
+                    if d == 0.0 {
+                        stats.grad_zero += w;
+                    } else if d.is_finite() {
+                        let x = (d.abs().log10() - LOWEST_DECADE as f64) * 4.0;
+                        bins[(x.floor().max(0.0) as usize).min(ALL_GRAD_BINS - 1)] += w;
+                    }
+                }
+                stats.delta_ms += share * sq / n;
             });
-        if k == 0 {
-            range = output_range(spec, &seen);
-            top = grad_top(&seen);
-        }
-        for (stats, (outputs, deltas)) in layers.iter_mut().zip(&seen) {
-            let w = share / outputs.len() as f64;
-            for &v in outputs {
-                if v.is_nan() {
-                    continue;
-                }
-                let x = (v / range + 1.0) / 2.0 * OUTPUT_BINS as f64;
-                let i = if x.is_finite() {
-                    x.floor()
-                } else {
-                    x.signum() * 1e9
-                };
-                stats.output_hist[i.clamp(0.0, OUTPUT_BINS as f64 - 1.0) as usize] += w;
-            }
-            let w = share / deltas.len() as f64;
-            for &d in deltas {
-                if d == 0.0 {
-                    stats.grad_zero += w;
-                } else if !d.is_nan() {
-                    let x = (d.abs().log10() - (top - GRAD_DECADES as i32) as f64) * 4.0;
-                    let i = x.floor().clamp(0.0, GRAD_BINS as f64 - 1.0);
-                    stats.grad_hist[i as usize] += w;
-                }
-            }
+    }
+    // The top: the decade above the largest exponent bin any layer filled (0 if none).
+    let highest = (0..ALL_GRAD_BINS).rev().find(|&i| {
+        exponents
+            .chunks_exact(ALL_GRAD_BINS)
+            .any(|bins| bins[i] > 0.0)
+    });
+    let top = highest.map_or(0, |i| LOWEST_DECADE + (i as i32 + 4) / 4);
+    let start = 4 * (top - GRAD_DECADES as i32 - LOWEST_DECADE);
+    for (stats, bins) in layers.iter_mut().zip(exponents.chunks_exact(ALL_GRAD_BINS)) {
+        for (i, &v) in bins.iter().enumerate() {
+            // Below the window: into its first bin.
+            let j = (i as i32 - start).clamp(0, GRAD_BINS as i32 - 1) as usize;
+            stats.grad_hist[j] += v;
         }
     }
     Probe {
@@ -196,46 +228,21 @@ fn measure<F: Float>(spec: &MlpSpec, data: &Dataset, seed: u64, seeds: usize) ->
         loss,
         input_ms,
         input_dim: data.dim,
-        range,
+        range: range.unwrap_or(1.0),
         top,
         seeds,
         samples: b,
     }
 }
 
-/// The outputs' histogram range: 1 where the layers' outputs are a bounded activation's
-/// (tanh, sigmoid; no residual stream, no normalisation after it); otherwise 4 times the
-/// first layer's root mean square (1 if that is 0 or not finite).
-fn output_range(spec: &MlpSpec, seen: &[(Vec<f64>, Vec<f64>)]) -> f64 {
-    let bounded = matches!(spec.activation, Activation::Tanh | Activation::Sigmoid)
+/// Whether the layers' outputs are a bounded activation's (tanh, sigmoid; no residual
+/// stream, no normalisation after it): their histogram then spans ±1; otherwise ±4 times the
+/// first layer's root mean square (±1 if that is 0 or not finite).
+fn bounded_outputs(spec: &MlpSpec) -> bool {
+    matches!(spec.activation, Activation::Tanh | Activation::Sigmoid)
         && spec.residual == Residual::Off
         && !matches!(
             spec.norm,
             Norm::Layer(NormPlace::After) | Norm::Batch(NormPlace::After)
-        );
-    if bounded {
-        return 1.0;
-    }
-    let first = &seen[0].0;
-    let rms = (first.iter().map(|v| v * v).sum::<f64>() / first.len() as f64).sqrt();
-    if rms.is_finite() && rms > 0.0 {
-        4.0 * rms
-    } else {
-        1.0
-    }
-}
-
-/// The decade above the largest finite `|dL/dz|` of any layer (0 if there is none).
-fn grad_top(seen: &[(Vec<f64>, Vec<f64>)]) -> i32 {
-    let largest = seen
-        .iter()
-        .flat_map(|(_, d)| d.iter())
-        .map(|d| d.abs())
-        .filter(|d| d.is_finite() && *d > 0.0)
-        .fold(0.0, f64::max);
-    if largest > 0.0 {
-        largest.log10().ceil() as i32
-    } else {
-        0
-    }
+        )
 }
