@@ -156,14 +156,16 @@ async function labRedraw(page, query) {
 
 /**
  * The remedies lab with four configurations of `query`: the time from a change of the depth
- * box to the end of the redraw that shows every configuration measured again at
- * initialisation (5 changes to warm up, then 15), as sorted durations.
+ * box (every configuration measured again at initialisation) or, with `one`, of
+ * configuration A's text (only A measured again) to the end of the redraw that shows it
+ * (5 changes to warm up, then 15), as sorted durations.
  */
-async function remediesRecompute(page, query) {
+async function remediesRecompute(page, query, one = false) {
   await page.goto(`${base}?view=remedies&${query}`);
   await page.locator("#deep-signal[data-state=ready]").waitFor({ state: "attached", timeout: 120_000 });
-  return page.evaluate(async () => {
-    const box = document.querySelector('[data-number="depth"]');
+  return page.evaluate(async (one) => {
+    const box = document.querySelector(one ? 'input[type=text][name="a"]' : '[data-number="depth"]');
+    const values = one ? ["relu,xavier,gain:1", "relu,xavier,gain:1.1"] : ["200", "199"];
     const wait = (ms) => new Promise((r) => setTimeout(r, ms));
     const change = async (i) => {
       const t0 = performance.now();
@@ -179,7 +181,7 @@ async function remediesRecompute(page, query) {
         });
         o.observe({ type: "measure" });
       });
-      box.value = String(i % 2 ? 199 : 200);
+      box.value = values[i % 2];
       box.dispatchEvent(new Event("change", { bubbles: true }));
       const took = await done;
       await wait(50);
@@ -189,7 +191,7 @@ async function remediesRecompute(page, query) {
     const durations = [];
     for (let i = 5; i < 20; i++) durations.push(await change(i));
     return durations.sort((a, b) => a - b);
-  });
+  }, one);
 }
 
 /** Steps per second of engine time of each of the remedies lab's configurations in `query`. */
@@ -269,6 +271,11 @@ function sizes() {
     console.log(
       `  at-init statistics, width 128, depth 200, after a depth change: median ${quantile(re, 0.5).toFixed(1)} ms ` +
         `(target 100), p95 ${quantile(re, 0.95).toFixed(1)} ms (${re.length} changes)`,
+    );
+    const one = await remediesRecompute(page, "width=128&depth=200", true);
+    console.log(
+      `  the same after a change of one configuration: median ${quantile(one, 0.5).toFixed(1)} ms, ` +
+        `p95 ${quantile(one, 0.95).toFixed(1)} ms (${one.length} changes)`,
     );
     const rs = await remediesSpeed(page, "width=64&depth=50&batch=64&samples=256&task=sine&lr=0.001");
     console.log(`  training side by side, width 64, depth 50, batch 64: ${Math.round(rs)} steps/s each (target 100)`);
