@@ -10,7 +10,7 @@
 pub fn parse(text: &str) -> Option<f64> {
     #[cfg(target_arch = "wasm32")]
     {
-        parse_checked(text, |t| js_sys::Number::parse_float(t))
+        parse_checked(text, js_sys::Number::parse_float)
     }
     #[cfg(not(target_arch = "wasm32"))]
     {
