@@ -175,6 +175,10 @@ function sizes() {
 /** The five largest functions and data segments of the wasm, named from the named copy. */
 function largest(wasmFile) {
   const code = (list) => list.filter((i) => i.kind === "function").reduce((a, i) => a + i.size, 0);
+  if (!fs.existsSync(named)) {
+    console.log("five largest items of the wasm: no copy with names (run the benchmark through .ci/bench)");
+    return;
+  }
   const shipped = items(fs.readFileSync(wasmFile));
   const copy = items(fs.readFileSync(named));
   // wasm-bindgen's own glue differs by a few bytes between the two builds; the rest is the
