@@ -150,3 +150,17 @@ fn readouts_agree_with_the_formulas_that_link_them() {
         "{ratio}"
     );
 }
+
+#[test]
+fn a_recorded_picture_writes_the_same_svg_as_drawing_directly() {
+    // The app draws through the recorder and replays; the SVG must not change by it.
+    for m in [lab(&[("lr", "1"), ("steps", "50")]), lab(&[("steps", "3")])] {
+        let direct = render_all(&*m);
+        for (i, svg) in direct.iter().enumerate() {
+            let style = Style::svg(Theme::light());
+            let (picture, _) =
+                plot::record(&m.plot(i, &Theme::light()), &style, (800, 420)).expect("drawn");
+            assert_eq!(&picture.svg(), svg, "panel {i}");
+        }
+    }
+}

@@ -153,3 +153,68 @@ async fn the_training_lab_trains_to_the_url_step_and_shows_nan_in_the_heat_map()
     assert!(drawn > 1000, "the heat map is drawn ({drawn} px)");
     assert!(nan > 100, "NaN cells have their colour ({nan} px)");
 }
+
+/// The browser reads numbers to the same bits as Rust: at the edges of the grammar and of
+/// `f64`'s range, halfway cases, and random numbers with up to 30 digits.
+#[wasm_bindgen_test]
+fn numbers_are_read_as_rust_reads_them() {
+    let mut texts: Vec<String> = [
+        "0",
+        "-0",
+        ".5",
+        "5.",
+        "-.5e3",
+        "1e400",
+        "1e-400",
+        "4.9e-324",
+        "2.4703282292062328e-324",
+        "2.4703282292062327e-324",
+        "2.2250738585072011e-308",
+        "1.7976931348623157e308",
+        "1.7976931348623158e308",
+        "9007199254740993",
+        "9007199254740993.0000000000000001",
+        "123456789012345678901234567890",
+        "0.30000000000000004",
+        "1.5E+3",
+        "e5",
+        ".",
+        "",
+        "0x10",
+        " 1",
+        "Infinity",
+        "-INF",
+        "nan",
+        "-nan",
+        "1e",
+        "1_0",
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .collect();
+    let mut state = 0x9e37_79b9_7f4a_7c15u64;
+    let mut next = move || {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        state
+    };
+    for _ in 0..20_000 {
+        let digits = 1 + next() % 30;
+        let mut s: String = (0..digits)
+            .map(|_| char::from(b'0' + (next() % 10) as u8))
+            .collect();
+        let point = (next() % (digits + 1)) as usize;
+        s.insert(point, '.');
+        if s == "." {
+            s = "0".into();
+        }
+        let e = next() % 700;
+        texts.push(format!("{s}e{}", e as i64 - 350));
+    }
+    for text in texts {
+        let ours = deep_signal::decimal::parse(&text);
+        let rust = text.parse::<f64>().ok();
+        assert_eq!(ours.map(f64::to_bits), rust.map(f64::to_bits), "{text:?}");
+    }
+}

@@ -7,6 +7,7 @@ use super::numbers::{fixed, js, percent, short, wide};
 use super::params::{ChoiceSpec, NumberSpec, ParamKind, ParamSpec, Values};
 use super::shortcuts::Binding;
 use super::view::{PanelSpec, PresetSpec, Readout, ViewModel};
+use crate::decimal::parse;
 use crate::plot::{Curve, LayerPlot, Plot, Role, Scale, Theme};
 use crate::sim::facts::input_share;
 use crate::sim::{Chain, ChainParams, Deviation, Facts, NumberFormat, Regime, Wide, MAX_DEPTH};
@@ -723,7 +724,11 @@ impl ViewModel for ExplorerModel {
             return short(v);
         }
         let two = format!("{v:.2}");
-        let text = if two.parse() == Ok(v) { two } else { short(v) };
+        let text = if parse(&two) == Some(v) {
+            two
+        } else {
+            short(v)
+        };
         format!("{text}, {}", self.snap().facts.regime.key())
     }
 

@@ -107,7 +107,7 @@ pub fn page(view: &ViewSpec, values: &Values, model: &dyn ViewModel) -> String {
             ),
             panel = panel.key,
             what = panel.title,
-            lower = panel.title.to_lowercase(),
+            lower = panel.title.to_ascii_lowercase(),
         );
     }
     h.push_str("</section>");

@@ -1,6 +1,7 @@
 //! How numbers are written: exactly (as JavaScript would) for URLs and `data-value`
 //! attributes, and briefly for people, also beyond `f64`'s range (`≈ 3.98 × 10^6020`).
 
+use crate::decimal::parse;
 use crate::sim::Wide;
 
 /// A number as JavaScript's `String(n)` writes it: the shortest text that reads back as
@@ -17,7 +18,7 @@ pub fn js(v: f64) -> String {
 /// `10f64.powf(-5.0)` is `0.000009999999999999999`).
 pub fn power_of_ten(x: f64) -> f64 {
     if x.fract() == 0.0 && x.abs() < 400.0 {
-        format!("1e{x}").parse().unwrap_or(f64::NAN)
+        parse(&format!("1e{x}")).unwrap_or(f64::NAN)
     } else {
         10f64.powf(x)
     }
@@ -42,7 +43,7 @@ pub fn short(v: f64) -> String {
         let decimals = (3 - a.log10().floor() as i32).max(0) as usize;
         return (decimals..=20)
             .map(|d| fixed(v, d))
-            .find(|s| a == 1.0 || s.parse::<f64>().map(f64::abs) != Ok(1.0))
+            .find(|s| a == 1.0 || parse(s).map(f64::abs) != Some(1.0))
             .unwrap_or_else(|| js(v));
     }
     let s = format!("{v:.3e}");

@@ -183,7 +183,7 @@ impl NumberSpec {
                 ))),
             );
         }
-        let v = trimmed.parse::<f64>().unwrap_or(f64::NAN);
+        let v = crate::decimal::parse(trimmed).unwrap_or(f64::NAN);
         self.accept(key, raw, v)
     }
 }

@@ -4,7 +4,6 @@
 use super::page::PAGE_PARAMS;
 use super::params::{quote, Notice, Value, Values};
 use super::views::{self, ViewSpec};
-use std::collections::HashSet;
 
 /// The state a URL query describes.
 #[derive(Debug)]
@@ -43,17 +42,21 @@ pub fn parse(query: &str) -> Parsed {
 
     let mut values = Values::defaults(view.params);
     let mut page = Values::defaults(PAGE_PARAMS);
-    let mut seen = HashSet::new();
+    // The keys so far, sorted (a hash set would bring its hasher and table into the wasm).
+    let mut seen: Vec<&str> = Vec::new();
     for (key, raw) in &pairs {
         if key == "view" || key.is_empty() {
             continue;
         }
-        if !seen.insert(key.as_str()) {
-            notices.push(Notice(format!(
-                "{} is given more than once; using the first",
-                quote(key)
-            )));
-            continue;
+        match seen.binary_search(&key.as_str()) {
+            Ok(_) => {
+                notices.push(Notice(format!(
+                    "{} is given more than once; using the first",
+                    quote(key)
+                )));
+                continue;
+            }
+            Err(at) => seen.insert(at, key),
         }
         match values.set_raw(key, raw).or_else(|| page.set_raw(key, raw)) {
             Some(notice) => notices.extend(notice),

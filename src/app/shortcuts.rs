@@ -106,7 +106,7 @@ pub fn help(own: &[(&str, &str)], presets: &[&str]) -> Vec<(String, String)> {
                 .map(|d| d.to_string())
                 .collect::<Vec<_>>()
                 .join(", "),
-            format!("the presets: {}", presets.join(", ").to_lowercase()),
+            format!("the presets: {}", presets.join(", ").to_ascii_lowercase()),
         )),
     }
     for (k, d) in [

@@ -647,7 +647,7 @@ fn draw_markers<DB: DrawingBackend>(
 
 /// The plots' text at `css` CSS pixels, in the theme's text colour.
 pub(crate) fn text_style(style: &Style, css: f64) -> TextStyle<'_> {
-    TextStyle::from(("sans-serif", style.font(css)).into_font()).color(&style.theme.text)
+    TextStyle::from((FontFamily::SansSerif, style.font(css)).into_font()).color(&style.theme.text)
 }
 
 /// The width of `text` in device pixels, estimated: measuring text in a browser forces a

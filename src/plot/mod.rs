@@ -1,21 +1,25 @@
 //! Plotting: plotters drawing functions, generic over `DrawingBackend`, so the same code
-//! draws to a browser canvas and to SVG.
+//! draws to a browser canvas and to SVG. The app draws through one backend, the
+//! [`Recorder`], and replays its [`Picture`] on either (see [`record`]).
 
 pub mod axis;
 pub mod heat;
 pub mod layers;
 pub mod phase;
 pub mod points;
+pub mod record;
 pub mod theme;
 
 pub use axis::Scale;
 pub use heat::{draw_heat, HeatPlot, ValueAxis};
 pub use layers::{draw, draw_data, draw_static, Curve, Frame, LayerPlot, Layout, Role};
 pub use phase::{draw_phase, PhasePlot, PhasePoint};
+pub use record::{Picture, Recorder};
 pub use theme::{Style, Theme};
 
 use plotters::coord::Shift;
 use plotters::prelude::{DrawingArea, DrawingAreaErrorKind, DrawingBackend};
+use std::convert::Infallible;
 
 /// Any plot a view shows.
 #[derive(Clone, Debug)]
@@ -59,4 +63,16 @@ pub fn draw_plot<DB: DrawingBackend>(
         Plot::Heat(p) => draw_heat(area, p, style),
         Plot::Phase(p) => draw_phase(area, p, style),
     }
+}
+
+/// Draws `plot` on a [`Picture`] of `size` pixels, to be replayed on a canvas or written as
+/// SVG; returns it with where its plotting area landed.
+pub fn record(
+    plot: &Plot,
+    style: &Style,
+    size: (u32, u32),
+) -> Result<(Picture, Frame), DrawingAreaErrorKind<Infallible>> {
+    let mut picture = Picture::new(size);
+    let frame = draw_plot(&picture.area(), plot, style)?;
+    Ok((picture, frame))
 }

@@ -136,11 +136,7 @@ pub fn parse_css_color(text: &str) -> Option<RGBColor> {
     let mut parts = inner
         .split([',', ' ', '/'])
         .filter(|p| !p.is_empty())
-        .map(|p| {
-            p.parse::<f64>()
-                .ok()
-                .map(|v| v.round().clamp(0.0, 255.0) as u8)
-        });
+        .map(|p| crate::decimal::parse(p).map(|v| v.round().clamp(0.0, 255.0) as u8));
     Some(RGBColor(parts.next()??, parts.next()??, parts.next()??))
 }
 

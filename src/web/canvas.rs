@@ -1,11 +1,10 @@
 //! Canvases that stay crisp: the backing store is the CSS size (from a ResizeObserver)
 //! times `devicePixelRatio`, and the plots scale fonts and lines by the same ratio.
 
-use super::backend::{Canvas2d, CanvasError};
+use super::backend::Canvas2d;
 use super::dom::window;
-use crate::plot::{self, Frame, Layout, Plot, Style, Theme};
-use plotters::drawing::DrawingAreaErrorKind;
-use plotters::prelude::*;
+use super::export::failed;
+use crate::plot::{self, Frame, Layout, Picture, Plot, Style, Theme};
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 use wasm_bindgen::prelude::*;
@@ -83,9 +82,6 @@ impl PlotCanvas {
             self.canvas.set_width(w);
             self.canvas.set_height(h);
         }
-        let failed = |e: DrawingAreaErrorKind<CanvasError>| {
-            JsValue::from_str(&format!("drawing failed: {e}"))
-        };
         let style = Style::canvas(theme.clone(), ratio);
         let plot = match plot {
             Plot::Layers(p) => p,
@@ -98,9 +94,11 @@ impl PlotCanvas {
                     return Ok(Some(frame));
                 }
                 *self.heat.borrow_mut() = key;
-                let root = Canvas2d::new(&self.canvas)?.into_drawing_area();
-                let frame = plot::draw_heat(&root, p, &style).map_err(failed)?;
-                root.present().map_err(failed)?;
+                let mut picture = Picture::new((w, h));
+                let frame = plot::draw_heat(&picture.area(), p, &style).map_err(failed)?;
+                picture
+                    .replay(&mut Canvas2d::new(&self.canvas)?)
+                    .map_err(failed)?;
                 self.frame.set(Some(frame));
                 return Ok(Some(frame));
             }
@@ -108,9 +106,11 @@ impl PlotCanvas {
                 // A few shapes: drawn whole every time.
                 self.layout.borrow_mut().take();
                 self.heat.borrow_mut().take();
-                let root = Canvas2d::new(&self.canvas)?.into_drawing_area();
-                let frame = plot::draw_phase(&root, p, &style).map_err(failed)?;
-                root.present().map_err(failed)?;
+                let mut picture = Picture::new((w, h));
+                let frame = plot::draw_phase(&picture.area(), p, &style).map_err(failed)?;
+                picture
+                    .replay(&mut Canvas2d::new(&self.canvas)?)
+                    .map_err(failed)?;
                 self.frame.set(Some(frame));
                 return Ok(Some(frame));
             }
@@ -122,16 +122,18 @@ impl PlotCanvas {
         if self.layout.borrow().as_ref() != Some(&layout) {
             self.layer.set_width(w);
             self.layer.set_height(h);
-            let root = Canvas2d::new(&self.layer)?.into_drawing_area();
-            plot::draw_static(&root, plot, &layout).map_err(failed)?;
-            root.present().map_err(failed)?;
+            let mut picture = Picture::new((w, h));
+            plot::draw_static(&picture.area(), plot, &layout).map_err(failed)?;
+            picture
+                .replay(&mut Canvas2d::new(&self.layer)?)
+                .map_err(failed)?;
             *self.layout.borrow_mut() = Some(layout.clone());
         }
-        let canvas = Canvas2d::new(&self.canvas)?;
+        let mut picture = Picture::new((w, h));
+        let frame = plot::draw_data(&picture.area(), plot, &layout).map_err(failed)?;
+        let mut canvas = Canvas2d::new(&self.canvas)?;
         canvas.copy(&self.layer)?;
-        let root = canvas.into_drawing_area();
-        let frame = plot::draw_data(&root, plot, &layout).map_err(failed)?;
-        root.present().map_err(failed)?;
+        picture.replay(&mut canvas).map_err(failed)?;
         self.frame.set(Some(frame));
         Ok(Some(frame))
     }

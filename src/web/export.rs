@@ -4,7 +4,6 @@
 use super::backend::Canvas2d;
 use super::dom::{document, window};
 use crate::plot::{self, Plot, Style, Theme};
-use plotters::prelude::*;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
@@ -41,28 +40,25 @@ pub fn download_png(
     let canvas: HtmlCanvasElement = document().create_element("canvas")?.dyn_into()?;
     canvas.set_width((css.0 * 2.0).round() as u32);
     canvas.set_height((css.1 * 2.0).round() as u32);
-    {
-        let root = Canvas2d::new(&canvas)?.into_drawing_area();
-        plot::draw_plot(&root, plot, &Style::canvas(theme.clone(), 2.0))
-            .map_err(|e| JsValue::from_str(&format!("drawing failed: {e}")))?;
-        root.present()
-            .map_err(|e| JsValue::from_str(&format!("drawing failed: {e}")))?;
-    }
+    let size = (canvas.width(), canvas.height());
+    let (picture, _) =
+        plot::record(plot, &Style::canvas(theme.clone(), 2.0), size).map_err(failed)?;
+    picture
+        .replay(&mut Canvas2d::new(&canvas)?)
+        .map_err(failed)?;
     click_link(name, &canvas.to_data_url_with_type("image/png")?)
 }
 
 /// `plot` as an SVG document of `css` pixels, drawn by the same code as the canvas.
 pub fn svg(plot: &Plot, theme: &Theme, css: (f64, f64)) -> Result<String, JsValue> {
-    let mut out = String::new();
-    {
-        let size = (css.0.round().max(1.0) as u32, css.1.round().max(1.0) as u32);
-        let root = SVGBackend::with_string(&mut out, size).into_drawing_area();
-        plot::draw_plot(&root, plot, &Style::svg(theme.clone()))
-            .map_err(|e| JsValue::from_str(&format!("drawing failed: {e}")))?;
-        root.present()
-            .map_err(|e| JsValue::from_str(&format!("drawing failed: {e}")))?;
-    }
-    Ok(out)
+    let size = (css.0.round().max(1.0) as u32, css.1.round().max(1.0) as u32);
+    let (picture, _) = plot::record(plot, &Style::svg(theme.clone()), size).map_err(failed)?;
+    Ok(picture.svg())
+}
+
+/// A drawing error as a JavaScript value.
+pub fn failed(e: impl std::fmt::Display) -> JsValue {
+    JsValue::from_str(&format!("drawing failed: {e}"))
 }
 
 /// Puts `text` on the clipboard; resolves to whether it worked. Falls back to the older

@@ -3,17 +3,20 @@
 // depth 1,000 and 10,000); the training lab's engine speed (steps per second of engine time,
 // the `deep-signal:work` measure) on the issue's workloads, its longest main-thread task and
 // input latency while training, and its redraw with 10,000 recorded steps of 100 layers;
-// then the size of the built page, raw and gzipped. Run it through `bash .ci/bench`, which
-// builds dist/ first.
+// then the size of the built page, raw and gzipped, and the five largest items of its wasm.
+// Run it through `bash .ci/bench`, which builds dist/ and a copy of the wasm with names.
 const { chromium } = require("@playwright/test");
 const { spawn } = require("node:child_process");
 const fs = require("node:fs");
 const path = require("node:path");
 const zlib = require("node:zlib");
+const { items } = require("./wasm-items.js");
 
 const port = Number(process.env.BENCH_PORT || 4280);
 const base = `http://127.0.0.1:${port}/courses/deep-signal/`;
 const dist = path.join(__dirname, "..", "..", "dist");
+/** The release wasm built with its names kept (see `.ci/bench`). */
+const named = path.join(__dirname, "..", "..", "target", "names", "bindgen", "deep_signal_bg.wasm");
 
 function quantile(sorted, q) {
   const i = Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1);
@@ -229,7 +232,28 @@ function sizes() {
   // What a browser loads for the page: everything but the no-JavaScript picture.
   const page = files.filter((f) => !f.endsWith(".png")).map(row);
   const sum = (rows) => rows.reduce((a, r) => ({ raw: a.raw + r.raw, gzip: a.gzip + r.gzip }), { raw: 0, gzip: 0 });
-  return { wasm: sum(wasm), js: sum(js), page: sum(page) };
+  return { wasm: sum(wasm), js: sum(js), page: sum(page), wasmFile: wasm[0] && path.join(dist, wasm[0].name) };
+}
+
+/** The five largest functions and data segments of the wasm, named from the named copy. */
+function largest(wasmFile) {
+  const code = (list) => list.filter((i) => i.kind === "function").reduce((a, i) => a + i.size, 0);
+  if (!fs.existsSync(named)) {
+    console.log("five largest items of the wasm: no copy with names (run the benchmark through .ci/bench)");
+    return;
+  }
+  const shipped = items(fs.readFileSync(wasmFile));
+  const copy = items(fs.readFileSync(named));
+  // wasm-bindgen's own glue differs by a few bytes between the two builds; the rest is the
+  // same code.
+  const differ = code(copy) - code(shipped);
+  console.log(
+    `five largest items of the wasm (bytes as stored; names from the copy with names, ` +
+      `whose code differs by ${differ} bytes of ${code(shipped)}):`,
+  );
+  for (const item of copy.slice(0, 5)) {
+    console.log(`  ${String(item.size).padStart(7)}  ${item.kind.padEnd(8)}  ${item.name}`);
+  }
 }
 
 (async () => {
@@ -286,6 +310,7 @@ function sizes() {
     console.log(`  wasm: ${kb(s.wasm.raw)}, ${kb(s.wasm.gzip)}`);
     console.log(`  js:   ${kb(s.js.raw)}, ${kb(s.js.gzip)}`);
     console.log(`  whole page (html, css, js, wasm, icon): ${kb(s.page.raw)}, ${kb(s.page.gzip)}`);
+    largest(s.wasmFile);
   } finally {
     server.kill();
   }

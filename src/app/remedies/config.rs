@@ -138,7 +138,7 @@ pub fn read(raw: &str) -> (Option<Config>, Option<String>) {
             None => (lower.as_str(), None),
         };
         let number = |lo: f64, hi: f64, problems: &mut Vec<String>| -> Option<f64> {
-            let v: f64 = value?.parse().ok().filter(|v: &f64| v.is_finite())?;
+            let v = crate::decimal::parse(value?).filter(|v| v.is_finite())?;
             let clamped = v.clamp(lo, hi);
             if clamped != v {
                 problems.push(format!("{name} {} is out of {}..{}", js(v), js(lo), js(hi)));

@@ -405,7 +405,7 @@ impl TrainModel {
         match self.session.spec().model {
             crate::train::ModelSpec::Chain(c) => format!("chain of {}", c.depth),
             crate::train::ModelSpec::Mlp(m) => {
-                format!("MLP {}x{} {:?}", m.width, m.depth, m.activation).to_lowercase()
+                format!("MLP {}x{} {:?}", m.width, m.depth, m.activation).to_ascii_lowercase()
             }
         }
     }
