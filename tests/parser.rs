@@ -562,7 +562,8 @@ fn check_snapshot(values: &Values) {
             );
             if let Some(c) = config {
                 let depth = values.number("depth") as usize;
-                let m = c.spec(depth, values.number("width") as usize, NumberFormat::F32);
+                let width = values.number("width") as usize;
+                let m = c.spec(depth, width, values.number("alpha"), NumberFormat::F32);
                 assert!(
                     (1..=200).contains(&m.depth) && (1..=256).contains(&m.width),
                     "{m:?}"

@@ -142,6 +142,19 @@ test("configurations are edited as text, corrected aloud, and trained side by si
   expect(errors).toEqual([]);
 });
 
+test("res:slider follows the α slider, which shows only while a configuration uses it", async ({ page }) => {
+  await open(page, "view=remedies");
+  await expect(page.locator('[data-param="alpha"]')).toBeHidden();
+  await open(page, "view=remedies&a=relu,he,res:slider&b=relu,he,res&c=&d=&depth=20&alpha=1");
+  await expect(page.locator('[data-param="alpha"]')).toBeVisible();
+  // At α = 1 the slider's configuration is exactly the res one.
+  expect(await readout(page, "a-rms-last")).toBe(await readout(page, "b-rms-last"));
+  const box = page.locator('[data-number="alpha"]');
+  await box.fill("0.2");
+  await box.press("Enter");
+  await expect.poll(async () => Number(await readout(page, "a-rms-last"))).toBeLessThan(0.1 * (await number(page, "b-rms-last")));
+});
+
 test("embedded with the histograms, driven by messages", async ({ page }) => {
   const errors = watchErrors(page);
   await page.goto("/host/host.html?figure=" + encodeURIComponent("view=remedies&embed=1&panel=histogram&hide=a,seed"));

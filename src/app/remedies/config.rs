@@ -9,7 +9,7 @@
 //! | `sw:σ_w`, `sb:σ_b` | the normal init's weight and bias standard deviations (× `1/√fan_in` for weights) |
 //! | `gain:g` | the Xavier, He or orthogonal gain (default PyTorch's for the activation) |
 //! | `bn`, `ln`, `bn-after`, `ln-after` | BatchNorm or LayerNorm, before the activation or after it |
-//! | `res`, `res:α`, `res:sqrt` | residual blocks with `α` = 1, `α`, or `1/√depth` |
+//! | `res`, `res:α`, `res:sqrt`, `res:slider` | residual blocks with `α` = 1, `α`, `1/√depth`, or the shared slider's |
 //! | `zero` | residual blocks whose weights start at 0 (implies `res`) |
 //! | `depth:n`, `width:n` | this configuration's depth and width (default the shared ones) |
 //!
@@ -30,6 +30,8 @@ pub const MAX_LEN: usize = 80;
 pub enum Alpha {
     /// `res:sqrt`: `1/√depth`.
     InvSqrtDepth,
+    /// `res:slider`: the shared slider `alpha`.
+    Slider,
     /// `res` (1) or `res:α`.
     Value(f64),
 }
@@ -164,6 +166,10 @@ pub fn read(raw: &str) -> (Option<Config>, Option<String>) {
                     c.residual = Some(Alpha::InvSqrtDepth);
                     true
                 }
+                ("res", Some("slider")) => {
+                    c.residual = Some(Alpha::Slider);
+                    true
+                }
                 ("res", Some(_)) => number(0.0, MAX_ALPHA, &mut problems)
                     .map(|a| c.residual = Some(Alpha::Value(a)))
                     .is_some(),
@@ -225,6 +231,7 @@ pub fn write(c: &Config) -> String {
     }
     match c.residual {
         Some(Alpha::InvSqrtDepth) => words.push("res:sqrt".into()),
+        Some(Alpha::Slider) => words.push("res:slider".into()),
         Some(Alpha::Value(1.0)) => words.push("res".into()),
         Some(Alpha::Value(a)) => words.push(format!("res:{}", js(a))),
         None => {}
@@ -254,8 +261,8 @@ impl Config {
     }
 
     /// The engine's spec of this configuration, with the shared depth and width where it
-    /// has none of its own.
-    pub fn spec(&self, depth: usize, width: usize, format: NumberFormat) -> MlpSpec {
+    /// has none of its own, and the shared slider's `alpha` for `res:slider`.
+    pub fn spec(&self, depth: usize, width: usize, alpha: f64, format: NumberFormat) -> MlpSpec {
         let depth = self.depth_or(depth);
         let init = match self.init {
             InitWord::Default => Init::PyTorchDefault,
@@ -274,6 +281,7 @@ impl Config {
             Some(a) => Residual::On {
                 alpha: match a {
                     Alpha::InvSqrtDepth => 1.0 / (depth as f64).sqrt(),
+                    Alpha::Slider => alpha,
                     Alpha::Value(v) => v,
                 },
                 zero_init: self.zero,
@@ -329,6 +337,7 @@ impl Config {
         }
         match self.residual {
             Some(Alpha::InvSqrtDepth) => parts.push("residual, α = 1/√depth".into()),
+            Some(Alpha::Slider) => parts.push("residual, α from the slider".into()),
             Some(Alpha::Value(a)) => parts.push(format!("residual, α = {}", js(a))),
             None => {}
         }
@@ -363,6 +372,7 @@ mod tests {
                 "sigmoid,xavier,bn-after,res:sqrt",
             ),
             ("relu,xavier,gain:1,depth:30", "relu,xavier,gain:1,depth:30"),
+            ("res:SLIDER", "relu,he,res:slider"),
         ] {
             let (text, why) = canonical(raw);
             assert_eq!(text, canonical_text, "{raw}");
@@ -386,7 +396,7 @@ mod tests {
     #[test]
     fn configurations_become_engine_specs() {
         let (c, _) = read("tanh,normal,sw:1.5,sb:0.2,bn,res:sqrt,zero,width:64");
-        let s = c.unwrap().spec(25, 128, NumberFormat::F32);
+        let s = c.unwrap().spec(25, 128, 0.3, NumberFormat::F32);
         assert_eq!(s.width, 64);
         assert_eq!(s.depth, 25);
         assert_eq!(

@@ -14,7 +14,7 @@ use super::train::{
 };
 use super::view::{ActionSpec, PanelSpec, PresetSpec};
 use crate::train::probe::MAX_SEEDS;
-use crate::train::spec::{MAX_MLP_DEPTH, MAX_MLP_WIDTH};
+use crate::train::spec::{MAX_ALPHA, MAX_MLP_DEPTH, MAX_MLP_WIDTH};
 use std::fmt::Write;
 
 pub use model::model;
@@ -66,6 +66,12 @@ pub static PARAMS: &[ParamSpec] = &[
             1.0,
             true,
         ),
+    },
+    ParamSpec {
+        key: "alpha",
+        label: "Residual α",
+        description: "The residual factor of every configuration written with res:slider.",
+        kind: number(0.0, MAX_ALPHA, 1.0, (0.0, 2.0), 0.01, false),
     },
     ParamSpec {
         key: "dtype",
@@ -308,7 +314,7 @@ pub fn facts() -> String {
         ("sw:σ, sb:σ", "the normal init's weight standard deviation (times 1/√n) and bias standard deviation"),
         ("gain:g", "the Xavier, He or orthogonal gain (PyTorch's for the activation if none)"),
         ("bn, ln, bn-after, ln-after", "BatchNorm or LayerNorm, before or after the activation"),
-        ("res, res:α, res:sqrt", "residual blocks x + α·(W·f(x) + b), α = 1, α, or 1/√depth"),
+        ("res, res:α, res:sqrt, res:slider", "residual blocks x + α·(W·f(x) + b), α = 1, α, 1/√depth, or the Residual α slider"),
         ("zero", "residual blocks whose weights start at 0"),
         ("depth:n, width:n", "this configuration's own depth or width"),
     ] {

@@ -51,6 +51,7 @@ const AT_INIT_FACTOR: f64 = 1.0 / VANISHING_RATIO;
 struct Shared {
     depth: usize,
     width: usize,
+    alpha: f64,
     format: NumberFormat,
     seeds: usize,
     show: usize,
@@ -67,6 +68,7 @@ impl Shared {
         Shared {
             depth: v.number("depth") as usize,
             width: v.number("width") as usize,
+            alpha: v.number("alpha"),
             format: if v.choice("dtype") == "f64" {
                 NumberFormat::F64
             } else {
@@ -244,7 +246,12 @@ impl RemediesModel {
                 continue;
             };
             let spec = TrainSpec {
-                model: ModelSpec::Mlp(config.spec(shared.depth, shared.width, shared.format)),
+                model: ModelSpec::Mlp(config.spec(
+                    shared.depth,
+                    shared.width,
+                    shared.alpha,
+                    shared.format,
+                )),
                 ..shared.base
             }
             .sanitized();
@@ -373,6 +380,14 @@ impl ViewModel for RemediesModel {
         self.shared = Shared::from_values(values);
         self.player.playing = false;
         self.rebuild(values, true);
+    }
+
+    /// The α slider only shows while a configuration uses it.
+    fn applies(&self, key: &str) -> bool {
+        key != "alpha"
+            || self
+                .active()
+                .any(|(_, s)| s.config.residual == Some(config::Alpha::Slider))
     }
 
     fn toggled(&self, action: &str) -> Option<(&'static str, bool)> {
