@@ -236,6 +236,9 @@ fn phase_summary(plot: &PhasePlot) -> String {
 /// A heat map in words: its extent, the last row's first and last layer, and where the
 /// first `inf` or `NaN` appeared.
 fn heat_summary(plot: &HeatPlot) -> String {
+    if plot.y_axis.is_some() {
+        return histogram_summary(plot);
+    }
     let rows = plot.rows();
     if rows == 0 || plot.cols == 0 {
         return format!("{}. Nothing recorded yet.", plot.title);
@@ -269,6 +272,37 @@ fn heat_summary(plot: &HeatPlot) -> String {
         ));
     }
     s
+}
+
+/// Histograms per layer in words: where the first and the last layer's values mostly lie.
+fn histogram_summary(plot: &HeatPlot) -> String {
+    let (rows, cols) = (plot.rows(), plot.cols);
+    let Some(axis) = plot.y_axis.as_ref().filter(|_| rows > 0 && cols > 0) else {
+        return format!("{}. Nothing measured.", plot.title);
+    };
+    let mode = |r: usize| {
+        let row = &plot.values[r * cols..(r + 1) * cols];
+        let (bin, share) =
+            row.iter().enumerate().fold(
+                (0, 0f32),
+                |(bi, bv), (i, &v)| if v > bv { (i, v) } else { (bi, bv) },
+            );
+        let centre = axis.lo + (bin as f64 + 0.5) / cols as f64 * (axis.hi - axis.lo);
+        let value = if axis.decades {
+            format!("1e{}", js((centre * 4.0).round() / 4.0))
+        } else {
+            short(centre)
+        };
+        format!("near {value} ({}% of them)", short(100.0 * share as f64))
+    };
+    let last = plot.first_x + (rows - 1) * plot.x_stride;
+    format!(
+        "{}. {rows} layers. Most of layer {}'s values lie {}; most of layer {last}'s {}.",
+        plot.title,
+        plot.first_x,
+        mode(0),
+        mode(rows - 1)
+    )
 }
 
 /// One sentence on a layer plot: how the live curve runs from the first position to the

@@ -94,7 +94,9 @@ test("tanh at the edge of chaos: ordered, critical and chaotic on the phase diag
   expect(await number(page, "c-chi1")).toBeGreaterThan(1);
   expect(await readout(page, "a-diagnosis")).toBe("vanishing");
   expect(await readout(page, "c-diagnosis")).toBe("exploding");
-  const label = await page.locator('canvas[data-plot="phase"]').getAttribute("aria-label");
+  const phase = page.locator('canvas[data-plot="phase"]');
+  await expect.poll(() => phase.getAttribute("aria-label")).toContain("in the chaotic phase");
+  const label = await phase.getAttribute("aria-label");
   expect(label).toContain("A at σ_w² = 1");
   expect(label).toContain("in the ordered phase");
   expect(label).toContain("in the chaotic phase");
@@ -173,8 +175,10 @@ test("embedded with the histograms, driven by messages", async ({ page }) => {
   await expect.poll(async () => (await lastState())?.readouts?.["a-config"]).toBe("tanh,standard");
   const state = await lastState();
   expect(state.params).toMatchObject({ view: "remedies", a: "tanh,standard", depth: "5", hist: "gradients" });
-  const label = await figure.locator('canvas[data-plot="histogram"]').getAttribute("aria-label");
-  expect(label).toContain("gradients");
+  // Spoken summaries follow within a quarter of a second.
+  await expect
+    .poll(() => figure.locator('canvas[data-plot="histogram"]').getAttribute("aria-label"))
+    .toMatch(/gradients \|dL\/dz\| at initialisation\. 6 layers\. Most of layer 1's values lie near 1e/);
   expect(errors).toEqual([]);
 });
 
