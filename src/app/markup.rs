@@ -221,20 +221,9 @@ fn histogram_table(plot: &HeatPlot) -> String {
         r#"<table><caption>{}</caption><thead><tr><th scope="col">{}</th><th scope="col">most common {}</th><th scope="col">its share</th></tr></thead><tbody>"#,
         plot.title, plot.x_label, axis.label
     );
-    let cols = plot.cols.max(1);
     for r in 0..plot.rows() {
-        let row = &plot.values[r * cols..(r + 1) * cols];
-        let (bin, share) =
-            row.iter().enumerate().fold(
-                (0, 0f32),
-                |(bi, bv), (i, &v)| if v > bv { (i, v) } else { (bi, bv) },
-            );
-        let centre = axis.lo + (bin as f64 + 0.5) / cols as f64 * (axis.hi - axis.lo);
-        let shown = if axis.decades {
-            format!("1e{}", js((centre * 4.0).round() / 4.0))
-        } else {
-            short(centre)
-        };
+        let (centre, share) = plot.mode(r).unwrap_or((f64::NAN, 0.0));
+        let shown = super::view::bin_value(centre, axis.decades);
         let _ = write!(
             h,
             r#"<tr><th scope="row">{}</th><td>{shown}</td><td>{}</td></tr>"#,

@@ -1,6 +1,9 @@
 //! Playing a training run in slices of a frame: play and pause, a step or a hundred, a
 //! target step from the URL, at three speeds. Shared by every view that trains.
 
+use super::params::Values;
+use super::view::Tick;
+
 /// How many steps a frame of playing runs.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Speed {
@@ -154,6 +157,28 @@ impl Player {
             ("Play", false)
         }
     }
+}
+
+/// One frame of a view that trains: `player(trainer)`'s work on `trainer` at `speed`, the
+/// step reached written into `values`' `steps`. Returns the frame's [`Tick`] and `steps` as
+/// the values now hold it (clamped to its range).
+pub fn frame<T: Trainer>(
+    trainer: &mut T,
+    player: fn(&mut T) -> &mut Player,
+    speed: Speed,
+    values: &mut Values,
+    now: &dyn Fn() -> f64,
+    budget_ms: f64,
+) -> (Tick, u64) {
+    let mut p = *player(trainer);
+    let ran = p.tick(trainer, speed, now, budget_ms);
+    *player(trainer) = p;
+    values.set_number("steps", trainer.steps() as f64);
+    let tick = Tick {
+        changed: ran > 0,
+        more: p.active(),
+    };
+    (tick, values.number("steps") as u64)
 }
 
 #[cfg(test)]

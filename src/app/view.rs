@@ -281,19 +281,12 @@ fn histogram_summary(plot: &HeatPlot) -> String {
         return format!("{}. Nothing measured.", plot.title);
     };
     let mode = |r: usize| {
-        let row = &plot.values[r * cols..(r + 1) * cols];
-        let (bin, share) =
-            row.iter().enumerate().fold(
-                (0, 0f32),
-                |(bi, bv), (i, &v)| if v > bv { (i, v) } else { (bi, bv) },
-            );
-        let centre = axis.lo + (bin as f64 + 0.5) / cols as f64 * (axis.hi - axis.lo);
-        let value = if axis.decades {
-            format!("1e{}", js((centre * 4.0).round() / 4.0))
-        } else {
-            short(centre)
-        };
-        format!("near {value} ({}% of them)", short(100.0 * share as f64))
+        let (centre, share) = plot.mode(r).unwrap_or((f64::NAN, 0.0));
+        format!(
+            "near {} ({}% of them)",
+            bin_value(centre, axis.decades),
+            short(100.0 * share as f64)
+        )
     };
     let last = plot.first_x + (rows - 1) * plot.x_stride;
     format!(
@@ -303,6 +296,15 @@ fn histogram_summary(plot: &HeatPlot) -> String {
         mode(0),
         mode(rows - 1)
     )
+}
+
+/// A histogram bin's centre as words: a power of ten to a quarter decade on a log axis.
+pub fn bin_value(centre: f64, decades: bool) -> String {
+    if decades {
+        format!("1e{}", js((centre * 4.0).round() / 4.0))
+    } else {
+        short(centre)
+    }
 }
 
 /// One sentence on a layer plot: how the live curve runs from the first position to the

@@ -94,6 +94,21 @@ impl HeatPlot<'_> {
             .fold(h, |h, v| mix(h, v.to_bits() as u64))
     }
 
+    /// For a plot with a value axis, row `r`'s most common bin: its centre value and its
+    /// share (the first of equal ones).
+    pub fn mode(&self, r: usize) -> Option<(f64, f32)> {
+        let axis = self.y_axis.as_ref()?;
+        let cols = self.cols.max(1);
+        let row = self.values.get(r * cols..(r + 1) * cols)?;
+        let (bin, share) =
+            row.iter().enumerate().fold(
+                (0, 0f32),
+                |(bi, bv), (i, &v)| if v > bv { (i, v) } else { (bi, bv) },
+            );
+        let centre = axis.lo + (bin as f64 + 0.5) / cols as f64 * (axis.hi - axis.lo);
+        Some((centre, share))
+    }
+
     /// The x position of the last row.
     pub fn last_x(&self) -> usize {
         self.first_x + self.rows().saturating_sub(1) * self.x_stride

@@ -7,7 +7,7 @@ use super::plots::{self, Series};
 use super::LETTERS;
 use crate::app::numbers::short;
 use crate::app::params::Values;
-use crate::app::player::{Player, Press, Speed, Trainer};
+use crate::app::player::{frame, Player, Press, Speed, Trainer};
 use crate::app::train::diagnosis::{diagnose, Diagnosis, VANISHING_RATIO};
 use crate::app::train::settings::{scale, task};
 use crate::app::view::{Readout, Tick, ViewModel};
@@ -321,16 +321,10 @@ impl ViewModel for RemediesModel {
     }
 
     fn tick(&mut self, values: &mut Values, now: &dyn Fn() -> f64, budget_ms: f64) -> Tick {
-        let mut player = self.player;
-        let ran = player.tick(self, self.shared.speed, now, budget_ms);
-        self.player = player;
-        let steps = self.steps();
-        values.set_number("steps", steps as f64);
-        self.shared.steps = values.number("steps") as u64;
-        Tick {
-            changed: ran > 0,
-            more: self.player.active(),
-        }
+        let speed = self.shared.speed;
+        let (tick, steps) = frame(self, |m| &mut m.player, speed, values, now, budget_ms);
+        self.shared.steps = steps;
+        tick
     }
 
     fn busy(&self) -> bool {

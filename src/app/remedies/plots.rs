@@ -1,6 +1,7 @@
 //! The remedies lab's plots: each configuration measured at initialisation against its
 //! prediction, the per-layer histograms of one, the phase diagram and the losses.
 
+use crate::app::train::plots::{layer_plot, loss_plot};
 use crate::plot::{
     Curve, HeatPlot, LayerPlot, PhasePlot, PhasePoint, Role, Scale, Theme, ValueAxis,
 };
@@ -74,25 +75,6 @@ impl Series {
     }
 }
 
-fn per_layer<'a>(
-    title: &str,
-    y_label: &str,
-    scale: Scale,
-    curves: Vec<Curve<'a>>,
-) -> LayerPlot<'a> {
-    LayerPlot {
-        title: title.into(),
-        y_label: y_label.into(),
-        first_layer: 1,
-        x_stride: 1,
-        x_name: "layer",
-        x_label: "layer k",
-        scale,
-        curves,
-        previous_range: None,
-    }
-}
-
 /// Each configuration's measured RMS (solid) and prediction (dashed); the spread of the
 /// shown one (faint).
 pub fn signal<'a>(
@@ -128,8 +110,8 @@ pub fn signal<'a>(
             role: Role::Live,
         });
     }
-    per_layer(
-        "RMS of each layer's outputs at initialisation",
+    layer_plot(
+        "RMS of each layer's outputs at initialisation".into(),
         "RMS",
         scale,
         curves,
@@ -155,8 +137,8 @@ pub fn gradients<'a>(all: &[(usize, &'a Series)], scale: Scale, theme: &Theme) -
             role: Role::Live,
         });
     }
-    per_layer(
-        "Gradient norm of each layer at initialisation",
+    layer_plot(
+        "Gradient norm of each layer at initialisation".into(),
         "‖g_k‖",
         scale,
         curves,
@@ -224,13 +206,13 @@ pub fn phase(points: Vec<PhasePoint>) -> PhasePlot {
     }
 }
 
-/// The losses against the step, every configuration on the same batches.
+/// The losses against the step, every configuration on the same batches (so with the same
+/// recorded steps).
 pub fn loss<'a>(
     runs: &[(usize, &'static str, &'a Records)],
     scale: Scale,
     theme: &Theme,
 ) -> LayerPlot<'a> {
-    let first = runs.first().map(|r| r.2);
     let curves = runs
         .iter()
         .map(|&(i, letter, r)| Curve {
@@ -240,20 +222,5 @@ pub fn loss<'a>(
             role: Role::Live,
         })
         .collect();
-    let every = first.map_or(1, |r| r.stride());
-    LayerPlot {
-        title: if every > 1 {
-            format!("Loss, every {every}th step")
-        } else {
-            "Loss".into()
-        },
-        y_label: "loss".into(),
-        first_layer: first.and_then(|r| r.steps().first().copied()).unwrap_or(0) as usize,
-        x_stride: every as usize,
-        x_name: "step",
-        x_label: "step",
-        scale,
-        curves,
-        previous_range: None,
-    }
+    loss_plot(runs.first().map(|r| r.2), scale, curves)
 }

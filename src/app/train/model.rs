@@ -6,7 +6,7 @@ use super::plots::{self, Profiles};
 use super::settings::Settings;
 use crate::app::numbers::{js, short};
 use crate::app::params::Values;
-use crate::app::player::{Player, Press, Trainer};
+use crate::app::player::{frame, Player, Press, Trainer};
 use crate::app::view::{Readout, Tick, ViewModel};
 use crate::plot::{Plot, Theme};
 use crate::train::{EventKind, LayerProfile, ModelSpec, Place, Records, Session};
@@ -120,19 +120,13 @@ impl ViewModel for TrainModel {
     }
 
     fn tick(&mut self, values: &mut Values, now: &dyn Fn() -> f64, budget_ms: f64) -> Tick {
-        let mut player = self.player;
-        let ran = player.tick(self, self.settings.speed, now, budget_ms);
-        self.player = player;
-        if ran > 0 {
+        let speed = self.settings.speed;
+        let (tick, steps) = frame(self, |m| &mut m.player, speed, values, now, budget_ms);
+        if tick.changed {
             self.refresh();
         }
-        let steps = self.session.steps();
-        values.set_number("steps", steps as f64);
-        self.settings.steps = values.number("steps") as u64;
-        Tick {
-            changed: ran > 0,
-            more: self.player.active(),
-        }
+        self.settings.steps = steps;
+        tick
     }
 
     fn busy(&self) -> bool {

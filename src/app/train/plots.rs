@@ -59,7 +59,8 @@ pub fn tint(theme: &Theme, d: Diagnosis) -> plotters::style::RGBColor {
     })
 }
 
-fn layer_plot<'a>(
+/// Curves against layer `k` (from 1).
+pub(crate) fn layer_plot<'a>(
     title: String,
     y_label: &str,
     scale: Scale,
@@ -95,7 +96,16 @@ pub fn loss<'a>(r: &'a Records, scale: Scale, theme: &Theme, d: Diagnosis) -> La
         color: tint(theme, d),
         role: Role::Live,
     });
-    let every = r.stride();
+    loss_plot(Some(r), scale, curves)
+}
+
+/// Losses against the recorded steps of `r` (each curve a loss per recorded row).
+pub(crate) fn loss_plot<'a>(
+    r: Option<&Records>,
+    scale: Scale,
+    curves: Vec<Curve<'a>>,
+) -> LayerPlot<'a> {
+    let every = r.map_or(1, Records::stride);
     LayerPlot {
         title: if every > 1 {
             format!("Loss, every {every}th step")
@@ -103,7 +113,7 @@ pub fn loss<'a>(r: &'a Records, scale: Scale, theme: &Theme, d: Diagnosis) -> La
             "Loss".into()
         },
         y_label: "loss".into(),
-        first_layer: r.steps().first().copied().unwrap_or(0) as usize,
+        first_layer: r.and_then(|r| r.steps().first().copied()).unwrap_or(0) as usize,
         x_stride: every as usize,
         x_name: "step",
         x_label: "step",
