@@ -91,6 +91,7 @@ test("tanh at the edge of chaos: ordered, critical and chaotic on the phase diag
   expect(await number(page, "a-chi1")).toBeLessThan(1);
   expect(await number(page, "a-depth-scale")).toBeLessThan(10);
   expect(await number(page, "b-depth-scale")).toBeGreaterThan(100);
+  expect(await number(page, "a-trainable-depth")).toBeCloseTo(6 * (await number(page, "a-depth-scale")), 10);
   expect(await number(page, "c-chi1")).toBeGreaterThan(1);
   expect(await readout(page, "a-diagnosis")).toBe("vanishing");
   expect(await readout(page, "c-diagnosis")).toBe("exploding");

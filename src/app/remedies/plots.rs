@@ -224,3 +224,43 @@ pub fn loss<'a>(
         .collect();
     loss_plot(runs.first().map(|r| r.2), scale, curves)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::train::probe::probe;
+    use crate::train::{Init, MlpSpec, ModelSpec, TrainSpec};
+
+    #[test]
+    fn series_carry_the_law_its_spread_and_the_anchored_gradient() {
+        let spec = TrainSpec {
+            model: ModelSpec::Mlp(MlpSpec {
+                width: 32,
+                depth: 6,
+                activation: Activation::Relu,
+                init: Init::KaimingNormal,
+                ..MlpSpec::default()
+            }),
+            ..TrainSpec::default()
+        };
+        let ModelSpec::Mlp(m) = spec.model else {
+            unreachable!()
+        };
+        let p = probe(&spec, 3);
+        let laws = theory::predict(&m, p.input_dim, p.input_ms);
+        let s = Series::of("A", "ReLU, He init".into(), &p, &laws);
+        for (k, law) in laws.iter().enumerate() {
+            assert_eq!(s.rms[k], p.layers[k].act_ms.sqrt());
+            assert_eq!(s.rms_law[k], law.act_ms.sqrt());
+            // Two standard deviations of ln RMS, for the mean over 3 seeds.
+            let width = (law.log_var / 3.0).sqrt();
+            assert!((s.rms_high[k] / s.rms_law[k] - width.exp()).abs() < 1e-12);
+            assert!((s.rms_low[k] / s.rms_law[k] - (-width).exp()).abs() < 1e-12);
+            assert_eq!(s.grad[k], p.layers[k].grad_norm);
+        }
+        // The gradient law is pinned to the output layer's measured norm.
+        let last = laws.len() - 1;
+        assert!((s.grad_law[last] - s.grad[last]).abs() <= 1e-12 * s.grad[last]);
+        assert_eq!(s.output_hist.len(), 7 * crate::train::probe::OUTPUT_BINS);
+    }
+}
