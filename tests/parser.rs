@@ -683,8 +683,8 @@ fn messages_are_applied_whole_or_not_at_all() {
         };
         let before = (p.values.clone(), p.page.clone());
         let expected = valid(&p.values, &p.page, &changes);
-        match apply_strict(&mut p.values, &mut p.page, &changes) {
-            Ok(()) => {
+        match apply_strict(p.view, &mut p.values, &mut p.page, &changes) {
+            Ok(_) => {
                 accepted += 1;
                 assert!(expected, "accepted {changes:?}");
                 assert_in_range(&p.values, "a message", &g.keys);

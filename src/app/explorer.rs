@@ -125,6 +125,7 @@ pub static PARAMS: &[ParamSpec] = &[
 /// format and the axes as they are.
 pub static PRESETS: &[PresetSpec] = &[
     PresetSpec {
+        slug: "vanishing",
         label: "Vanishing",
         tag: "vanishing",
         description: "50 layers with w = 0.8: the input fades and the biases take over.",
@@ -132,6 +133,7 @@ pub static PRESETS: &[PresetSpec] = &[
         values: &[("depth", "50"), ("w", "0.8"), ("b", "0.1"), ("x", "1")],
     },
     PresetSpec {
+        slug: "ideal",
         label: "Ideal",
         tag: "stable",
         description: "50 layers with w = 1 and no bias: the input arrives unchanged.",
@@ -139,6 +141,7 @@ pub static PRESETS: &[PresetSpec] = &[
         values: &[("depth", "50"), ("w", "1"), ("b", "0"), ("x", "1")],
     },
     PresetSpec {
+        slug: "exploding",
         label: "Exploding",
         tag: "exploding",
         description: "200 layers with w = 1.6: the signal overflows to inf.",

@@ -325,6 +325,22 @@ fn layer_table(plot: &LayerPlot) -> String {
     h
 }
 
+/// `html` from [`page`] with every id, and every name of a radio group, made unique to
+/// figure `n`, so that several figures can share one document.
+pub fn scope_ids(html: &str, n: u32) -> String {
+    let mut out = html.to_string();
+    for attribute in ["id", "for", "list", "aria-controls", "aria-labelledby"] {
+        out = out.replace(
+            &format!(r#" {attribute}="ds-"#),
+            &format!(r#" {attribute}="ds{n}-"#),
+        );
+    }
+    out.replace(
+        r#"type="radio" name=""#,
+        &format!(r#"type="radio" name="ds{n}-"#),
+    )
+}
+
 /// One control: a slider and a number box for a number, a menu or a switch for a choice.
 fn control(h: &mut String, spec: &ParamSpec, value: &Value) {
     let key = spec.key;
@@ -446,5 +462,36 @@ mod tests {
         assert!(html.contains(r#"<input type="range" id="ds-w" name="w" min="0" max="2" step="0.001" value="0.8" list="ds-w-marks">"#));
         assert!(html.contains(r#"data-readout="regime" data-value="vanishing""#));
         assert_eq!(html.matches("data-row=").count(), 3);
+    }
+
+    #[test]
+    fn scoped_ids_are_unique_to_a_figure_and_still_match_their_references() {
+        for view in views::VIEWS {
+            let values = Values::defaults(view.params);
+            let html = scope_ids(&page(view, &values, &*(view.model)(&values)), 7);
+            let ids: Vec<&str> = html
+                .split(" id=\"")
+                .skip(1)
+                .map(|rest| &rest[..rest.find('"').unwrap()])
+                .collect();
+            assert!(ids.len() > 5, "{}", view.key);
+            for id in &ids {
+                assert!(id.starts_with("ds7-"), "{id}");
+                assert_eq!(ids.iter().filter(|i| *i == id).count(), 1, "{id}");
+            }
+            for reference in [
+                " for=\"",
+                " list=\"",
+                " aria-controls=\"",
+                " aria-labelledby=\"",
+            ] {
+                for rest in html.split(reference).skip(1) {
+                    let target = &rest[..rest.find('"').unwrap()];
+                    assert!(ids.contains(&target), "{reference}{target}");
+                }
+            }
+            assert!(!html.contains(r#"type="radio" name="scale""#));
+            assert!(html.contains(r#"type="radio" name="ds7-scale""#));
+        }
     }
 }

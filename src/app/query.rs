@@ -42,10 +42,17 @@ pub fn parse(query: &str) -> Parsed {
 
     let mut values = Values::defaults(view.params);
     let mut page = Values::defaults(PAGE_PARAMS);
+    // A named preset comes first; the other keys then override what it set.
+    if let Some((_, slug)) = pairs.iter().find(|(k, _)| k == PRESET) {
+        match preset(view, slug) {
+            Ok(i) => view.presets[i].apply(&mut values),
+            Err(why) => notices.push(Notice(format!("{why}; ignored"))),
+        }
+    }
     // The keys so far, sorted (a hash set would bring its hasher and table into the wasm).
     let mut seen: Vec<&str> = Vec::new();
     for (key, raw) in &pairs {
-        if key == "view" || key.is_empty() {
+        if key == "view" || key == PRESET || key.is_empty() {
             continue;
         }
         match seen.binary_search(&key.as_str()) {
@@ -74,6 +81,26 @@ pub fn parse(query: &str) -> Parsed {
     }
 }
 
+/// The key that names one of a view's presets (`preset=vanishing`). It is read, not
+/// written: the query written back holds the values the preset set.
+pub const PRESET: &str = "preset";
+
+/// The index of `view`'s preset named `slug`, or why there is none.
+pub fn preset(view: &ViewSpec, slug: &str) -> Result<usize, String> {
+    view.presets
+        .iter()
+        .position(|p| p.slug.eq_ignore_ascii_case(slug.trim()))
+        .ok_or_else(|| {
+            let names: Vec<&str> = view.presets.iter().map(|p| p.slug).collect();
+            format!(
+                "preset={} is not a preset of the {} (it has {})",
+                quote(slug),
+                view.key,
+                names.join(", ")
+            )
+        })
+}
+
 /// The query that restores `values` in `view` with the page options `page` (without the
 /// leading `?`). Every view parameter is written; page options only when not default.
 pub fn build(view: &ViewSpec, values: &Values, page: &Values) -> String {
@@ -88,13 +115,20 @@ pub fn build(view: &ViewSpec, values: &Values, page: &Values) -> String {
 /// Applies `changes` (key and text pairs) to `values` and `page`, only if every one of
 /// them names a parameter and is valid as given; otherwise changes nothing and says why.
 /// This is how a host page drives an embedded figure, so nothing is corrected silently.
+/// A `preset` among them is applied first, and its index returned.
 pub fn apply_strict(
+    view: &ViewSpec,
     values: &mut Values,
     page: &mut Values,
     changes: &[(String, String)],
-) -> Result<(), String> {
+) -> Result<Option<usize>, String> {
     let mut checked: Vec<(bool, &'static str, Value)> = Vec::new();
+    let mut named = None;
     for (key, raw) in changes {
+        if key == PRESET {
+            named = Some(preset(view, raw)?);
+            continue;
+        }
         let (in_view, spec) = match (values.spec(key), page.spec(key)) {
             (Some(s), _) => (true, s),
             (None, Some(s)) => (false, s),
@@ -106,6 +140,9 @@ pub fn apply_strict(
         }
         checked.push((in_view, spec.key, value));
     }
+    if let Some(i) = named {
+        view.presets[i].apply(values);
+    }
     for (in_view, key, value) in checked {
         if in_view {
             values.set(key, value);
@@ -113,7 +150,7 @@ pub fn apply_strict(
             page.set(key, value);
         }
     }
-    Ok(())
+    Ok(named)
 }
 
 #[cfg(test)]
@@ -184,6 +221,7 @@ mod tests {
                 .collect()
         };
         assert!(apply_strict(
+            p.view,
             &mut p.values,
             &mut p.page,
             &changes(&[("w", "1.1"), ("theme", "dark")])
@@ -197,9 +235,10 @@ mod tests {
             vec![("w", "1.2"), ("depth", "1e9")],
             vec![("w", "1.2"), ("nope", "1")],
             vec![("w", "1.2"), ("view", "explorer")],
+            vec![("w", "1.2"), ("preset", "nope")],
         ] {
             assert!(
-                apply_strict(&mut p.values, &mut p.page, &changes(&bad)).is_err(),
+                apply_strict(p.view, &mut p.values, &mut p.page, &changes(&bad)).is_err(),
                 "{bad:?}"
             );
             assert_eq!(
@@ -207,6 +246,53 @@ mod tests {
                 before,
                 "{bad:?} changed something"
             );
+        }
+    }
+
+    #[test]
+    fn a_named_preset_sets_its_values_and_explicit_keys_win() {
+        let p = parse("view=train&preset=Exploding-LR&steps=20");
+        assert!(p.notices.is_empty(), "{:?}", p.notices);
+        assert_eq!(p.values.number("lr"), 1.0);
+        assert_eq!(p.values.number("steps"), 20.0);
+        assert!(!build(p.view, &p.values, &p.page).contains("preset"));
+        let p = parse("view=explorer&preset=exploding&w=1.1");
+        assert_eq!(p.values.number("depth"), 200.0);
+        assert_eq!(p.values.number("w"), 1.1);
+        let p = parse("view=remedies&preset=vanishing");
+        assert_eq!(p.values, parse("view=remedies").values);
+        assert_eq!(
+            p.notices[0].0,
+            "preset=vanishing is not a preset of the remedies (it has glorot-bengio, he-2015, \
+             pytorch-default, residual, batchnorm, edge-of-chaos); ignored"
+        );
+    }
+
+    #[test]
+    fn a_preset_in_strict_changes_comes_first() {
+        let mut p = parse("view=explorer");
+        let changes = vec![
+            ("w".to_string(), "1.3".to_string()),
+            ("preset".to_string(), "exploding".to_string()),
+        ];
+        assert_eq!(
+            apply_strict(p.view, &mut p.values, &mut p.page, &changes),
+            Ok(Some(2))
+        );
+        assert_eq!(p.values.number("depth"), 200.0);
+        assert_eq!(p.values.number("w"), 1.3);
+    }
+
+    #[test]
+    fn every_preset_slug_is_unique_in_its_view() {
+        for view in views::VIEWS {
+            for (i, p) in view.presets.iter().enumerate() {
+                assert_eq!(preset(view, p.slug), Ok(i), "{}", p.slug);
+                assert!(p
+                    .slug
+                    .bytes()
+                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-'));
+            }
         }
     }
 }

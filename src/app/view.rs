@@ -20,6 +20,8 @@ pub struct PanelSpec {
 /// A named setting a preset button (and its digit key) jumps to.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct PresetSpec {
+    /// Its name in a URL (`preset=`) and in a host page's `set` calls.
+    pub slug: &'static str,
     /// The button's label.
     pub label: &'static str,
     /// The word that colours its button (`vanishing`, `stable`, `exploding` or `healthy`).

@@ -44,6 +44,12 @@ impl PlotCanvas {
         })
     }
 
+    /// Reads the CSS size from the layout now, rather than waiting for the observer.
+    pub fn measure(&self) {
+        let rect = self.canvas.get_bounding_client_rect();
+        self.css.set((rect.width(), rect.height()));
+    }
+
     /// The CSS size of the canvas, as last observed.
     pub fn css_size(&self) -> (f64, f64) {
         self.css.get()

@@ -41,6 +41,17 @@ pub fn object(pairs: &[(&str, &str)]) -> Object {
     o
 }
 
+/// Dispatches `{type, params, readouts}` (or any `detail`) as a bubbling `CustomEvent`
+/// named `name` at `target`: how an in-page figure tells its page.
+pub fn dispatch(target: &web_sys::EventTarget, name: &str, detail: &JsValue) {
+    let init = web_sys::CustomEventInit::new();
+    init.set_bubbles(true);
+    init.set_detail(detail);
+    if let Ok(event) = web_sys::CustomEvent::new_with_event_init_dict(name, &init) {
+        let _ = target.dispatch_event(&event);
+    }
+}
+
 /// Reads the data of a `message` event. `Ok(None)` for messages that are not for us
 /// (anything whose `type` does not start with `deep-signal:`), `Err` with the reason for
 /// ours that are malformed. Never throws, whatever the data.
@@ -59,31 +70,42 @@ pub fn read(data: &JsValue) -> Result<Option<Request>, String> {
         "deep-signal:get" => Ok(Some(Request::Get)),
         "deep-signal:set" => {
             let params = Reflect::get(data, &"params".into()).map_err(|_| "no params")?;
-            if !params.is_object() || js_sys::Array::is_array(&params) {
-                return Err("params must be an object of parameter values".into());
-            }
-            let mut changes = Vec::new();
-            for entry in Object::entries(params.unchecked_ref()).iter() {
-                let pair: js_sys::Array = entry.unchecked_into();
-                let key = pair.get(0).as_string().unwrap_or_default();
-                let value = pair.get(1);
-                let text = if let Some(s) = value.as_string() {
-                    s
-                } else if let Some(n) = value.as_f64().filter(|n| n.is_finite()) {
-                    crate::app::numbers::js(n)
-                } else {
-                    return Err(format!("{key} must be a string or a finite number"));
-                };
-                changes.push((key, text));
-            }
-            if changes.is_empty() {
-                return Err("params is empty".into());
-            }
-            Ok(Some(Request::Set(changes)))
+            Ok(Some(Request::Set(read_params(&params)?)))
         }
         "deep-signal:state" | "deep-signal:height" => Ok(None),
         other => Err(format!("unknown message type {other}")),
     }
+}
+
+/// Reads the parameters of a `set` call: an object of parameter values, each a string or
+/// a finite number, or a query string such as `w=1.1&depth=200`.
+pub fn read_params(params: &JsValue) -> Result<Vec<(String, String)>, String> {
+    let mut changes = Vec::new();
+    if let Some(query) = params.as_string() {
+        let query = query.strip_prefix('?').unwrap_or(&query);
+        changes.extend(form_urlencoded::parse(query.as_bytes()).into_owned());
+    } else {
+        if !params.is_object() || js_sys::Array::is_array(params) {
+            return Err("params must be an object of parameter values".into());
+        }
+        for entry in Object::entries(params.unchecked_ref()).iter() {
+            let pair: js_sys::Array = entry.unchecked_into();
+            let key = pair.get(0).as_string().unwrap_or_default();
+            let value = pair.get(1);
+            let text = if let Some(s) = value.as_string() {
+                s
+            } else if let Some(n) = value.as_f64().filter(|n| n.is_finite()) {
+                crate::app::numbers::js(n)
+            } else {
+                return Err(format!("{key} must be a string or a finite number"));
+            };
+            changes.push((key, text));
+        }
+    }
+    if changes.is_empty() {
+        return Err("params is empty".into());
+    }
+    Ok(changes)
 }
 
 /// Posts `{type: "deep-signal:height", height}` to the parent whenever the page's height

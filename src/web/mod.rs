@@ -7,6 +7,7 @@ mod canvas;
 mod dom;
 mod embed;
 mod export;
+mod figures;
 mod frames;
 mod notices;
 mod shell;
@@ -40,7 +41,7 @@ pub fn start() {
 /// Mounts the view a URL query selects (for example `?view=explorer&w=1.1`) into `root`.
 #[wasm_bindgen]
 pub fn mount(root: &Element, query: &str) -> Result<(), JsValue> {
-    shell::mount(root, query::parse(query))
+    shell::mount(root, query::parse(query), shell::Host::Page).map(|_| ())
 }
 
 /// Panics on purpose with `message`, so that tests (and anyone curious) can check that a

@@ -88,6 +88,20 @@ pub fn mark_document(name: &str) {
     }
 }
 
+/// The theme the host page names with `data-theme` on its root element (`light`, `dark`
+/// or `projector`), or `auto` when it names none: what an in-page figure follows.
+pub fn of_document() -> ThemeChoice {
+    let named = document()
+        .document_element()
+        .and_then(|html| html.get_attribute("data-theme"));
+    match named.as_deref() {
+        Some("light") => ThemeChoice::Light,
+        Some("dark") => ThemeChoice::Dark,
+        Some("projector") => ThemeChoice::Projector,
+        _ => ThemeChoice::Auto,
+    }
+}
+
 /// Whether `el` is (or is inside) an element that takes typed text, where shortcuts must
 /// not fire.
 pub fn is_text_entry(el: &Element) -> bool {

@@ -214,11 +214,11 @@ test.describe("embedding", () => {
     await expect.poll(() => page.evaluate(() => scrollY)).toBeGreaterThan(100);
   });
 
-  test("the course-notes example loads, and its prose buttons drive the figures", async ({ page, baseURL }) => {
+  test("the iframe course-notes example loads, and its prose buttons drive the figures", async ({ page, baseURL }) => {
     const errors = watchErrors(page);
     const hosts = new Set();
     page.on("request", (r) => hosts.add(new URL(r.url()).host));
-    await page.goto("./examples/course-notes.html");
+    await page.goto("./examples/iframe-notes.html");
     const first = page.frameLocator("#figure-1");
     await expect(first.locator("#deep-signal[data-state=ready]")).toBeAttached();
     await expect(page.frameLocator("#figure-2").locator("#deep-signal[data-state=ready]")).toBeAttached();
@@ -327,8 +327,8 @@ test.describe("accessibility", () => {
     });
   }
 
-  test("axe finds no serious or critical violations on the course-notes example", async ({ page }) => {
-    await page.goto("./examples/course-notes.html");
+  test("axe finds no serious or critical violations on the iframe course-notes example", async ({ page }) => {
+    await page.goto("./examples/iframe-notes.html");
     await expect(page.frameLocator("#figure-1").locator("#deep-signal[data-state=ready]")).toBeAttached();
     const results = await new AxeBuilder({ page }).analyze();
     const bad = results.violations.filter((v) => v.impact === "serious" || v.impact === "critical");

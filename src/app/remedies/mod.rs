@@ -146,6 +146,7 @@ const BASE: &[(&str, &str)] = &[
 /// The papers' experiments, one click each.
 pub static PRESETS: &[PresetSpec] = &[
     PresetSpec {
+        slug: "glorot-bengio",
         label: "Glorot & Bengio 2010: 5 tanh layers",
         tag: "vanishing",
         description: "The standard init U(±1/√n) shrinks the signal through each tanh layer, so the last layers' outputs bunch up near 0; Xavier's normalised init keeps their spread.",
@@ -159,6 +160,7 @@ pub static PRESETS: &[PresetSpec] = &[
         ],
     },
     PresetSpec {
+        slug: "he-2015",
         label: "He et al. 2015: 30 ReLU layers",
         tag: "vanishing",
         description: "With zero biases, Xavier's init halves the signal's mean square at every ReLU layer (its RMS falls about 30,000-fold over 30 layers); He's init doubles the weights' variance and holds it.",
@@ -170,6 +172,7 @@ pub static PRESETS: &[PresetSpec] = &[
         ],
     },
     PresetSpec {
+        slug: "pytorch-default",
         label: "PyTorch's default on deep ReLU",
         tag: "vanishing",
         description: "nn.Linear's default init shrinks the mean square about six-fold per ReLU layer until its random biases hold it near 2/(5n); He's init for comparison.",
@@ -181,6 +184,7 @@ pub static PRESETS: &[PresetSpec] = &[
         ],
     },
     PresetSpec {
+        slug: "residual",
         label: "Plain against residual, depth 50",
         tag: "exploding",
         description: "Residual blocks with α = 1 double the mean square per block; α = 1/√depth keeps the whole growth below e, and blocks that start at 0 start as the identity.",
@@ -194,6 +198,7 @@ pub static PRESETS: &[PresetSpec] = &[
         ],
     },
     PresetSpec {
+        slug: "batchnorm",
         label: "Deep sigmoid, with and without BatchNorm",
         tag: "vanishing",
         description: "A sigmoid passes at most a quarter of the gradient back per layer, so the first of 20 layers get almost none; BatchNorm before each sigmoid brings it back, and overshoots: normalising a batch together makes the gradient grow toward the input.",
@@ -206,6 +211,7 @@ pub static PRESETS: &[PresetSpec] = &[
         ],
     },
     PresetSpec {
+        slug: "edge-of-chaos",
         label: "tanh at the edge of chaos",
         tag: "stable",
         description: "With σ_b² = 0.05, tanh is ordered at σ_w² = 1 (gradients fade over a few layers), chaotic at σ_w² = 4, and critical near σ_w² = 1.76, where the depth scale ξ is longest.",

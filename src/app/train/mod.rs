@@ -284,6 +284,7 @@ const CHAIN_BASE: &[(&str, &str)] = &[
 /// The lecture's cases, one click each. Each starts from step 0 and plays.
 pub static PRESETS: &[PresetSpec] = &[
     PresetSpec {
+        slug: "exploding-lr",
         label: "Exploding: learning rate too high",
         tag: "exploding",
         description: "A chain of 50 layers at w0 = 1 with learning rate 1: a few steps in, the activations overflow, the loss is inf, then every weight is NaN.",
@@ -293,6 +294,7 @@ pub static PRESETS: &[PresetSpec] = &[
         ],
     },
     PresetSpec {
+        slug: "exploding-init",
         label: "Exploding: initial weights above 1",
         tag: "exploding",
         description: "A chain of 50 layers starting at w0 = 1.1: the first loss is already in the thousands, and the first update sends it to inf and NaN.",
@@ -302,6 +304,7 @@ pub static PRESETS: &[PresetSpec] = &[
         ],
     },
     PresetSpec {
+        slug: "vanishing",
         label: "Vanishing: deep chain with w0 < 1",
         tag: "vanishing",
         description: "A chain of 50 layers at w0 = 0.8 and b0 = 0.1: the loss drops a little and stays flat, because the first layers get almost no gradient.",
@@ -312,6 +315,7 @@ pub static PRESETS: &[PresetSpec] = &[
         ],
     },
     PresetSpec {
+        slug: "clipping",
         label: "Fixed by clipping",
         tag: "healthy",
         description: "The second preset with the gradient's norm clipped to 1: the first, huge gradients are cut down and the loss falls to almost 0.",
@@ -323,6 +327,7 @@ pub static PRESETS: &[PresetSpec] = &[
         ],
     },
     PresetSpec {
+        slug: "lower-lr",
         label: "Fixed by a lower learning rate",
         tag: "healthy",
         description: "The first preset with a learning rate 20 times lower: the loss falls smoothly.",
@@ -332,6 +337,7 @@ pub static PRESETS: &[PresetSpec] = &[
         ],
     },
     PresetSpec {
+        slug: "lr-zero",
         label: "The LR = 0 test",
         tag: "stable",
         description: "Learning rate 0 on batches of 8 from noisy data: the loss still moves, and all of that movement comes from the batches, not from learning.",

@@ -68,7 +68,7 @@ pub(super) fn find_controls(root: &Element, values: &Values) -> Result<Vec<Contr
                     Ok(select) => Control::Select { key, select },
                     Err(_) => Control::Radios {
                         key,
-                        radios: find_all(root, &format!("input[type=radio][name={key}]"))?,
+                        radios: find_all(root, &format!("[data-param={key}] input[type=radio]"))?,
                     },
                 },
             })

@@ -23,7 +23,7 @@ use crate::app::markup;
 use crate::app::page::{PageOptions, ThemeChoice};
 use crate::app::params::Values;
 use crate::app::query::{self, Parsed};
-use crate::app::view::{summary, Readout, ViewModel};
+use crate::app::view::{summary, Readout, Tick, ViewModel};
 use crate::app::views::ViewSpec;
 use crate::plot::{Plot, Theme};
 use js_sys::{Object, Reflect};
@@ -68,8 +68,31 @@ struct Figure {
     tip: HtmlElement,
 }
 
+/// Where a view is mounted.
+pub enum Host {
+    /// The page of its own (`index.html`), perhaps inside an iframe: it owns the URL,
+    /// the document's theme and the window's keys and messages.
+    Page,
+    /// A figure inside someone else's page: it owns only its element. `base` is the
+    /// app's address (for the link to the full page), `n` makes its ids unique.
+    Inline { base: String, n: u32 },
+}
+
+impl Host {
+    /// The address of the app's own page, to which a query is appended.
+    fn base(&self) -> &str {
+        match self {
+            Host::Page => "./",
+            Host::Inline { base, .. } => base,
+        }
+    }
+}
+
 /// A mounted view.
-struct Shell {
+pub struct Shell {
+    host: Host,
+    /// Whether its element is on screen: background work pauses while it is not.
+    visible: Cell<bool>,
     view: &'static ViewSpec,
     model: RefCell<Box<dyn ViewModel>>,
     values: RefCell<Values>,
@@ -106,7 +129,7 @@ struct Shell {
 }
 
 /// Builds the view a parsed URL names inside `root`.
-pub fn mount(root: &Element, parsed: Parsed) -> Result<(), JsValue> {
+pub fn mount(root: &Element, parsed: Parsed, host: Host) -> Result<Rc<Shell>, JsValue> {
     let Parsed {
         view,
         values,
@@ -114,7 +137,11 @@ pub fn mount(root: &Element, parsed: Parsed) -> Result<(), JsValue> {
         notices,
     } = parsed;
     let model = (view.model)(&values);
-    root.set_inner_html(&markup::page(view, &values, &*model));
+    let html = markup::page(view, &values, &*model);
+    match host {
+        Host::Page => root.set_inner_html(&html),
+        Host::Inline { n, .. } => root.set_inner_html(&markup::scope_ids(&html, n)),
+    }
     set_attr(root, "data-view", view.key);
 
     let figure = |panel: &str| -> Result<Figure, JsValue> {
@@ -185,7 +212,9 @@ pub fn mount(root: &Element, parsed: Parsed) -> Result<(), JsValue> {
         toast: find(root, "[data-toast]")?,
         frames: OnceCell::new(),
         later: OnceCell::new(),
-        framed: embed::parent().is_some(),
+        framed: matches!(host, Host::Page) && embed::parent().is_some(),
+        host,
+        visible: Cell::new(true),
         post_state: Cell::new(true),
         dragging: Cell::new(false),
         measures: Cell::new(0),
@@ -215,9 +244,11 @@ pub fn mount(root: &Element, parsed: Parsed) -> Result<(), JsValue> {
     )?;
     let a = app.clone();
     theme::watch(move || a.apply_page());
-    embed::post_height()?;
+    if app.framed {
+        embed::post_height()?;
+    }
     app.request();
-    Ok(())
+    Ok(app)
 }
 
 fn describe(e: &JsValue) -> String {
@@ -228,6 +259,24 @@ impl Shell {
     fn request(&self) {
         if let Some(f) = self.frames.get() {
             f.request();
+        }
+    }
+
+    /// Pauses the background work while the view is off screen, and resumes it.
+    pub fn set_visible(&self, visible: bool) {
+        if self.visible.replace(visible) != visible && visible {
+            self.request();
+        }
+    }
+
+    /// Draws now rather than at the next frame, at the canvases' current laid-out size:
+    /// for printing, which does not wait for a frame.
+    pub fn draw_now(&self) {
+        for f in &self.figures {
+            f.canvas.measure();
+        }
+        if let Err(e) = self.redraw() {
+            banner::show(&format!("Drawing failed: {}", describe(&e)));
         }
     }
 
@@ -257,7 +306,9 @@ impl Shell {
             }
         }
         let now = || perf.as_ref().map_or(0.0, |p| p.now());
-        let tick = {
+        let tick = if !self.visible.get() {
+            Tick::default()
+        } else {
             let mut values = self.values.borrow_mut();
             if let Some(p) = &perf {
                 let _ = p.mark(WORK_MARK);
@@ -299,8 +350,14 @@ impl Shell {
         }
         if self.post_state.get() && !busy {
             self.post_state.set(false);
-            if self.framed {
-                embed::post(&self.state_message(&readouts));
+            match self.host {
+                Host::Page if self.framed => embed::post(&self.state_message(&readouts)),
+                Host::Page => {}
+                Host::Inline { .. } => embed::dispatch(
+                    &self.root,
+                    "deep-signal:state",
+                    &self.state_message(&readouts),
+                ),
             }
         }
         if let Some(later) = self.later.get() {
@@ -332,14 +389,17 @@ impl Shell {
     /// The work that may lag a little behind a drag: the URL, the canvases' spoken
     /// summaries, the open data tables.
     fn slow_updates(&self) {
-        throttle::replace_query(&self.query());
+        if let Host::Page = self.host {
+            throttle::replace_query(&self.query());
+        }
         // The embedded figure's link to the full page: the same state, not embedded.
         let mut full = self.page.borrow().clone();
         for key in ["embed", "panel", "hide"] {
             full.set(key, full.spec(key).expect("a page option").default_value());
         }
         self.open_full.set(&format!(
-            "./?{}",
+            "{}?{}",
+            self.host.base(),
             query::build(self.view, &self.values.borrow(), &full)
         ));
         let model = self.model.borrow();
@@ -415,19 +475,34 @@ impl Shell {
     }
 
     /// Applies the page options: theme, embedded layout, shown panels, hidden controls.
-    fn apply_page(&self) {
+    /// An in-page figure's host calls it again when its own theme changes.
+    pub fn apply_page(&self) {
         let options = PageOptions::from_values(&self.page.borrow());
-        let (theme, name) = theme::effective(options.theme);
-        theme::mark_document(name);
-        *self.theme.borrow_mut() = theme;
         let _ = self
             .root
             .class_list()
             .toggle_with_force("ds-embedded", options.embed);
-        if let Some(html) = document().document_element() {
-            let _ = html
-                .class_list()
-                .toggle_with_force("ds-embedded", options.embed);
+        match self.host {
+            Host::Page => {
+                let (theme, name) = theme::effective(options.theme);
+                theme::mark_document(name);
+                *self.theme.borrow_mut() = theme;
+                if let Some(html) = document().document_element() {
+                    let _ = html
+                        .class_list()
+                        .toggle_with_force("ds-embedded", options.embed);
+                }
+            }
+            Host::Inline { .. } => {
+                // `auto` follows the host page's theme, if it names one.
+                let choice = match options.theme {
+                    ThemeChoice::Auto => theme::of_document(),
+                    choice => choice,
+                };
+                let (theme, name) = theme::effective(choice);
+                set_attr(&self.root, "data-theme", name);
+                *self.theme.borrow_mut() = theme;
+            }
         }
         let show = |el: &Element, shown: bool| {
             let _ = el.toggle_attribute_with_force("hidden", !shown);
@@ -470,6 +545,11 @@ impl Shell {
             .toggle_with_force("ds-no-controls", !any_control);
     }
 
+    /// The state as the host page gets it: see [`state_message`](Self::state_message).
+    pub fn state(&self) -> JsValue {
+        self.state_message(&self.model.borrow().readouts())
+    }
+
     /// `{type: "deep-signal:state", params, readouts}` for the host page.
     fn state_message(&self, readouts: &[Readout]) -> JsValue {
         let params = Object::new();
@@ -496,20 +576,30 @@ impl Shell {
                 self.request();
             }
             Ok(Some(Request::Set(changes))) => {
-                let result = query::apply_strict(
-                    &mut self.values.borrow_mut(),
-                    &mut self.page.borrow_mut(),
-                    &changes,
-                );
-                match result {
-                    Ok(()) => {
-                        self.apply_page();
-                        self.changed();
-                    }
-                    Err(why) => warn(&format!("deep-signal ignored a message: {why}")),
+                if let Err(why) = self.set(&changes) {
+                    warn(&format!("deep-signal ignored a message: {why}"));
                 }
             }
             Err(why) => warn(&format!("deep-signal ignored a message: {why}")),
         }
+    }
+
+    /// Applies a host page's changes, all or none (see [`query::apply_strict`]). A preset
+    /// among them is applied as its button would.
+    pub fn set(&self, changes: &[(String, String)]) -> Result<(), String> {
+        let named = query::apply_strict(
+            self.view,
+            &mut self.values.borrow_mut(),
+            &mut self.page.borrow_mut(),
+            changes,
+        )?;
+        if named.is_some() {
+            self.model
+                .borrow_mut()
+                .preset_applied(&self.values.borrow());
+        }
+        self.apply_page();
+        self.changed();
+        Ok(())
     }
 }

@@ -2,7 +2,7 @@
 //! own buttons, the keyboard shortcuts, the value under the pointer, and the messages of a
 //! host page.
 
-use super::{describe, Shell};
+use super::{describe, Host, Shell};
 use crate::app::export::iframe_snippet;
 use crate::app::query;
 use crate::app::shortcuts::{self, Shortcut};
@@ -23,7 +23,7 @@ impl Shell {
             Shortcut::Nudge { key, delta, step } => self.nudge(key, delta, step),
             Shortcut::Preset(i) => self.preset(i),
             Shortcut::Action(key) => self.action(key),
-            Shortcut::Fullscreen => toggle_fullscreen(),
+            Shortcut::Fullscreen => self.toggle_fullscreen(),
             Shortcut::Projector => self.toggle_projector(),
             Shortcut::Help => {
                 if let Ok(dialog) = find::<HtmlDialogElement>(&self.root, "[data-help]") {
@@ -110,6 +110,18 @@ impl Shell {
         self.changed();
     }
 
+    /// Full screen for the page, or for an in-page figure its own element.
+    fn toggle_fullscreen(&self) {
+        let doc = document();
+        if doc.fullscreen_element().is_some() {
+            doc.exit_fullscreen();
+        } else if let Host::Inline { .. } = self.host {
+            let _ = self.root.request_fullscreen();
+        } else if let Some(html) = doc.document_element() {
+            let _ = html.request_fullscreen();
+        }
+    }
+
     fn say(&self, text: &str) {
         self.toast.set_text_content(Some(text));
     }
@@ -137,12 +149,17 @@ impl Shell {
 
     /// The text a copy button copies.
     fn copy_text(&self, action: &str) -> String {
-        let location = dom::window().location();
-        let here = format!(
-            "{}{}",
-            location.origin().unwrap_or_default(),
-            location.pathname().unwrap_or_default()
-        );
+        let here = match &self.host {
+            Host::Page => {
+                let location = dom::window().location();
+                format!(
+                    "{}{}",
+                    location.origin().unwrap_or_default(),
+                    location.pathname().unwrap_or_default()
+                )
+            }
+            Host::Inline { base, .. } => base.clone(),
+        };
         match action {
             "copy-link" => format!("{here}?{}", self.query()),
             "copy-embed" => {
@@ -165,15 +182,6 @@ pub(super) fn warn(text: &str) {
     web_sys::console::warn_1(&JsValue::from_str(text));
 }
 
-fn toggle_fullscreen() {
-    let doc = document();
-    if doc.fullscreen_element().is_some() {
-        doc.exit_fullscreen();
-    } else if let Some(html) = doc.document_element() {
-        let _ = html.request_fullscreen();
-    }
-}
-
 /// Wires the toolbar, the figure buttons, the shortcuts and the host-page messages.
 pub(super) fn bind_tools(app: &Rc<Shell>) -> Result<(), JsValue> {
     for button in find_all::<Element>(&app.root, "[data-action]")? {
@@ -181,7 +189,7 @@ pub(super) fn bind_tools(app: &Rc<Shell>) -> Result<(), JsValue> {
         let a = app.clone();
         on(&button, "click", move |_: Event| match action.as_str() {
             "projector" => a.toggle_projector(),
-            "fullscreen" => toggle_fullscreen(),
+            "fullscreen" => a.toggle_fullscreen(),
             "help" => a.shortcut(Shortcut::Help),
             "csv" => {
                 let model = a.model.borrow();
@@ -260,8 +268,14 @@ pub(super) fn bind_tools(app: &Rc<Shell>) -> Result<(), JsValue> {
             tip.set_hidden(true);
         });
     }
+    // The page's own view takes keys anywhere; an in-page figure only while the focus is
+    // inside it.
+    let keys: web_sys::EventTarget = match app.host {
+        Host::Page => dom::window().into(),
+        Host::Inline { .. } => app.root.clone().into(),
+    };
     let a = app.clone();
-    on(&dom::window(), "keydown", move |e: Event| {
+    on(&keys, "keydown", move |e: Event| {
         let Some(e) = e.dyn_ref::<KeyboardEvent>() else {
             return;
         };
@@ -294,11 +308,13 @@ pub(super) fn bind_tools(app: &Rc<Shell>) -> Result<(), JsValue> {
             let _ = button.set_attribute("aria-pressed", if on { "true" } else { "false" });
         }
     });
-    let a = app.clone();
-    on(&dom::window(), "message", move |e: Event| {
-        if let Some(e) = e.dyn_ref::<MessageEvent>() {
-            a.on_message(&e.data());
-        }
-    });
+    if let Host::Page = app.host {
+        let a = app.clone();
+        on(&dom::window(), "message", move |e: Event| {
+            if let Some(e) = e.dyn_ref::<MessageEvent>() {
+                a.on_message(&e.data());
+            }
+        });
+    }
     Ok(())
 }

@@ -1,0 +1,317 @@
+//! In-page figures: every element of a host page with a `data-deep-signal` attribute (a
+//! URL query, for example `view=train&preset=exploding-lr&panel=loss`) becomes a live,
+//! embedded figure, all of them run by this one wasm instance.
+//!
+//! A figure starts when it first comes near the screen and pauses its training while it
+//! is off it, so a page with twenty figures opens as fast as a page with one. Printing
+//! starts and draws every figure. Each element gets the message API as methods
+//! (`element.set(params)`, `element.get()`) and as events (`deep-signal:set` with the
+//! parameters as `detail`, `deep-signal:get`); it answers with `deep-signal:state`
+//! events. Buttons and links with `data-deep-signal-for` (a figure's id) and
+//! `data-deep-signal-set` (a query) set that figure when pressed.
+
+use super::banner;
+use super::dom::{document, find_all, on, set_attr, window};
+use super::embed::{self, read_params};
+use super::shell::{self, Host, Shell};
+use crate::app::query::{self, Parsed};
+use js_sys::{Array, Object, Reflect};
+use std::cell::{Cell, RefCell};
+use std::rc::Rc;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+use web_sys::{
+    Element, Event, IntersectionObserver, IntersectionObserverEntry, IntersectionObserverInit,
+    MutationObserver, MutationObserverInit,
+};
+
+/// The attribute that makes an element a figure.
+const ATTRIBUTE: &str = "data-deep-signal";
+/// How far from the screen a figure starts, so it is drawn by the time it scrolls in.
+const MARGIN: &str = "200px 0px";
+
+/// One figure of the page: waiting with its parsed state, or running.
+struct Figure {
+    element: Element,
+    n: u32,
+    waiting: RefCell<Option<Parsed>>,
+    shell: RefCell<Option<Rc<Shell>>>,
+}
+
+/// The figures of the page and what they share.
+struct Figures {
+    base: String,
+    list: RefCell<Vec<Rc<Figure>>>,
+    observer: IntersectionObserver,
+    count: Cell<u32>,
+}
+
+thread_local! {
+    static FIGURES: RefCell<Option<Rc<Figures>>> = const { RefCell::new(None) };
+}
+
+/// Turns every `[data-deep-signal]` element not yet a figure into one, and returns how
+/// many it found. `base` is the app's address (where `index.html` is), for the link from
+/// each figure to the full page. Call it again after adding figures to the page.
+#[wasm_bindgen]
+pub fn figures(base: &str) -> Result<u32, JsValue> {
+    let all = match FIGURES.with(|f| f.borrow().clone()) {
+        Some(all) => all,
+        None => {
+            let all = Rc::new(Figures::new(base)?);
+            FIGURES.with(|f| *f.borrow_mut() = Some(all.clone()));
+            all.watch()?;
+            all
+        }
+    };
+    let mut found = 0;
+    for element in find_all::<Element>(
+        &document().document_element().ok_or("no document")?,
+        &format!("[{ATTRIBUTE}]"),
+    )? {
+        if all.list.borrow().iter().any(|f| f.element == element) {
+            continue;
+        }
+        let n = all.count.get() + 1;
+        all.count.set(n);
+        let mut parsed = query::parse(&element.get_attribute(ATTRIBUTE).unwrap_or_default());
+        // A figure is always embedded: no page header, no prose.
+        parsed.page.set_raw("embed", "1");
+        let figure = Rc::new(Figure {
+            element: element.clone(),
+            n,
+            waiting: RefCell::new(Some(parsed)),
+            shell: RefCell::new(None),
+        });
+        let _ = element.class_list().add_2("ds-app", "ds-figure");
+        set_attr(&element, "data-state", "waiting");
+        bind(&figure)?;
+        all.observer.observe(&element);
+        all.list.borrow_mut().push(figure);
+        found += 1;
+    }
+    Ok(found)
+}
+
+impl Figures {
+    fn new(base: &str) -> Result<Figures, JsValue> {
+        let callback = Closure::<dyn FnMut(Array)>::new(|entries: Array| {
+            for entry in entries.iter() {
+                let entry: IntersectionObserverEntry = entry.unchecked_into();
+                if let Some(figure) = find(&entry.target()) {
+                    figure.show(entry.is_intersecting());
+                }
+            }
+        });
+        let init = IntersectionObserverInit::new();
+        init.set_root_margin(MARGIN);
+        let observer =
+            IntersectionObserver::new_with_options(callback.as_ref().unchecked_ref(), &init)?;
+        // The observer lives as long as the page.
+        callback.forget();
+        Ok(Figures {
+            base: base.to_string(),
+            list: RefCell::new(Vec::new()),
+            observer,
+            count: Cell::new(0),
+        })
+    }
+
+    /// Watches what concerns every figure: printing, the host page's theme, and the
+    /// buttons in the prose.
+    fn watch(&self) -> Result<(), JsValue> {
+        on(&window(), "beforeprint", |_: Event| print());
+        if let Ok(Some(list)) = window().match_media("print") {
+            let l = list.clone();
+            on(&list, "change", move |_: Event| {
+                if l.matches() {
+                    print();
+                }
+            });
+        }
+        let callback = Closure::<dyn FnMut()>::new(|| {
+            for figure in running() {
+                figure.apply_page();
+            }
+        });
+        let observer = MutationObserver::new(callback.as_ref().unchecked_ref())?;
+        let init = MutationObserverInit::new();
+        init.set_attribute_filter(&Array::of1(&"data-theme".into()));
+        if let Some(html) = document().document_element() {
+            observer.observe_with_options(&html, &init)?;
+        }
+        callback.forget();
+        std::mem::forget(observer);
+        on(&document(), "click", |e: Event| {
+            let Some(target) = e.target().and_then(|t| t.dyn_into::<Element>().ok()) else {
+                return;
+            };
+            let Ok(Some(button)) = target.closest("[data-deep-signal-for]") else {
+                return;
+            };
+            e.prevent_default();
+            let id = button
+                .get_attribute("data-deep-signal-for")
+                .unwrap_or_default();
+            let set = button
+                .get_attribute("data-deep-signal-set")
+                .unwrap_or_default();
+            let figure = document().get_element_by_id(&id).and_then(|el| find(&el));
+            match figure {
+                Some(figure) => {
+                    if let Err(why) = read_params(&set.into()).and_then(|c| figure.set(&c)) {
+                        warn(&format!(
+                            "deep-signal: the button for #{id} did nothing: {why}"
+                        ));
+                    }
+                    figure.element.scroll_into_view_with_bool(false);
+                }
+                None => warn(&format!("deep-signal: no figure has the id {id}")),
+            }
+        });
+        Ok(())
+    }
+}
+
+/// The figure of `element`, if it is one.
+fn find(element: &Element) -> Option<Rc<Figure>> {
+    FIGURES.with(|f| {
+        f.borrow()
+            .as_ref()?
+            .list
+            .borrow()
+            .iter()
+            .find(|fig| fig.element == *element)
+            .cloned()
+    })
+}
+
+/// Every figure already started.
+fn running() -> Vec<Rc<Shell>> {
+    FIGURES.with(|f| {
+        f.borrow()
+            .as_ref()
+            .map(|all| {
+                all.list
+                    .borrow()
+                    .iter()
+                    .filter_map(|fig| fig.shell.borrow().clone())
+                    .collect()
+            })
+            .unwrap_or_default()
+    })
+}
+
+/// Starts every figure and draws each at once, so the printed page shows them all.
+fn print() {
+    let list: Vec<Rc<Figure>> = FIGURES.with(|f| {
+        f.borrow()
+            .as_ref()
+            .map(|all| all.list.borrow().clone())
+            .unwrap_or_default()
+    });
+    for figure in list {
+        if let Some(shell) = figure.start() {
+            shell.draw_now();
+        }
+    }
+}
+
+fn warn(text: &str) {
+    web_sys::console::warn_1(&JsValue::from_str(text));
+}
+
+impl Figure {
+    /// Mounts the view, if it is still waiting; returns the running shell.
+    fn start(&self) -> Option<Rc<Shell>> {
+        if let Some(parsed) = self.waiting.borrow_mut().take() {
+            let base = FIGURES.with(|f| f.borrow().as_ref().map(|a| a.base.clone()));
+            let host = Host::Inline {
+                base: base.unwrap_or_default(),
+                n: self.n,
+            };
+            match shell::mount(&self.element, parsed, host) {
+                Ok(shell) => *self.shell.borrow_mut() = Some(shell),
+                Err(e) => banner::show(&format!(
+                    "A deep-signal figure could not start: {}",
+                    e.as_string().unwrap_or_else(|| format!("{e:?}"))
+                )),
+            }
+        }
+        self.shell.borrow().clone()
+    }
+
+    /// Starts the figure when it first comes near the screen; pauses or resumes its work.
+    fn show(&self, near: bool) {
+        if near {
+            self.start();
+        }
+        if let Some(shell) = self.shell.borrow().as_ref() {
+            shell.set_visible(near);
+        }
+    }
+
+    /// Applies a host page's changes, all or none: to the running view, or to the state
+    /// a waiting figure will start with.
+    fn set(&self, changes: &[(String, String)]) -> Result<(), String> {
+        if let Some(shell) = self.shell.borrow().as_ref() {
+            return shell.set(changes);
+        }
+        let mut waiting = self.waiting.borrow_mut();
+        let parsed = waiting.as_mut().ok_or("the figure could not start")?;
+        query::apply_strict(parsed.view, &mut parsed.values, &mut parsed.page, changes)?;
+        Ok(())
+    }
+
+    /// `{type: "deep-signal:state", params, readouts}`; a waiting figure has no readouts
+    /// yet.
+    fn state(&self) -> JsValue {
+        if let Some(shell) = self.shell.borrow().as_ref() {
+            return shell.state();
+        }
+        let message = embed::object(&[("type", "deep-signal:state")]);
+        let params = Object::new();
+        if let Some(p) = self.waiting.borrow().as_ref() {
+            let q = query::build(p.view, &p.values, &p.page);
+            for (k, v) in form_urlencoded::parse(q.as_bytes()) {
+                let _ = Reflect::set(&params, &JsValue::from_str(&k), &JsValue::from_str(&v));
+            }
+        }
+        let _ = Reflect::set(&message, &"params".into(), &params);
+        let _ = Reflect::set(&message, &"readouts".into(), &Object::new());
+        message.into()
+    }
+}
+
+/// Gives the element its methods and its event listeners.
+fn bind(figure: &Rc<Figure>) -> Result<(), JsValue> {
+    let el = &figure.element;
+    let f = figure.clone();
+    let set =
+        Closure::<dyn Fn(JsValue) -> Result<JsValue, JsValue>>::new(move |params: JsValue| {
+            let changes = read_params(&params).map_err(|why| js_sys::Error::new(&why))?;
+            f.set(&changes).map_err(|why| js_sys::Error::new(&why))?;
+            Ok(f.state())
+        });
+    Reflect::set(el, &"set".into(), set.as_ref())?;
+    set.forget();
+    let f = figure.clone();
+    let get = Closure::<dyn Fn() -> JsValue>::new(move || f.state());
+    Reflect::set(el, &"get".into(), get.as_ref())?;
+    get.forget();
+    let f = figure.clone();
+    on(el, "deep-signal:set", move |e: Event| {
+        let detail = e
+            .dyn_ref::<web_sys::CustomEvent>()
+            .map(|c| c.detail())
+            .unwrap_or(JsValue::UNDEFINED);
+        if let Err(why) = read_params(&detail).and_then(|c| f.set(&c)) {
+            warn(&format!("deep-signal ignored an event: {why}"));
+        }
+    });
+    let f = figure.clone();
+    on(el, "deep-signal:get", move |_: Event| {
+        embed::dispatch(&f.element, "deep-signal:state", &f.state());
+    });
+    Ok(())
+}

@@ -1,0 +1,166 @@
+// In-page figures (figures.js): the smallest page for course authors, the course-notes
+// example, the element methods and events, starting on scroll and pausing off screen,
+// the host page's theme, and printing.
+const { test, expect } = require("@playwright/test");
+const AxeBuilder = require("@axe-core/playwright").default;
+const { watchErrors } = require("./helpers");
+
+/** The exact value behind a figure's readout. */
+function readout(page, figure, key) {
+  return page.locator(`#${figure} [data-readout="${key}"]`).getAttribute("data-value");
+}
+
+/** Whether any pixel of the figure's first shown canvas differs from its corner pixel. */
+function drawn(page, figure) {
+  return page.locator(`#${figure} figure:not([hidden]) canvas`).first().evaluate((c) => {
+    if (!c.width || !c.height) return false;
+    const data = c.getContext("2d").getImageData(0, 0, c.width, c.height).data;
+    for (let i = 4; i < data.length; i += 4) {
+      if (data[i] !== data[0] || data[i + 1] !== data[1] || data[i + 2] !== data[2]) return true;
+    }
+    return false;
+  });
+}
+
+test("the smallest page for course authors works from a sub-path, and its button drives the figure", async ({ page, baseURL }) => {
+  const errors = watchErrors(page);
+  const hosts = new Set();
+  page.on("request", (r) => hosts.add(new URL(r.url()).host));
+  await page.goto("./examples/smallest.html");
+  await expect(page.locator("#chain[data-state=ready]")).toBeAttached({ timeout: 15_000 });
+  expect(await readout(page, "chain", "regime")).toBe("vanishing");
+  expect(await drawn(page, "chain")).toBe(true);
+  // Embedded: one plot, no header; the link to the full page keeps the state.
+  await expect(page.locator("#chain canvas[data-plot=gradients]")).toBeHidden();
+  await expect(page.locator("#chain .ds-header")).toBeHidden();
+  await page.getByRole("button", { name: "Try w = 1.1" }).click();
+  await expect(page.locator('#chain [data-readout="regime"]')).toHaveAttribute("data-value", "exploding");
+  await expect(page.locator("#chain [data-open-full]")).toHaveAttribute("href", /\/courses\/deep-signal\/\?view=explorer&depth=50&w=1\.1&/);
+  // The host page's own URL and theme are left alone.
+  expect(new URL(page.url()).search).toBe("");
+  expect(await page.evaluate(() => document.documentElement.hasAttribute("data-theme"))).toBe(false);
+  expect([...hosts]).toEqual([new URL(baseURL).host]);
+  expect(errors).toEqual([]);
+});
+
+test("the course-notes example's buttons drive its in-page figures, which report their state", async ({ page }) => {
+  const errors = watchErrors(page);
+  await page.goto("./examples/course-notes.html");
+  await expect(page.locator("#figure-1[data-state=ready]")).toBeAttached({ timeout: 15_000 });
+  await expect(page.locator("#figure-2[data-state=ready]")).toBeAttached();
+  await page.getByRole("button", { name: "Now try w = 1.1" }).click();
+  await expect(page.locator('#figure-1 [data-readout="regime"]')).toHaveAttribute("data-value", "exploding");
+  await expect(page.locator("#figure-1-state")).toContainText("w = 1.1, 50 layers, exploding");
+  await page.getByRole("button", { name: "With w = 0.5" }).click();
+  await expect(page.locator('#figure-2 [data-readout="zero-grad-layers"]')).toHaveAttribute("data-value", "50");
+  // Two figures of one view in one document: their controls do not share ids or radio groups.
+  await page.locator("#figure-2").getByRole("radio", { name: "dy_n/dw_k" }).check();
+  await expect.poll(() => page.evaluate(() => document.getElementById("figure-2").get().params.grad)).toBe("weight");
+  expect(await page.locator('#figure-1 [data-param=grad] input[value=activation]').isChecked()).toBe(true);
+  const ids = await page.evaluate(() => [...document.querySelectorAll("[id]")].map((e) => e.id));
+  expect(new Set(ids).size).toBe(ids.length);
+  const results = await new AxeBuilder({ page }).analyze();
+  const bad = results.violations.filter((v) => v.impact === "serious" || v.impact === "critical");
+  expect(bad.map((v) => `${v.id}: ${v.nodes.map((n) => n.target).join(" ")}`)).toEqual([]);
+  expect(errors).toEqual([]);
+});
+
+test.describe("a page of twenty-one figures", () => {
+  test("only the figure on screen starts; the others start when scrolled to, with the numbers of the same URL", async ({ page, context }) => {
+    await page.goto("/host/figures.html");
+    await expect(page.locator("#train[data-state=ready]")).toBeAttached({ timeout: 15_000 });
+    for (const id of ["far", "more-0", "more-19"]) {
+      await expect(page.locator(`#${id}`)).toHaveAttribute("data-state", "waiting");
+      expect(await page.locator(`#${id} canvas`).count()).toBe(0);
+    }
+    await page.locator("#more-7").scrollIntoViewIfNeeded();
+    await expect(page.locator("#more-7[data-state=ready]")).toBeAttached({ timeout: 15_000 });
+    await expect(page.locator("#more-19")).toHaveAttribute("data-state", "waiting");
+    const full = await context.newPage();
+    await full.goto("./?view=remedies&depth=20&width=32");
+    await expect(full.locator("#deep-signal[data-state=ready]")).toBeAttached({ timeout: 15_000 });
+    for (const key of ["a-rms-last", "b-grad-first", "c-diagnosis"]) {
+      const value = await full.locator(`[data-readout="${key}"]`).getAttribute("data-value");
+      expect(value).toBeTruthy();
+      expect(await readout(page, "more-7", key)).toBe(value);
+    }
+  });
+
+  test("methods and events set and get a figure, all or nothing", async ({ page }) => {
+    await page.goto("/host/figures.html");
+    await expect(page.locator("#train[data-state=ready]")).toBeAttached({ timeout: 15_000 });
+    // A figure not started yet takes settings too, and starts with them.
+    const waiting = await page.evaluate(() => {
+      const far = document.getElementById("far");
+      const state = far.set({ w: 0.5, depth: 30 });
+      return [far.dataset.state, state.params.w, state.params.depth];
+    });
+    expect(waiting).toEqual(["waiting", "0.5", "30"]);
+    const refused = await page.evaluate(() => {
+      try {
+        document.getElementById("far").set({ w: 0.7, depth: "lots" });
+        return "accepted";
+      } catch (e) {
+        return e.message;
+      }
+    });
+    expect(refused).toContain("depth");
+    await page.locator("#far").scrollIntoViewIfNeeded();
+    await expect(page.locator("#far[data-state=ready]")).toBeAttached({ timeout: 15_000 });
+    expect(await readout(page, "far", "regime")).toBe("vanishing");
+    expect(await page.evaluate(() => document.getElementById("far").get().readouts.regime)).toBe("vanishing");
+    // As events: set, and a state event answers.
+    const state = await page.evaluate(() => new Promise((resolve) => {
+      const far = document.getElementById("far");
+      far.addEventListener("deep-signal:state", (e) => resolve(e.detail), { once: true });
+      far.dispatchEvent(new CustomEvent("deep-signal:set", { detail: { w: 1.2 } }));
+    }));
+    expect(state.type).toBe("deep-signal:state");
+    expect(state.params.w).toBe("1.2");
+    expect(state.readouts.regime).toBe("exploding");
+    const got = await page.evaluate(() => new Promise((resolve) => {
+      const far = document.getElementById("far");
+      far.addEventListener("deep-signal:state", (e) => resolve(e.detail.params.depth), { once: true });
+      far.dispatchEvent(new CustomEvent("deep-signal:get"));
+    }));
+    expect(got).toBe("30");
+  });
+
+  test("a training figure pauses off screen and resumes when scrolled back", async ({ page }) => {
+    await page.goto("/host/figures.html");
+    await expect(page.locator("#train[data-state=ready]")).toBeAttached({ timeout: 15_000 });
+    // A preset named in a set call plays, as its button does.
+    await page.evaluate(() => document.getElementById("train").set({ preset: "lower-lr" }));
+    const step = async () => Number(await readout(page, "train", "step"));
+    await expect.poll(step).toBeGreaterThan(20);
+    await page.locator("#far").scrollIntoViewIfNeeded();
+    await page.waitForTimeout(400);
+    const paused = await step();
+    await page.waitForTimeout(600);
+    expect(await step()).toBe(paused);
+    await page.locator("#train").scrollIntoViewIfNeeded();
+    await expect.poll(step).toBeGreaterThan(paused);
+  });
+
+  test("figures follow the host page's theme", async ({ page }) => {
+    await page.goto("/host/figures.html");
+    await expect(page.locator("#train[data-state=ready]")).toBeAttached({ timeout: 15_000 });
+    await page.evaluate(() => document.documentElement.setAttribute("data-theme", "dark"));
+    await expect(page.locator("#train")).toHaveAttribute("data-theme", "dark");
+    const bg = await page.locator("#train canvas[data-plot=loss]").evaluate((c) => [...c.getContext("2d").getImageData(1, 1, 1, 1).data].slice(0, 3));
+    expect(bg[0]).toBeLessThan(60);
+    await page.evaluate(() => document.documentElement.setAttribute("data-theme", "projector"));
+    await expect(page.locator("#train")).toHaveAttribute("data-theme", "projector");
+  });
+
+  test("printing starts every figure and shows a picture of each", async ({ page }) => {
+    await page.goto("/host/figures.html");
+    await expect(page.locator("#train[data-state=ready]")).toBeAttached({ timeout: 15_000 });
+    await page.emulateMedia({ media: "print" });
+    for (const id of ["train", "far", "more-0", "more-19"]) {
+      await expect(page.locator(`#${id} canvas`).first()).toBeAttached();
+      expect(await drawn(page, id), id).toBe(true);
+      await expect(page.locator(`#${id} .ds-controls`)).toBeHidden();
+    }
+  });
+});
