@@ -3,7 +3,9 @@
 // depth 1,000 and 10,000); the training lab's engine speed (steps per second of engine time,
 // the `deep-signal:work` measure) on the issue's workloads, its longest main-thread task and
 // input latency while training, and its redraw with 10,000 recorded steps of 100 layers;
-// then the size of the built page, raw and gzipped, and the five largest items of its wasm.
+// the remedies lab's recomputation and training; in-page figures' start on a page of one
+// figure and of twenty-one; then what the app's page and the lecture load, raw and
+// gzipped, and the five largest items of the wasm.
 // Run it through `bash .ci/bench`, which builds dist/ and a copy of the wasm with names.
 const { chromium } = require("@playwright/test");
 const { spawn } = require("node:child_process");
@@ -197,19 +199,54 @@ async function remediesRecompute(page, query, one = false) {
   }, one);
 }
 
-function sizes() {
-  // The files at the top of dist/ (examples/ is another page).
-  const files = fs.readdirSync(dist).filter((f) => fs.statSync(path.join(dist, f)).isFile());
-  const row = (name) => {
+/** The files a page loads from dist/ (its own origin), by name. */
+async function loaded(browser, url, before = async () => {}) {
+  const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
+  const names = new Set();
+  page.on("requestfinished", (r) => {
+    const u = new URL(r.url());
+    if (u.href.startsWith(base)) names.add(decodeURIComponent(u.pathname.slice(new URL(base).pathname.length)) || "index.html");
+  });
+  await page.goto(url);
+  await before(page);
+  await page.close();
+  return [...names];
+}
+
+/** Raw and gzip -9 sizes of files of dist/. */
+function sizes(names) {
+  let raw = 0;
+  let gzip = 0;
+  for (const name of names) {
     const bytes = fs.readFileSync(path.join(dist, name));
-    return { name, raw: bytes.length, gzip: zlib.gzipSync(bytes, { level: 9 }).length };
-  };
-  const wasm = files.filter((f) => f.endsWith(".wasm")).map(row);
-  const js = files.filter((f) => f.endsWith(".js")).map(row);
-  // What a browser loads for the page: everything but the no-JavaScript picture.
-  const page = files.filter((f) => !f.endsWith(".png")).map(row);
-  const sum = (rows) => rows.reduce((a, r) => ({ raw: a.raw + r.raw, gzip: a.gzip + r.gzip }), { raw: 0, gzip: 0 });
-  return { wasm: sum(wasm), js: sum(js), page: sum(page), wasmFile: wasm[0] && path.join(dist, wasm[0].name) };
+    raw += bytes.length;
+    gzip += zlib.gzipSync(bytes, { level: 9 }).length;
+  }
+  return { raw, gzip };
+}
+
+/**
+ * Milliseconds from navigation to the first in-page figure's ready state, median of `runs`
+ * loads: a page of one figure against one of twenty-one.
+ */
+async function firstFigure(browser, url, runs = 7) {
+  const times = [];
+  for (let i = 0; i < runs; i++) {
+    const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
+    await page.addInitScript(() => {
+      new MutationObserver((records, observer) => {
+        if (records.some((r) => r.target.getAttribute("data-state") === "ready")) {
+          window.firstReady = performance.now();
+          observer.disconnect();
+        }
+      }).observe(document, { subtree: true, attributeFilter: ["data-state"] });
+    });
+    await page.goto(url);
+    await page.waitForFunction(() => window.firstReady !== undefined);
+    times.push(await page.evaluate(() => window.firstReady));
+    await page.close();
+  }
+  return times.sort((a, b) => a - b);
 }
 
 /** The five largest functions and data segments of the wasm, named from the named copy. */
@@ -281,14 +318,30 @@ function largest(wasmFile) {
     // The configurations train in step, so the shared step count is each one's.
     const rs = await trainSpeed(page, "width=64&depth=50&batch=64&samples=256&task=sine&lr=0.001", 6, "remedies", "steps");
     console.log(`  training side by side, width 64, depth 50, batch 64: ${Math.round(rs)} steps/s each (target 100)`);
-    await browser.close();
+    console.log("in-page figures (figures.js), from navigation to the first figure's ready state (median of 7 loads):");
+    const host = `http://127.0.0.1:${port}/host/figures.html`;
+    const one = await firstFigure(browser, `${base}examples/smallest.html`);
+    const many = await firstFigure(browser, host);
+    console.log(`  a page with one figure: ${quantile(one, 0.5).toFixed(0)} ms; a page with twenty-one: ${quantile(many, 0.5).toFixed(0)} ms`);
     const kb = (b) => `${(b / 1024).toFixed(1)} KB`;
-    const s = sizes();
-    console.log("size of dist/ (raw, gzip -9):");
-    console.log(`  wasm: ${kb(s.wasm.raw)}, ${kb(s.wasm.gzip)}`);
-    console.log(`  js:   ${kb(s.js.raw)}, ${kb(s.js.gzip)}`);
-    console.log(`  whole page (html, css, js, wasm, icon): ${kb(s.page.raw)}, ${kb(s.page.gzip)}`);
-    largest(s.wasmFile);
+    const show = (label, names, target = "") => {
+      const t = sizes(names);
+      console.log(`  ${label}: ${kb(t.raw)}, ${kb(t.gzip)} gzip${target} (${names.sort().join(", ")})`);
+    };
+    const app = await loaded(browser, base, (p) => p.locator("#deep-signal[data-state=ready]").waitFor({ state: "attached" }));
+    // The lecture with every figure started (scrolled through), as a reader who reads it all.
+    const lecture = await loaded(browser, `${base}lecture.html`, async (p) => {
+      await p.emulateMedia({ media: "print" });
+      await p.locator("[data-deep-signal][data-state=waiting]").first().waitFor({ state: "detached" }).catch(() => {});
+      await p.waitForLoadState("networkidle");
+    });
+    await browser.close();
+    const wasm = fs.readdirSync(dist).find((f) => f.endsWith(".wasm"));
+    console.log("size, what a browser loads (raw, gzip -9):");
+    show("wasm", [wasm]);
+    show("the app's page (index.html)", app);
+    show("the lecture (lecture.html, every figure started)", lecture, " (target 300)");
+    largest(path.join(dist, wasm));
   } finally {
     server.kill();
   }

@@ -1,0 +1,166 @@
+// The lecture, live (lecture.html): every figure starts when scrolled to and reaches its
+// ready state, the numbers the prose quotes are the figures' own readouts, prose buttons
+// drive their figures, printing shows pictures, nothing leaves the origin, axe.
+const { test, expect } = require("@playwright/test");
+const AxeBuilder = require("@axe-core/playwright").default;
+const { watchErrors } = require("./helpers");
+
+/** The exact value behind a figure's readout. */
+function readout(page, figure, key) {
+  return page.locator(`#${figure} [data-readout="${key}"]`).getAttribute("data-value");
+}
+
+/** Whether any pixel of the figure's shown canvas differs from its corner pixel. */
+function drawn(page, figure) {
+  return page.locator(`#${figure} figure:not([hidden]) canvas`).first().evaluate((c) => {
+    if (!c.width || !c.height) return false;
+    const data = c.getContext("2d").getImageData(0, 0, c.width, c.height).data;
+    for (let i = 4; i < data.length; i += 4) {
+      if (data[i] !== data[0] || data[i + 1] !== data[1] || data[i + 2] !== data[2]) return true;
+    }
+    return false;
+  });
+}
+
+/** The ids of the page's figures, in order. */
+function figureIds(page) {
+  return page.evaluate(() => [...document.querySelectorAll("[data-deep-signal]")].map((e) => e.id));
+}
+
+/** Presses the prose button named `name`, and waits for its figure to be ready again. */
+async function press(page, name) {
+  const button = page.getByRole("button", { name, exact: true });
+  const figure = await button.getAttribute("data-deep-signal-for");
+  await button.click();
+  await expect(page.locator(`#${figure}[data-state=ready]`)).toBeAttached({ timeout: 15_000 });
+  return figure;
+}
+
+test("every figure starts only when scrolled to, then reaches its ready state with a clean query; nothing leaves the origin", async ({ page, baseURL }) => {
+  const errors = watchErrors(page);
+  const hosts = new Set();
+  page.on("request", (r) => hosts.add(new URL(r.url()).host));
+  await page.goto("./lecture.html");
+  const ids = await figureIds(page);
+  expect(ids.length).toBeGreaterThanOrEqual(9);
+  // The lecture's order: the chain first, the remedies lab last.
+  const views = await page.evaluate(() => [...document.querySelectorAll("[data-deep-signal]")].map((e) => new URLSearchParams(e.dataset.deepSignal).get("view")));
+  expect(views[0]).toBe("explorer");
+  expect(views).toContain("train");
+  expect(views[views.length - 1]).toBe("remedies");
+  await page.waitForTimeout(500);
+  for (const id of ids.slice(2)) {
+    await expect(page.locator(`#${id}`)).toHaveAttribute("data-state", "waiting");
+    expect(await page.locator(`#${id} canvas`).count(), id).toBe(0);
+  }
+  for (const id of ids) {
+    await page.locator(`#${id}`).scrollIntoViewIfNeeded();
+    await expect(page.locator(`#${id}[data-state=ready]`), id).toBeAttached({ timeout: 20_000 });
+    expect(await drawn(page, id), id).toBe(true);
+    // The figure's query is one the app accepts as written: no corrections to report.
+    await expect(page.locator(`#${id} [data-notices]`), id).toBeHidden();
+  }
+  expect([...hosts]).toEqual([new URL(baseURL).host]);
+  expect(errors).toEqual([]);
+});
+
+test("the numbers the prose quotes are what the figures compute", async ({ page }) => {
+  await page.goto("./lecture.html");
+  await page.locator("#fig-chain").scrollIntoViewIfNeeded();
+  await expect(page.locator("#fig-chain[data-state=ready]")).toBeAttached({ timeout: 15_000 });
+  await press(page, "Cut Figure 1 to two layers");
+  expect(Number(await readout(page, "fig-chain", "yn"))).toBeCloseTo(0.82, 6);
+  await press(page, "Feed it x = 5 instead of 1");
+  expect(Number(await readout(page, "fig-chain", "yn"))).toBeCloseTo(0.500064, 6);
+  await press(page, "Load the exploding case");
+  expect(await readout(page, "fig-chain", "first-nonfinite")).toBe("189");
+  await press(page, "Double the signal at every layer");
+  expect(await readout(page, "fig-chain", "first-nonfinite")).toBe("128");
+  await press(page, "Switch to f64");
+  expect(await readout(page, "fig-chain", "first-nonfinite")).toBe("none");
+  await press(page, "switch to f16");
+  expect(await readout(page, "fig-chain", "first-nonfinite")).toBe("16");
+  await press(page, "Miss by 1% below (w = 0.99, 200 layers)");
+  expect(Number(await readout(page, "fig-chain", "w-pow-n"))).toBeCloseTo(0.134, 3);
+  await press(page, "Miss by 1% above (w = 1.01)");
+  expect(Number(await readout(page, "fig-chain", "w-pow-n"))).toBeCloseTo(7.32, 2);
+
+  await page.locator("#fig-backward").scrollIntoViewIfNeeded();
+  await expect(page.locator("#fig-backward[data-state=ready]")).toBeAttached({ timeout: 15_000 });
+  expect(Number(await readout(page, "fig-backward", "grad-first"))).toBeCloseTo(1.78e-5, 7);
+  await press(page, "Try w = 1.2");
+  expect(Number(await readout(page, "fig-backward", "grad-first"))).toBeCloseTo(7583, -1);
+
+  // Figure 3: learning rate 1 ends in NaN weights, and training stopped by itself.
+  await page.locator("#fig-explode-loss").scrollIntoViewIfNeeded();
+  await expect(page.locator("#fig-explode-loss[data-state=ready]")).toBeAttached({ timeout: 15_000 });
+  expect(await readout(page, "fig-explode-loss", "diagnosis")).toBe("exploding");
+  expect(Number(await readout(page, "fig-explode-loss", "nonfinite-weight-layers"))).toBe(50);
+
+  // Figure 12: Xavier's RMS falls about 30,000-fold over 30 ReLU layers; He's holds.
+  await page.locator("#fig-init").scrollIntoViewIfNeeded();
+  await expect(page.locator("#fig-init[data-state=ready]")).toBeAttached({ timeout: 15_000 });
+  const fall = Number(await readout(page, "fig-init", "a-rms-first")) / Number(await readout(page, "fig-init", "a-rms-last"));
+  expect(fall).toBeGreaterThan(5_000);
+  expect(fall).toBeLessThan(200_000);
+  expect(await readout(page, "fig-init", "b-diagnosis")).toBe("healthy");
+});
+
+test("prose buttons drive their figures, from the keyboard too, and a training figure replays", async ({ page }) => {
+  await page.goto("./lecture.html");
+  await page.locator("#fig-vanish-loss").scrollIntoViewIfNeeded();
+  await expect(page.locator("#fig-vanish-loss[data-state=ready]")).toBeAttached({ timeout: 15_000 });
+  expect(await readout(page, "fig-vanish-loss", "step")).toBe("300");
+  const button = page.getByRole("button", { name: "Shorten it to 3 layers" });
+  await button.focus();
+  await page.keyboard.press("Enter");
+  await expect.poll(() => page.evaluate(() => document.getElementById("fig-vanish-loss").get().params.depth)).toBe("3");
+  // The preset plays from step 0.
+  await expect.poll(async () => Number(await readout(page, "fig-vanish-loss", "step"))).toBeGreaterThan(0);
+  await page.locator("#fig-residual").scrollIntoViewIfNeeded();
+  await expect(page.locator("#fig-residual[data-state=ready]")).toBeAttached({ timeout: 15_000 });
+  expect(await readout(page, "fig-residual", "d-config")).not.toBe("none");
+  await press(page, "Compare plain Xavier with its residual version");
+  expect(await readout(page, "fig-residual", "c-config")).toBe("none");
+  expect(await readout(page, "fig-residual", "b-config")).toContain("res");
+});
+
+test("printing shows a picture of every figure, and no controls", async ({ page }) => {
+  await page.goto("./lecture.html");
+  await expect(page.locator("#fig-chain")).toHaveAttribute("data-state", /waiting|ready/);
+  await page.emulateMedia({ media: "print" });
+  for (const id of await figureIds(page)) {
+    await expect(page.locator(`#${id} canvas`).first(), id).toBeAttached({ timeout: 15_000 });
+    expect(await drawn(page, id), id).toBe(true);
+    await expect(page.locator(`#${id} .ds-controls`)).toBeHidden();
+  }
+  await expect(page.locator(".ds-theme")).toBeHidden();
+});
+
+for (const theme of ["light", "dark", "projector"]) {
+  test(`axe finds no serious or critical violations on the lecture (${theme})`, async ({ page }) => {
+    await page.goto("./lecture.html");
+    await page.getByLabel("Theme").selectOption(theme);
+    await expect(page.locator("html")).toHaveAttribute("data-theme", theme);
+    for (const id of ["fig-chain", "fig-explode-loss", "fig-init"]) {
+      await page.locator(`#${id}`).scrollIntoViewIfNeeded();
+      await expect(page.locator(`#${id}[data-state=ready]`)).toBeAttached({ timeout: 15_000 });
+      await expect(page.locator(`#${id}`)).toHaveAttribute("data-theme", theme);
+    }
+    const results = await new AxeBuilder({ page }).analyze();
+    const bad = results.violations.filter((v) => v.impact === "serious" || v.impact === "critical");
+    expect(bad.map((v) => `${v.id}: ${v.nodes.map((n) => n.target).join(" ")}`)).toEqual([]);
+  });
+}
+
+test("on a phone the lecture fits the screen, formulas in MathML", async ({ browser, baseURL }) => {
+  const context = await browser.newContext({ baseURL, viewport: { width: 390, height: 844 }, deviceScaleFactor: 2 });
+  const page = await context.newPage();
+  await page.goto("./lecture.html");
+  expect(await page.locator("math").count()).toBeGreaterThan(10);
+  await page.locator("#fig-chain").scrollIntoViewIfNeeded();
+  await expect(page.locator("#fig-chain[data-state=ready]")).toBeAttached({ timeout: 15_000 });
+  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+  expect(overflow).toBeLessThanOrEqual(0);
+  await context.close();
+});
