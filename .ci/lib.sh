@@ -4,8 +4,11 @@ set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 E2E="$ROOT/tests/e2e"
+BINARYEN="$ROOT/.ci/binaryen"
 TRUNK_VERSION="0.21.14"
-export PATH="$HOME/.cargo/bin:$PATH"
+# binaryen's wasm-opt from npm, which Trunk runs on the release wasm (Trunk.toml names its
+# version, so Trunk never looks for another).
+export PATH="$BINARYEN/node_modules/.bin:$HOME/.cargo/bin:$PATH"
 export TRUNK_SKIP_VERSION_CHECK=true
 
 say() { printf '\n==> %s\n' "$*"; }
@@ -59,9 +62,20 @@ ensure_chromium() {
   fi
 }
 
-# True when node_modules holds exactly the versions package-lock.json names.
-e2e_packages_installed() {
-  (cd "$E2E" && node -e '
+ensure_node() {
+  if command -v node >/dev/null && command -v npm >/dev/null; then
+    say "Node.js and npm: present"
+  else
+    say "Installing Node.js and npm from Debian's packages"
+    as_root apt-get update
+    as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y nodejs npm
+  fi
+}
+
+# True when the node_modules of folder $1 holds exactly the versions its package-lock.json
+# names.
+packages_installed() {
+  (cd "$1" && node -e '
     const lock = require("./package-lock.json");
     for (const [path, meta] of Object.entries(lock.packages)) {
       if (!path) continue;
@@ -72,11 +86,22 @@ e2e_packages_installed() {
 }
 
 ensure_e2e_packages() {
-  if e2e_packages_installed; then
+  ensure_node
+  if packages_installed "$E2E"; then
     say "npm packages of the end-to-end tests: present"
   else
     say "Installing the npm packages of the end-to-end tests (npm ci; no browser download)"
     (cd "$E2E" && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund)
+  fi
+}
+
+ensure_wasm_opt() {
+  ensure_node
+  if packages_installed "$BINARYEN"; then
+    say "binaryen's wasm-opt (npm): present"
+  else
+    say "Installing binaryen's wasm-opt from npm (npm ci in .ci/binaryen)"
+    (cd "$BINARYEN" && npm ci --no-audit --no-fund)
   fi
 }
 

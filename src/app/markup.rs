@@ -163,7 +163,8 @@ fn navigation(h: &mut String, view: &ViewSpec, values: &Values) {
             to.nav
         );
     }
-    h.push_str("</ol></nav>");
+    // The lecture's own page, whose figures are these views.
+    h.push_str(r#"<li><a href="./lecture.html">The lecture, live</a></li></ol></nav>"#);
 }
 
 /// The readouts as `<dt>`/`<dd>` pairs.

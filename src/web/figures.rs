@@ -36,6 +36,8 @@ struct Figure {
     n: u32,
     waiting: RefCell<Option<Parsed>>,
     shell: RefCell<Option<Rc<Shell>>>,
+    /// Whether it is near the screen, as the observer last said.
+    near: Cell<bool>,
 }
 
 /// The figures of the page and what they share.
@@ -82,6 +84,7 @@ pub fn figures(base: &str) -> Result<u32, JsValue> {
             n,
             waiting: RefCell::new(Some(parsed)),
             shell: RefCell::new(None),
+            near: Cell::new(false),
         });
         let _ = element.class_list().add_2("ds-app", "ds-figure");
         set_attr(&element, "data-state", "waiting");
@@ -202,7 +205,8 @@ fn running() -> Vec<Rc<Shell>> {
     })
 }
 
-/// Starts every figure and draws each at once, so the printed page shows them all.
+/// Starts every figure and draws each at once, so the printed page shows them all. Those
+/// off screen stay paused.
 fn print() {
     let list: Vec<Rc<Figure>> = FIGURES.with(|f| {
         f.borrow()
@@ -212,6 +216,7 @@ fn print() {
     });
     for figure in list {
         if let Some(shell) = figure.start() {
+            shell.set_visible(figure.near.get());
             shell.draw_now();
         }
     }
@@ -243,6 +248,7 @@ impl Figure {
 
     /// Starts the figure when it first comes near the screen; pauses or resumes its work.
     fn show(&self, near: bool) {
+        self.near.set(near);
         if near {
             self.start();
         }

@@ -320,9 +320,9 @@ function largest(wasmFile) {
     console.log(`  training side by side, width 64, depth 50, batch 64: ${Math.round(rs)} steps/s each (target 100)`);
     console.log("in-page figures (figures.js), from navigation to the first figure's ready state (median of 7 loads):");
     const host = `http://127.0.0.1:${port}/host/figures.html`;
-    const one = await firstFigure(browser, `${base}examples/smallest.html`);
+    const single = await firstFigure(browser, `${base}examples/smallest.html`);
     const many = await firstFigure(browser, host);
-    console.log(`  a page with one figure: ${quantile(one, 0.5).toFixed(0)} ms; a page with twenty-one: ${quantile(many, 0.5).toFixed(0)} ms`);
+    console.log(`  a page with one figure: ${quantile(single, 0.5).toFixed(0)} ms; a page with twenty-one: ${quantile(many, 0.5).toFixed(0)} ms`);
     const kb = (b) => `${(b / 1024).toFixed(1)} KB`;
     const show = (label, names, target = "") => {
       const t = sizes(names);
