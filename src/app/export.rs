@@ -48,6 +48,17 @@ pub fn iframe_snippet(url: &str, title: &str, panels: usize) -> String {
     )
 }
 
+/// An in-page figure for a course author's page: the element with `query` (the figure's
+/// URL parameters) and the script include from the app's folder `base` (ending in `/`).
+pub fn figure_snippet(base: &str, query: &str, title: &str) -> String {
+    format!(
+        "<div data-deep-signal=\"{}\" role=\"figure\" aria-label=\"{}\"></div>\n<script type=\"module\" src=\"{}figures.js\"></script>",
+        attribute(query),
+        attribute(title),
+        attribute(base)
+    )
+}
+
 /// `s` escaped for a double-quoted HTML attribute.
 pub(crate) fn attribute(s: &str) -> String {
     s.replace('&', "&amp;")
@@ -80,6 +91,16 @@ mod tests {
         assert_eq!(rows[128][1], "1.7014118346046923e+38");
         assert_eq!(rows[129][1], "Infinity");
         assert_eq!(rows[201][2], "1");
+    }
+
+    #[test]
+    fn figure_snippet_names_the_script_next_to_the_app() {
+        let s = figure_snippet("https://x.org/ds/", "view=explorer&w=1.1", "a <b>");
+        assert_eq!(
+            s,
+            "<div data-deep-signal=\"view=explorer&amp;w=1.1\" role=\"figure\" aria-label=\"a &lt;b>\"></div>\n\
+             <script type=\"module\" src=\"https://x.org/ds/figures.js\"></script>"
+        );
     }
 
     #[test]

@@ -26,6 +26,7 @@ pub fn page(view: &ViewSpec, values: &Values, model: &dyn ViewModel) -> String {
     h.push_str(concat!(
         r#"<nav class="ds-toolbar" aria-label="Tools" data-prose>"#,
         r#"<button type="button" data-action="copy-link">Copy link</button>"#,
+        r#"<button type="button" data-action="copy-figure">Copy figure code</button>"#,
         r#"<button type="button" data-action="copy-embed">Copy embed code</button>"#,
     ));
     if model.latex().is_some() {

@@ -164,3 +164,30 @@ test.describe("a page of twenty-one figures", () => {
     }
   });
 });
+
+test("the app's 'Copy figure code' gives a figure that shows the same state in another page", async ({ page, context }) => {
+  await context.grantPermissions(["clipboard-read", "clipboard-write"]);
+  await page.goto("./?view=explorer&depth=30&w=1.1&panel=gradients");
+  await expect(page.locator("#deep-signal[data-state=ready]")).toBeAttached({ timeout: 15_000 });
+  await page.getByRole("button", { name: "Copy figure code" }).click();
+  await expect(page.locator("[data-toast]")).toHaveText("Figure code copied");
+  const snippet = await page.evaluate(() => navigator.clipboard.readText());
+  const regime = await page.locator('[data-readout="regime"]').getAttribute("data-value");
+  expect(snippet).toMatch(/^<div data-deep-signal="view=explorer&amp;depth=30&amp;w=1\.1&amp;[^"]*panel=gradients" role="figure" aria-label="[^"]+"><\/div>\n<script type="module" src="http:\/\/127\.0\.0\.1:\d+\/courses\/deep-signal\/figures\.js"><\/script>$/);
+  // In a course author's page (here the smallest example, whose figures.js is already
+  // running): the element becomes a figure in the same state.
+  await page.goto("./examples/smallest.html");
+  await expect(page.locator("#chain[data-state=ready]")).toBeAttached({ timeout: 15_000 });
+  const src = await page.evaluate((snippet) => {
+    const box = document.createElement("div");
+    box.innerHTML = snippet;
+    document.querySelector("main").prepend(box.firstChild);
+    deepSignal.scan();
+    return new URL(box.querySelector("script").getAttribute("src")).pathname;
+  }, snippet);
+  expect(src).toBe("/courses/deep-signal/figures.js");
+  const copied = page.locator("[data-deep-signal]:not(#chain)");
+  await expect(copied).toHaveAttribute("data-state", "ready", { timeout: 15_000 });
+  await expect(copied.locator('[data-readout="regime"]')).toHaveAttribute("data-value", regime);
+  await expect(copied.locator("canvas[data-plot=activations]")).toBeHidden();
+});

@@ -3,7 +3,7 @@
 //! host page.
 
 use super::{describe, Host, Shell};
-use crate::app::export::iframe_snippet;
+use crate::app::export::{figure_snippet, iframe_snippet};
 use crate::app::query;
 use crate::app::shortcuts::{self, Shortcut};
 use crate::web::banner;
@@ -162,6 +162,14 @@ impl Shell {
         };
         match action {
             "copy-link" => format!("{here}?{}", self.query()),
+            "copy-figure" => {
+                // The figure's own parameters: it is always embedded.
+                let mut page = self.page.borrow().clone();
+                page.set_raw("embed", "0");
+                let query = query::build(self.view, &self.values.borrow(), &page);
+                let folder = here.rsplit_once('/').map_or("", |(dir, _)| dir);
+                figure_snippet(&format!("{folder}/"), &query, &self.model.borrow().title())
+            }
             "copy-embed" => {
                 let mut page = self.page.borrow().clone();
                 page.set_raw("embed", "1");
@@ -202,6 +210,7 @@ pub(super) fn bind_tools(app: &Rc<Shell>) -> Result<(), JsValue> {
                 let text = a.copy_text(copy);
                 let done = match copy {
                     "copy-link" => "Link copied",
+                    "copy-figure" => "Figure code copied",
                     "copy-embed" => "Embed code copied",
                     _ => "LaTeX copied",
                 };
