@@ -22,6 +22,12 @@ as_root() {
   if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi
 }
 
+# Installs Debian packages.
+apt_install() {
+  as_root apt-get update
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y "$@"
+}
+
 ensure_rust_wasm_target() {
   if rustup target list --installed | grep -qx wasm32-unknown-unknown; then
     say "Rust target wasm32-unknown-unknown: present"
@@ -57,8 +63,7 @@ ensure_chromium() {
     say "Chromium and ChromeDriver: present"
   else
     say "Installing Chromium and ChromeDriver from Debian's packages"
-    as_root apt-get update
-    as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y chromium chromium-driver
+    apt_install chromium chromium-driver
   fi
 }
 
@@ -67,8 +72,7 @@ ensure_node() {
     say "Node.js and npm: present"
   else
     say "Installing Node.js and npm from Debian's packages"
-    as_root apt-get update
-    as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y nodejs npm
+    apt_install nodejs npm
   fi
 }
 

@@ -3,24 +3,8 @@
 // the host page's theme, and printing.
 const { test, expect } = require("@playwright/test");
 const AxeBuilder = require("@axe-core/playwright").default;
-const { watchErrors } = require("./helpers");
+const { watchErrors, figureReadout, figureDrawn } = require("./helpers");
 
-/** The exact value behind a figure's readout. */
-function readout(page, figure, key) {
-  return page.locator(`#${figure} [data-readout="${key}"]`).getAttribute("data-value");
-}
-
-/** Whether any pixel of the figure's first shown canvas differs from its corner pixel. */
-function drawn(page, figure) {
-  return page.locator(`#${figure} figure:not([hidden]) canvas`).first().evaluate((c) => {
-    if (!c.width || !c.height) return false;
-    const data = c.getContext("2d").getImageData(0, 0, c.width, c.height).data;
-    for (let i = 4; i < data.length; i += 4) {
-      if (data[i] !== data[0] || data[i + 1] !== data[1] || data[i + 2] !== data[2]) return true;
-    }
-    return false;
-  });
-}
 
 test("the smallest page for course authors works from a sub-path, and its button drives the figure", async ({ page, baseURL }) => {
   const errors = watchErrors(page);
@@ -28,8 +12,8 @@ test("the smallest page for course authors works from a sub-path, and its button
   page.on("request", (r) => hosts.add(new URL(r.url()).host));
   await page.goto("./examples/smallest.html");
   await expect(page.locator("#chain[data-state=ready]")).toBeAttached({ timeout: 15_000 });
-  expect(await readout(page, "chain", "regime")).toBe("vanishing");
-  expect(await drawn(page, "chain")).toBe(true);
+  expect(await figureReadout(page, "chain", "regime")).toBe("vanishing");
+  expect(await figureDrawn(page, "chain")).toBe(true);
   // Embedded: one plot, no header; the link to the full page keeps the state.
   await expect(page.locator("#chain canvas[data-plot=gradients]")).toBeHidden();
   await expect(page.locator("#chain .ds-header")).toBeHidden();
@@ -82,7 +66,7 @@ test.describe("a page of twenty-one figures", () => {
     for (const key of ["a-rms-last", "b-grad-first", "c-diagnosis"]) {
       const value = await full.locator(`[data-readout="${key}"]`).getAttribute("data-value");
       expect(value).toBeTruthy();
-      expect(await readout(page, "more-7", key)).toBe(value);
+      expect(await figureReadout(page, "more-7", key)).toBe(value);
     }
   });
 
@@ -107,7 +91,7 @@ test.describe("a page of twenty-one figures", () => {
     expect(refused).toContain("depth");
     await page.locator("#far").scrollIntoViewIfNeeded();
     await expect(page.locator("#far[data-state=ready]")).toBeAttached({ timeout: 15_000 });
-    expect(await readout(page, "far", "regime")).toBe("vanishing");
+    expect(await figureReadout(page, "far", "regime")).toBe("vanishing");
     expect(await page.evaluate(() => document.getElementById("far").get().readouts.regime)).toBe("vanishing");
     // As events: set, and a state event answers.
     const state = await page.evaluate(() => new Promise((resolve) => {
@@ -131,7 +115,7 @@ test.describe("a page of twenty-one figures", () => {
     await expect(page.locator("#train[data-state=ready]")).toBeAttached({ timeout: 15_000 });
     // A preset named in a set call plays, as its button does.
     await page.evaluate(() => document.getElementById("train").set({ preset: "lower-lr" }));
-    const step = async () => Number(await readout(page, "train", "step"));
+    const step = async () => Number(await figureReadout(page, "train", "step"));
     await expect.poll(step).toBeGreaterThan(20);
     await page.locator("#far").scrollIntoViewIfNeeded();
     await page.waitForTimeout(400);
@@ -159,7 +143,7 @@ test.describe("a page of twenty-one figures", () => {
     await page.emulateMedia({ media: "print" });
     for (const id of ["train", "far", "more-0", "more-19"]) {
       await expect(page.locator(`#${id} canvas`).first()).toBeAttached();
-      expect(await drawn(page, id), id).toBe(true);
+      expect(await figureDrawn(page, id), id).toBe(true);
       await expect(page.locator(`#${id} .ds-controls`)).toBeHidden();
     }
   });

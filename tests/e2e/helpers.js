@@ -58,4 +58,21 @@ async function dragSlider(page, name, to) {
   await page.mouse.up();
 }
 
-module.exports = { open, waitReady, readout, pixels, redraws, watchErrors, dragSlider };
+/** The exact value behind the readout `key` of the in-page figure with id `figure`. */
+function figureReadout(page, figure, key) {
+  return page.locator(`#${figure} [data-readout="${key}"]`).getAttribute("data-value");
+}
+
+/** Whether any pixel of the in-page figure's first shown canvas differs from its corner. */
+function figureDrawn(page, figure) {
+  return page.locator(`#${figure} figure:not([hidden]) canvas`).first().evaluate((c) => {
+    if (!c.width || !c.height) return false;
+    const data = c.getContext("2d").getImageData(0, 0, c.width, c.height).data;
+    for (let i = 4; i < data.length; i += 4) {
+      if (data[i] !== data[0] || data[i + 1] !== data[1] || data[i + 2] !== data[2]) return true;
+    }
+    return false;
+  });
+}
+
+module.exports = { open, waitReady, readout, pixels, redraws, watchErrors, dragSlider, figureReadout, figureDrawn };

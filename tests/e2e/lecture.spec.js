@@ -3,24 +3,8 @@
 // drive their figures, printing shows pictures, nothing leaves the origin, axe.
 const { test, expect } = require("@playwright/test");
 const AxeBuilder = require("@axe-core/playwright").default;
-const { watchErrors } = require("./helpers");
+const { watchErrors, figureReadout, figureDrawn } = require("./helpers");
 
-/** The exact value behind a figure's readout. */
-function readout(page, figure, key) {
-  return page.locator(`#${figure} [data-readout="${key}"]`).getAttribute("data-value");
-}
-
-/** Whether any pixel of the figure's shown canvas differs from its corner pixel. */
-function drawn(page, figure) {
-  return page.locator(`#${figure} figure:not([hidden]) canvas`).first().evaluate((c) => {
-    if (!c.width || !c.height) return false;
-    const data = c.getContext("2d").getImageData(0, 0, c.width, c.height).data;
-    for (let i = 4; i < data.length; i += 4) {
-      if (data[i] !== data[0] || data[i + 1] !== data[1] || data[i + 2] !== data[2]) return true;
-    }
-    return false;
-  });
-}
 
 /** The ids of the page's figures, in order. */
 function figureIds(page) {
@@ -56,7 +40,7 @@ test("every figure starts only when scrolled to, then reaches its ready state wi
   for (const id of ids) {
     await page.locator(`#${id}`).scrollIntoViewIfNeeded();
     await expect(page.locator(`#${id}[data-state=ready]`), id).toBeAttached({ timeout: 20_000 });
-    expect(await drawn(page, id), id).toBe(true);
+    expect(await figureDrawn(page, id), id).toBe(true);
     // The figure's query is one the app accepts as written: no corrections to report.
     await expect(page.locator(`#${id} [data-notices]`), id).toBeHidden();
   }
@@ -69,60 +53,60 @@ test("the numbers the prose quotes are what the figures compute", async ({ page 
   await page.locator("#fig-chain").scrollIntoViewIfNeeded();
   await expect(page.locator("#fig-chain[data-state=ready]")).toBeAttached({ timeout: 15_000 });
   await press(page, "Cut Figure 1 to two layers");
-  expect(Number(await readout(page, "fig-chain", "yn"))).toBeCloseTo(0.82, 6);
+  expect(Number(await figureReadout(page, "fig-chain", "yn"))).toBeCloseTo(0.82, 6);
   await press(page, "Feed it x = 5 instead of 1");
-  expect(Number(await readout(page, "fig-chain", "yn"))).toBeCloseTo(0.500064, 6);
+  expect(Number(await figureReadout(page, "fig-chain", "yn"))).toBeCloseTo(0.500064, 6);
   await press(page, "Load the exploding case");
-  expect(await readout(page, "fig-chain", "first-nonfinite")).toBe("189");
+  expect(await figureReadout(page, "fig-chain", "first-nonfinite")).toBe("189");
   await press(page, "Double the signal at every layer");
-  expect(await readout(page, "fig-chain", "first-nonfinite")).toBe("128");
+  expect(await figureReadout(page, "fig-chain", "first-nonfinite")).toBe("128");
   await press(page, "Switch to f64");
-  expect(await readout(page, "fig-chain", "first-nonfinite")).toBe("none");
+  expect(await figureReadout(page, "fig-chain", "first-nonfinite")).toBe("none");
   await press(page, "switch to f16");
-  expect(await readout(page, "fig-chain", "first-nonfinite")).toBe("16");
+  expect(await figureReadout(page, "fig-chain", "first-nonfinite")).toBe("16");
   await press(page, "Miss by 1% below (w = 0.99, 200 layers)");
-  expect(Number(await readout(page, "fig-chain", "w-pow-n"))).toBeCloseTo(0.134, 3);
+  expect(Number(await figureReadout(page, "fig-chain", "w-pow-n"))).toBeCloseTo(0.134, 3);
   await press(page, "Miss by 1% above (w = 1.01)");
-  expect(Number(await readout(page, "fig-chain", "w-pow-n"))).toBeCloseTo(7.32, 2);
+  expect(Number(await figureReadout(page, "fig-chain", "w-pow-n"))).toBeCloseTo(7.32, 2);
 
   await page.locator("#fig-backward").scrollIntoViewIfNeeded();
   await expect(page.locator("#fig-backward[data-state=ready]")).toBeAttached({ timeout: 15_000 });
-  expect(Number(await readout(page, "fig-backward", "grad-first"))).toBeCloseTo(1.78e-5, 7);
+  expect(Number(await figureReadout(page, "fig-backward", "grad-first"))).toBeCloseTo(1.78e-5, 7);
   await press(page, "Try w = 1.2");
-  expect(Number(await readout(page, "fig-backward", "grad-first"))).toBeCloseTo(7583, -1);
+  expect(Number(await figureReadout(page, "fig-backward", "grad-first"))).toBeCloseTo(7583, -1);
 
   // Figure 3: learning rate 1 ends in NaN weights, and training stopped by itself.
   await page.locator("#fig-explode-loss").scrollIntoViewIfNeeded();
   await expect(page.locator("#fig-explode-loss[data-state=ready]")).toBeAttached({ timeout: 15_000 });
-  expect(await readout(page, "fig-explode-loss", "diagnosis")).toBe("exploding");
-  expect(Number(await readout(page, "fig-explode-loss", "nonfinite-weight-layers"))).toBe(50);
+  expect(await figureReadout(page, "fig-explode-loss", "diagnosis")).toBe("exploding");
+  expect(Number(await figureReadout(page, "fig-explode-loss", "nonfinite-weight-layers"))).toBe(50);
 
   // Figure 12: Xavier's RMS falls about 30,000-fold over 30 ReLU layers; He's holds.
   await page.locator("#fig-init").scrollIntoViewIfNeeded();
   await expect(page.locator("#fig-init[data-state=ready]")).toBeAttached({ timeout: 15_000 });
-  const fall = Number(await readout(page, "fig-init", "a-rms-first")) / Number(await readout(page, "fig-init", "a-rms-last"));
+  const fall = Number(await figureReadout(page, "fig-init", "a-rms-first")) / Number(await figureReadout(page, "fig-init", "a-rms-last"));
   expect(fall).toBeGreaterThan(5_000);
   expect(fall).toBeLessThan(200_000);
-  expect(await readout(page, "fig-init", "b-diagnosis")).toBe("healthy");
+  expect(await figureReadout(page, "fig-init", "b-diagnosis")).toBe("healthy");
 });
 
 test("prose buttons drive their figures, from the keyboard too, and a training figure replays", async ({ page }) => {
   await page.goto("./lecture.html");
   await page.locator("#fig-vanish-loss").scrollIntoViewIfNeeded();
   await expect(page.locator("#fig-vanish-loss[data-state=ready]")).toBeAttached({ timeout: 15_000 });
-  expect(await readout(page, "fig-vanish-loss", "step")).toBe("300");
+  expect(await figureReadout(page, "fig-vanish-loss", "step")).toBe("300");
   const button = page.getByRole("button", { name: "Shorten it to 3 layers" });
   await button.focus();
   await page.keyboard.press("Enter");
   await expect.poll(() => page.evaluate(() => document.getElementById("fig-vanish-loss").get().params.depth)).toBe("3");
   // The preset plays from step 0.
-  await expect.poll(async () => Number(await readout(page, "fig-vanish-loss", "step"))).toBeGreaterThan(0);
+  await expect.poll(async () => Number(await figureReadout(page, "fig-vanish-loss", "step"))).toBeGreaterThan(0);
   await page.locator("#fig-residual").scrollIntoViewIfNeeded();
   await expect(page.locator("#fig-residual[data-state=ready]")).toBeAttached({ timeout: 15_000 });
-  expect(await readout(page, "fig-residual", "d-config")).not.toBe("none");
+  expect(await figureReadout(page, "fig-residual", "d-config")).not.toBe("none");
   await press(page, "Compare plain Xavier with its residual version");
-  expect(await readout(page, "fig-residual", "c-config")).toBe("none");
-  expect(await readout(page, "fig-residual", "b-config")).toContain("res");
+  expect(await figureReadout(page, "fig-residual", "c-config")).toBe("none");
+  expect(await figureReadout(page, "fig-residual", "b-config")).toContain("res");
 });
 
 test("printing shows a picture of every figure, and no controls", async ({ page }) => {
@@ -131,7 +115,7 @@ test("printing shows a picture of every figure, and no controls", async ({ page 
   await page.emulateMedia({ media: "print" });
   for (const id of await figureIds(page)) {
     await expect(page.locator(`#${id} canvas`).first(), id).toBeAttached({ timeout: 15_000 });
-    expect(await drawn(page, id), id).toBe(true);
+    expect(await figureDrawn(page, id), id).toBe(true);
     await expect(page.locator(`#${id} .ds-controls`)).toBeHidden();
   }
   await expect(page.locator(".ds-theme")).toBeHidden();
