@@ -109,6 +109,30 @@ test("prose buttons drive their figures, from the keyboard too, and a training f
   expect(await figureReadout(page, "fig-residual", "b-config")).toContain("res");
 });
 
+test("every prose button is accepted by its figure and leaves it with no corrections", async ({ page }) => {
+  const warnings = [];
+  page.on("console", (m) => {
+    if (m.type() === "warning" || m.type() === "error") warnings.push(m.text());
+  });
+  await page.goto("./lecture.html");
+  const buttons = page.locator("button[data-deep-signal-for]");
+  const count = await buttons.count();
+  expect(count).toBeGreaterThan(20);
+  for (let i = 0; i < count; i++) {
+    const button = buttons.nth(i);
+    const figure = await button.getAttribute("data-deep-signal-for");
+    const set = new URLSearchParams(await button.getAttribute("data-deep-signal-set"));
+    await button.click();
+    await expect(page.locator(`#${figure}[data-state=ready]`)).toBeAttached({ timeout: 20_000 });
+    const params = await page.evaluate((id) => document.getElementById(id).get().params, figure);
+    for (const [key, value] of set) {
+      if (key !== "preset") expect(params[key], `${figure}: ${key}`).toBe(value);
+    }
+    await expect(page.locator(`#${figure} [data-notices]`)).toBeHidden();
+  }
+  expect(warnings).toEqual([]);
+});
+
 test("printing shows a picture of every figure, and no controls", async ({ page }) => {
   await page.goto("./lecture.html");
   await expect(page.locator("#fig-chain")).toHaveAttribute("data-state", /waiting|ready/);
