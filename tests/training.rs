@@ -656,3 +656,74 @@ fn a_session_can_move_to_another_thread() {
     .unwrap();
     assert_eq!(s.steps(), 10);
 }
+
+#[test]
+fn a_step_begun_in_one_frame_and_finished_in_the_next_has_the_bits_of_a_whole_one() {
+    let mut specs = Vec::new();
+    for norm in [
+        Norm::None,
+        Norm::Batch(NormPlace::Before),
+        Norm::Layer(NormPlace::After),
+    ] {
+        let mut spec = mlp(
+            16,
+            6,
+            Activation::Tanh,
+            Init::XavierNormal,
+            TaskSpec::Spiral,
+        );
+        if let ModelSpec::Mlp(m) = &mut spec.model {
+            m.norm = norm;
+            m.residual = Residual::On {
+                alpha: 0.5,
+                zero_init: false,
+            };
+        }
+        spec.batch = 8;
+        spec.noise = 0.1;
+        spec.momentum = 0.9;
+        spec.clip = Clip::Norm(1.0);
+        spec.baseline = true;
+        specs.push(spec);
+    }
+    // And one that halts: every weight NaN after the first update.
+    let mut exploding = mlp(
+        8,
+        4,
+        Activation::Relu,
+        Init::Normal {
+            sigma: 40.0,
+            sigma_b: 0.0,
+        },
+        TaskSpec::Sine,
+    );
+    exploding.lr = 10.0;
+    specs.push(exploding);
+    for spec in &specs {
+        let mut whole = Session::new(spec);
+        let mut divided = Session::new(spec);
+        for _ in 0..12 {
+            let ran = whole.step();
+            if divided.begin() {
+                assert!(!divided.begin(), "a step is already begun");
+                assert_eq!(divided.steps(), whole.steps() - u64::from(ran));
+            }
+            assert_eq!(divided.step(), ran);
+            assert_eq!(divided.steps(), whole.steps());
+            let (a, b) = (whole.records().latest(), divided.records().latest());
+            assert_eq!(a.map(|l| l.loss.to_bits()), b.map(|l| l.loss.to_bits()));
+            assert_eq!(
+                a.map(|l| l.baseline_loss.map(f64::to_bits)),
+                b.map(|l| l.baseline_loss.map(f64::to_bits))
+            );
+            // As text: NaN profiles are equal there.
+            assert_eq!(
+                format!("{:?}", a.map(|l| &l.layers)),
+                format!("{:?}", b.map(|l| &l.layers))
+            );
+        }
+        assert_eq!(bits(&whole.parameters()), bits(&divided.parameters()));
+        assert_eq!(whole.halt(), divided.halt());
+    }
+    assert!(Session::new(&specs[3]).run(12) < 12, "the last spec halts");
+}

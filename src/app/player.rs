@@ -34,6 +34,12 @@ pub trait Trainer {
     fn run(&mut self, n: u64) -> u64;
     /// Whether it stopped itself (NaN weights) and will run no more.
     fn halted(&self) -> bool;
+    /// Begins the next step without finishing it (its first part, about a third of it);
+    /// the next [`run`](Self::run) finishes it. Returns whether it did: by default a
+    /// trainer cannot, and its steps are never divided.
+    fn begin(&mut self) -> bool {
+        false
+    }
 }
 
 /// What pressing one of the training buttons asks of the view.
@@ -48,7 +54,7 @@ pub enum Press {
 }
 
 /// The playing state.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Player {
     /// Whether it plays on its own.
     pub playing: bool,
@@ -56,6 +62,11 @@ pub struct Player {
     pub target: Option<u64>,
     /// Steps per call of the trainer while in a hurry, adapted to take about a millisecond.
     chunk: u64,
+    /// Whether one step takes longer than a frame's budget: each step is then divided over
+    /// two frames (see [`Trainer::begin`]), so that no frame holds a whole one.
+    divide: bool,
+    /// How long the first part of the step under way took, once begun.
+    begun: Option<f64>,
 }
 
 impl Default for Player {
@@ -64,6 +75,8 @@ impl Default for Player {
             playing: false,
             target: None,
             chunk: 1,
+            divide: false,
+            begun: None,
         }
     }
 }
@@ -91,6 +104,14 @@ impl Player {
             return 0;
         }
         let start = now();
+        if self.divide && self.begun.is_none() {
+            // This frame begins a step; the next one finishes it.
+            if trainer.begin() {
+                self.begun = Some(now() - start);
+                return 0;
+            }
+            self.divide = false;
+        }
         let mut ran = 0;
         loop {
             // What the mode still allows this frame.
@@ -108,6 +129,11 @@ impl Player {
             let done = trainer.run(n);
             ran += done;
             let took = now() - t0;
+            if n == 1 {
+                // A whole step (or the rest of a begun one) against the budget.
+                let whole = took + self.begun.take().unwrap_or(0.0);
+                self.divide = whole > budget_ms;
+            }
             // Aim for about a millisecond per call, so the budget is kept closely.
             if took < 0.5 && self.chunk < 1 << 16 {
                 self.chunk *= 2;
@@ -176,6 +202,7 @@ pub fn frame<T: Trainer>(
     values.set_number("steps", trainer.steps() as f64);
     let tick = Tick {
         changed: ran > 0,
+        worked: ran > 0 || p.begun.is_some(),
         more: p.active(),
     };
     (tick, values.number("steps") as u64)
@@ -243,5 +270,76 @@ mod tests {
         assert!(!p.playing, "a halted run does not play");
         assert_eq!(p.press("reset", t.steps, true), Press::Reset);
         assert_eq!(p.press("fly", 0, false), Press::Unknown);
+    }
+
+    /// Steps of `ms` milliseconds of a fake clock, divisible in two (a third, then the rest).
+    struct Slow<'a> {
+        steps: u64,
+        begun: bool,
+        ms: f64,
+        clock: &'a Cell<f64>,
+    }
+
+    impl Trainer for Slow<'_> {
+        fn steps(&self) -> u64 {
+            self.steps
+        }
+        fn run(&mut self, n: u64) -> u64 {
+            let rest = if std::mem::take(&mut self.begun) {
+                2.0 / 3.0
+            } else {
+                1.0
+            };
+            self.clock
+                .set(self.clock.get() + self.ms * (rest + (n - 1) as f64));
+            self.steps += n;
+            n
+        }
+        fn halted(&self) -> bool {
+            false
+        }
+        fn begin(&mut self) -> bool {
+            assert!(!self.begun, "begun twice");
+            self.begun = true;
+            self.clock.set(self.clock.get() + self.ms / 3.0);
+            true
+        }
+    }
+
+    #[test]
+    fn steps_longer_than_the_budget_are_divided_over_two_frames() {
+        let clock = Cell::new(0.0);
+        let now = || clock.get();
+        let mut t = Slow {
+            steps: 0,
+            begun: false,
+            ms: 20.0,
+            clock: &clock,
+        };
+        let mut p = Player::default();
+        p.press("play", 0, false);
+        // The first step runs whole and shows it is too long for a frame.
+        let frame = |p: &mut Player, t: &mut Slow| {
+            let start = clock.get();
+            let ran = p.tick(t, Speed::Fast, &now, 8.0);
+            (ran, clock.get() - start, p.begun.is_some())
+        };
+        assert_eq!(frame(&mut p, &mut t), (1, 20.0, false));
+        for _ in 0..3 {
+            // A frame that begins a step, then one that finishes it: none holds a whole one.
+            let (ran, took, begun) = frame(&mut p, &mut t);
+            assert_eq!((ran, begun), (0, true));
+            assert!((took - 20.0 / 3.0).abs() < 1e-9, "{took}");
+            let (ran, took, begun) = frame(&mut p, &mut t);
+            assert_eq!((ran, begun), (1, false));
+            assert!((took - 40.0 / 3.0).abs() < 1e-9, "{took}");
+        }
+        // Once a step fits the budget again, steps are whole (and chunked) again.
+        t.ms = 0.1;
+        frame(&mut p, &mut t);
+        frame(&mut p, &mut t);
+        let (ran, _, begun) = frame(&mut p, &mut t);
+        assert!(ran > 1 && !begun, "{ran}");
+        assert!(!t.begun);
     }
 }

@@ -108,6 +108,9 @@ impl Readout {
 pub struct Tick {
     /// Whether anything changed (the readouts and plots need redrawing).
     pub changed: bool,
+    /// Whether background work ran, even if it finished nothing (the first part of a
+    /// divided step).
+    pub worked: bool,
     /// Whether the view wants another frame (it is still playing).
     pub more: bool,
 }

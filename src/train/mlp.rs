@@ -65,6 +65,8 @@ pub(crate) struct MlpModel<F> {
     params: Params<F>,
     /// The first layer whose `z` was non-finite in the last forward pass.
     first_bad: Option<usize>,
+    /// The loss of a forward pass run ahead of its step ([`Model::forward_ahead`]).
+    ahead: Option<F>,
     /// Once [`Model::freeze`]d: each sample's term of the loss's sum over the whole data set.
     frozen: Option<Vec<F>>,
     /// The loaded batch's sample indices (kept once frozen).
@@ -165,6 +167,7 @@ impl<F: Float> MlpModel<F> {
             scratch: vec![zero; 2 * widest],
             params: Params::new(values, offsets, momentum),
             first_bad: None,
+            ahead: None,
             frozen: None,
             batch_idx: vec![0; batch],
             deltas: None,
@@ -610,8 +613,16 @@ impl<F: Float> Model for MlpModel<F> {
         Box::new(self.clone())
     }
 
+    fn forward_ahead(&mut self) {
+        self.ahead = Some(self.forward());
+    }
+
     fn step(&mut self, h: &Hyper, detail: Detail, out: &mut [LayerProfile]) -> Outcome {
-        let loss = self.forward().to_f64();
+        let loss = match self.ahead.take() {
+            Some(loss) => loss,
+            None => self.forward(),
+        }
+        .to_f64();
         self.backward();
         if detail == Detail::Full {
             let big_l = self.layers();

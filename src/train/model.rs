@@ -30,6 +30,13 @@ pub(crate) trait Model: Send {
     /// Forward, backward, clipping and update on the loaded batch; fills `out` (one entry per
     /// layer) as much as `detail` asks.
     fn step(&mut self, h: &Hyper, detail: Detail, out: &mut [LayerProfile]) -> Outcome;
+    /// Runs the next step's forward pass on the loaded batch ahead of the step, so that a
+    /// long step can be split over two frames (see [`Session::begin`]); the step then uses
+    /// it instead of running it again, with the same bits. Models whose steps are short need
+    /// not: by default it does nothing.
+    ///
+    /// [`Session::begin`]: super::session::Session::begin
+    fn forward_ahead(&mut self) {}
     /// Every parameter, as `f64`, in the model's order.
     fn parameters(&self) -> Vec<f64>;
     /// A copy with the same parameters, data and buffers.

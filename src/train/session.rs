@@ -53,6 +53,8 @@ pub struct Session {
     first_nan_step: Option<u64>,
     records: Records,
     profile: Vec<LayerProfile>,
+    /// A step begun by [`Session::begin`]: whether it loaded a new batch.
+    begun: Option<bool>,
 }
 
 impl Session {
@@ -110,6 +112,7 @@ impl Session {
             first_nan_step: None,
             records: Records::new(depth, spec.baseline),
             profile: vec![LayerProfile::default(); depth],
+            begun: None,
             spec,
         }
     }
@@ -142,12 +145,24 @@ impl Session {
         n
     }
 
-    fn step_with(&mut self, full: bool) -> bool {
-        if self.halt.is_some() {
+    /// Begins the next step, with every per-layer profile: loads its batch and runs its
+    /// forward pass, so that the rest of it ([`step`](Self::step) or [`run`](Self::run)
+    /// finishes it) can run in another frame. The bits are those of an undivided step.
+    /// Returns `false`, and does nothing, once training has halted or while a step is
+    /// begun.
+    pub fn begin(&mut self) -> bool {
+        if self.halt.is_some() || self.begun.is_some() {
             return false;
         }
-        let s = self.steps;
-        let new_batch = match self.batches.next_batch() {
+        let new_batch = self.next_batch();
+        self.main.forward_ahead();
+        self.begun = Some(new_batch);
+        true
+    }
+
+    /// Loads the next batch, if the batches change from step to step; returns whether.
+    fn next_batch(&mut self) -> bool {
+        match self.batches.next_batch() {
             Some(idx) => {
                 self.main.load_batch(idx);
                 if let Some(b) = &mut self.baseline {
@@ -156,6 +171,17 @@ impl Session {
                 true
             }
             None => false,
+        }
+    }
+
+    fn step_with(&mut self, full: bool) -> bool {
+        if self.halt.is_some() {
+            return false;
+        }
+        let s = self.steps;
+        let (new_batch, full) = match self.begun.take() {
+            Some(new_batch) => (new_batch, true),
+            None => (self.next_batch(), full),
         };
         // Once a value has gone non-finite, training halts within a step or two: profile
         // every step from then on, so the halting step's profile is the one shown.

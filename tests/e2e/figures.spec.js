@@ -19,6 +19,20 @@ test("the smallest page for course authors works from a sub-path, and its button
   await expect(page.locator("#chain .ds-header")).toBeHidden();
   await page.getByRole("button", { name: "Try w = 1.1" }).click();
   await expect(page.locator('#chain [data-readout="regime"]')).toHaveAttribute("data-value", "exploding");
+  // A link in the prose drives its figure the same way, without following its href.
+  await page.evaluate(() => {
+    const a = document.createElement("a");
+    a.href = "#chain";
+    a.textContent = "back to w = 0.9";
+    a.setAttribute("data-deep-signal-for", "chain");
+    a.setAttribute("data-deep-signal-set", "w=0.9");
+    document.querySelector("p").append(a);
+  });
+  await page.getByRole("link", { name: "back to w = 0.9" }).click();
+  await expect(page.locator('#chain [data-readout="regime"]')).toHaveAttribute("data-value", "vanishing");
+  expect(new URL(page.url()).hash).toBe("");
+  await page.getByRole("button", { name: "Try w = 1.1" }).click();
+  await expect(page.locator('#chain [data-readout="regime"]')).toHaveAttribute("data-value", "exploding");
   await expect(page.locator("#chain [data-open-full]")).toHaveAttribute("href", /\/courses\/deep-signal\/\?view=explorer&depth=50&w=1\.1&/);
   // The host page's own URL and theme are left alone.
   expect(new URL(page.url()).search).toBe("");

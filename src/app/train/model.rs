@@ -104,6 +104,11 @@ impl Trainer for TrainModel {
     fn halted(&self) -> bool {
         self.session.halt().is_some()
     }
+
+    /// The first step always runs whole: its profile is the one kept as the start.
+    fn begin(&mut self) -> bool {
+        self.session.steps() > 0 && self.session.begin()
+    }
 }
 
 impl ViewModel for TrainModel {

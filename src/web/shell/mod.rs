@@ -317,7 +317,7 @@ impl Shell {
                 .model
                 .borrow_mut()
                 .tick(&mut values, &now, WORK_BUDGET_MS);
-            if let (Some(p), true) = (&perf, tick.changed) {
+            if let (Some(p), true) = (&perf, tick.worked) {
                 // Only frames that trained: the benchmark divides steps by this time.
                 let _ = p.measure_with_start_mark(WORK_MEASURE, WORK_MARK);
             }
