@@ -26,9 +26,7 @@ impl std::fmt::Display for CanvasError {
 impl std::error::Error for CanvasError {}
 
 fn js_error(e: JsValue) -> DrawingErrorKind<CanvasError> {
-    DrawingErrorKind::DrawingError(CanvasError(
-        e.as_string().unwrap_or_else(|| format!("{e:?}")),
-    ))
+    DrawingErrorKind::DrawingError(CanvasError(super::banner::describe(&e)))
 }
 
 /// `(r, g, b, alpha)` of a colour, comparable.

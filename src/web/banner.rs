@@ -2,6 +2,7 @@
 //! page.
 
 use super::dom::document;
+use wasm_bindgen::{JsCast, JsValue};
 
 /// Installs the panic hook: the message goes to the console (with the Rust location) and
 /// into a banner at the top of the page.
@@ -12,6 +13,22 @@ pub fn install_panic_hook() {
             "deep-signal stopped because of an internal error: {info}"
         ));
     }));
+}
+
+/// A JavaScript error or value in words: its text, an `Error`'s message, or what
+/// `String(value)` gives (without wasm-bindgen's `Debug`, which brings a JavaScript
+/// pretty-printer into the page).
+pub fn describe(e: &JsValue) -> String {
+    if let Some(s) = e.as_string() {
+        return s;
+    }
+    if let Some(error) = e.dyn_ref::<js_sys::Error>() {
+        return String::from(error.message());
+    }
+    e.dyn_ref::<js_sys::Object>().map_or_else(
+        || "an unknown error".into(),
+        |o| String::from(o.to_string()),
+    )
 }
 
 /// Shows `message` in the error banner, creating it if needed.

@@ -239,7 +239,7 @@ impl Figure {
                 Ok(shell) => *self.shell.borrow_mut() = Some(shell),
                 Err(e) => banner::show(&format!(
                     "A deep-signal figure could not start: {}",
-                    e.as_string().unwrap_or_else(|| format!("{e:?}"))
+                    banner::describe(&e)
                 )),
             }
         }

@@ -32,7 +32,7 @@ pub fn start() {
         if let Err(e) = mount(&root, &search) {
             banner::show(&format!(
                 "deep-signal could not start: {}",
-                e.as_string().unwrap_or_else(|| format!("{e:?}"))
+                banner::describe(&e)
             ));
         }
     }

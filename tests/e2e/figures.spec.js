@@ -124,6 +124,41 @@ test.describe("a page of twenty-one figures", () => {
     expect(got).toBe("30");
   });
 
+  test("bad settings never break a figure: a bad attribute is corrected with a notice, bad calls throw and change nothing", async ({ page }) => {
+    const errors = watchErrors(page);
+    await page.goto("/host/figures.html");
+    await expect(page.locator("#train[data-state=ready]")).toBeAttached({ timeout: 15_000 });
+    const result = await page.evaluate(() => {
+      const el = document.createElement("div");
+      el.id = "bad";
+      el.setAttribute("data-deep-signal", "view=nope&w=%F0%9F%92%A5&depth=1e99&panel=zz&zoom=2");
+      document.querySelector("main").prepend(el);
+      deepSignal.scan();
+      const outcomes = [];
+      for (const bad of [null, 42, [], "", { w: NaN }, { w: "1e999" }, { nope: 1 }, { preset: "nope" }, { view: "train" }]) {
+        try {
+          el.set(bad);
+          outcomes.push("accepted");
+        } catch (e) {
+          outcomes.push(e instanceof Error ? "Error" : typeof e);
+        }
+      }
+      el.dispatchEvent(new CustomEvent("deep-signal:set", { detail: 17 }));
+      el.dispatchEvent(new CustomEvent("deep-signal:set"));
+      return outcomes;
+    });
+    expect(result).toEqual(Array(9).fill("Error"));
+    const bad = page.locator("#bad");
+    await expect(bad).toHaveAttribute("data-state", "ready", { timeout: 15_000 });
+    await expect(bad.locator("[data-notices]")).toBeVisible();
+    await expect(bad.locator("[data-notices]")).toContainText("view=nope is not a view");
+    await expect(bad.locator("[data-notices]")).toContainText("depth");
+    const params = await page.evaluate(() => document.getElementById("bad").get().params);
+    expect(params.view).toBe("explorer");
+    expect(Number(params.depth)).toBe(10000);
+    expect(errors).toEqual([]);
+  });
+
   test("a training figure pauses off screen and resumes when scrolled back", async ({ page }) => {
     await page.goto("/host/figures.html");
     await expect(page.locator("#train[data-state=ready]")).toBeAttached({ timeout: 15_000 });

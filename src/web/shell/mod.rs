@@ -10,7 +10,7 @@ mod tools;
 use controls::{bind_controls, find_controls, Control};
 use tools::{bind_tools, warn};
 
-use super::banner;
+use super::banner::{self, describe};
 use super::canvas::{self, PlotCanvas};
 use super::dom::{self, document, find, find_all, set_attr, Slot};
 use super::embed::{self, Request};
@@ -249,10 +249,6 @@ pub fn mount(root: &Element, parsed: Parsed, host: Host) -> Result<Rc<Shell>, Js
     }
     app.request();
     Ok(app)
-}
-
-fn describe(e: &JsValue) -> String {
-    e.as_string().unwrap_or_else(|| format!("{e:?}"))
 }
 
 impl Shell {
