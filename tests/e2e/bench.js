@@ -174,14 +174,16 @@ async function remediesRecompute(page, query, one = false) {
     const wait = (ms) => new Promise((r) => setTimeout(r, ms));
     const change = async (i) => {
       const t0 = performance.now();
+      // Until the redraw that shows every configuration measured (the page is ready again:
+      // changed configurations are measured one or more a frame).
+      const root = document.getElementById("deep-signal");
       const done = new Promise((resolve) => {
         const o = new PerformanceObserver((l) => {
-          for (const e of l.getEntriesByName("deep-signal:redraw")) {
-            if (e.startTime >= t0) {
-              o.disconnect();
-              resolve(e.startTime + e.duration - t0);
-              return;
-            }
+          const after = l.getEntriesByName("deep-signal:redraw").filter((e) => e.startTime >= t0);
+          if (after.length && root.dataset.state === "ready") {
+            o.disconnect();
+            const e = after[after.length - 1];
+            resolve(e.startTime + e.duration - t0);
           }
         });
         o.observe({ type: "measure" });

@@ -221,6 +221,10 @@ fn upper(i: usize) -> &'static str {
 pub struct RemediesModel {
     shared: Shared,
     slots: [Option<Slot>; 4],
+    /// Configurations changed by the reader and waiting to be measured, in slot order:
+    /// one or more per frame, so a change never holds the page for all four at once. The
+    /// slot shows its previous state until then.
+    pending: Vec<(usize, Config, TrainSpec)>,
     player: Player,
 }
 
@@ -229,17 +233,21 @@ pub fn model(values: &Values) -> Box<dyn ViewModel> {
     let mut m = RemediesModel {
         shared: Shared::from_values(values),
         slots: [None, None, None, None],
+        pending: Vec::new(),
         player: Player::default(),
     };
     m.rebuild(values, true);
+    m.measure_pending(&|| 0.0, f64::INFINITY);
     Box::new(m)
 }
 
 impl RemediesModel {
-    /// Brings every slot to the values: a slot whose spec or seeds changed is measured and
-    /// started again (all of them with `restart`); the others keep their state.
+    /// Brings every slot to the values: a slot whose spec or seeds changed is queued to be
+    /// measured and started again (all of them with `restart`); the others keep their
+    /// state. [`measure_pending`](Self::measure_pending) does the measuring.
     fn rebuild(&mut self, values: &Values, restart: bool) {
         let shared = self.shared;
+        self.pending.clear();
         for (i, letter) in LETTERS.iter().enumerate() {
             let Some(config) = config::read(values.text(letter)).0 else {
                 self.slots[i] = None;
@@ -265,12 +273,25 @@ impl RemediesModel {
                     s.series.words = config.describe();
                 }
             } else {
-                self.slots[i] = Some(Slot::new(i, config, spec, shared.seeds));
+                self.pending.push((i, config, spec));
             }
         }
         if restart {
             self.player.target = (shared.steps > 0).then_some(shared.steps);
         }
+    }
+
+    /// Measures queued configurations, at least one, then more while `now()` stays within
+    /// `budget_ms` of the start; returns whether it measured any.
+    fn measure_pending(&mut self, now: &dyn Fn() -> f64, budget_ms: f64) -> bool {
+        let start = now();
+        let mut measured = false;
+        while !self.pending.is_empty() && (!measured || now() - start < budget_ms) {
+            let (i, config, spec) = self.pending.remove(0);
+            self.slots[i] = Some(Slot::new(i, config, spec, self.shared.seeds));
+            measured = true;
+        }
+        measured
     }
 
     fn active(&self) -> impl Iterator<Item = (usize, &Slot)> {
@@ -321,6 +342,14 @@ impl ViewModel for RemediesModel {
     }
 
     fn tick(&mut self, values: &mut Values, now: &dyn Fn() -> f64, budget_ms: f64) -> Tick {
+        // Changed configurations are measured before any training goes on.
+        if self.measure_pending(now, budget_ms) {
+            return Tick {
+                changed: true,
+                worked: false,
+                more: true,
+            };
+        }
         let speed = self.shared.speed;
         let (tick, steps) = frame(self, |m| &mut m.player, speed, values, now, budget_ms);
         self.shared.steps = steps;
@@ -328,7 +357,7 @@ impl ViewModel for RemediesModel {
     }
 
     fn busy(&self) -> bool {
-        self.player.target.is_some()
+        self.player.target.is_some() || !self.pending.is_empty()
     }
 
     fn action(&mut self, key: &str, values: &mut Values) -> bool {
@@ -637,5 +666,57 @@ fn key_words(key: &str) -> &'static str {
         "trainable-depth" => "trainable depth, about 6ξ",
         "loss" => "loss",
         _ => "diagnosis",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::PARAMS;
+    use super::*;
+    use std::cell::Cell;
+
+    fn values_of(readouts: &[Readout], key: &str) -> String {
+        readouts
+            .iter()
+            .find(|r| r.key == key)
+            .map(|r| r.value.clone())
+            .expect("a readout")
+    }
+
+    #[test]
+    fn a_change_is_measured_one_configuration_a_frame_and_ends_as_a_fresh_model() {
+        let mut values = Values::defaults(PARAMS);
+        values.set_raw("depth", "8");
+        values.set_raw("width", "16");
+        let mut m = model(&values);
+        let before = m.readouts();
+        let previous = values.clone();
+        values.set_raw("depth", "12");
+        m.update(&values, &previous);
+        assert!(m.busy(), "four configurations wait to be measured");
+        assert_eq!(
+            m.readouts(),
+            before,
+            "each shows its previous state until measured"
+        );
+        // A clock that moves 10 ms at every reading: one configuration fills a frame.
+        let clock = Cell::new(0.0);
+        let now = || {
+            clock.set(clock.get() + 10.0);
+            clock.get()
+        };
+        let fresh = model(&values).readouts();
+        for (frame, letter) in ["a", "b", "c", "d"].iter().enumerate() {
+            let tick = m.tick(&mut values, &now, 8.0);
+            assert!(tick.changed && tick.more && !tick.worked, "frame {frame}");
+            let key = format!("{letter}-rms-last");
+            assert_eq!(values_of(&m.readouts(), &key), values_of(&fresh, &key));
+            if let Some(next) = ["b", "c", "d"].get(frame) {
+                let key = format!("{next}-rms-last");
+                assert_eq!(values_of(&m.readouts(), &key), values_of(&before, &key));
+            }
+        }
+        assert!(!m.busy());
+        assert_eq!(m.readouts(), fresh);
     }
 }

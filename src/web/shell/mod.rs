@@ -276,8 +276,10 @@ impl Shell {
         }
     }
 
-    /// Marks the values as changed and asks for a redraw.
+    /// Marks the values as changed and asks for a redraw; until it is done, the page is
+    /// not ready.
     fn changed(&self) {
+        set_attr(&self.root, "data-state", "busy");
         self.post_state.set(true);
         self.request();
     }
@@ -359,11 +361,10 @@ impl Shell {
         if let Some(later) = self.later.get() {
             later.request();
         }
-        if drawn && !busy {
-            // Every shown plot is on screen at its current size, and the work the URL
-            // asked for is done: tests and embedding pages can wait for this.
-            set_attr(&self.root, "data-state", "ready");
-        }
+        // `ready`: every shown plot is on screen at its current size, and the work the URL
+        // or a change asked for is done; tests and embedding pages can wait for it.
+        let state = if drawn && !busy { "ready" } else { "busy" };
+        set_attr(&self.root, "data-state", state);
         if let Some(p) = &perf {
             let _ = p.measure_with_start_mark(MEASURE, MARK);
             p.clear_marks_with_mark_name(MARK);
