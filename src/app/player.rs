@@ -213,11 +213,26 @@ mod tests {
     use super::*;
     use std::cell::Cell;
 
-    /// Counts steps; each takes 0.1 ms of a fake clock; halts at `halt_at`.
+    /// Counts steps, each `ms` milliseconds of a fake clock, divisible in two (a third,
+    /// then the rest); halts at `halt_at`.
     struct Fake<'a> {
         steps: u64,
         halt_at: u64,
+        ms: f64,
+        begun: bool,
         clock: &'a Cell<f64>,
+    }
+
+    impl<'a> Fake<'a> {
+        fn new(ms: f64, halt_at: u64, clock: &'a Cell<f64>) -> Self {
+            Fake {
+                steps: 0,
+                halt_at,
+                ms,
+                begun: false,
+                clock,
+            }
+        }
     }
 
     impl Trainer for Fake<'_> {
@@ -226,12 +241,27 @@ mod tests {
         }
         fn run(&mut self, n: u64) -> u64 {
             let n = n.min(self.halt_at - self.steps);
+            if n == 0 {
+                return 0;
+            }
+            let first = if std::mem::take(&mut self.begun) {
+                2.0 / 3.0
+            } else {
+                1.0
+            };
+            self.clock
+                .set(self.clock.get() + self.ms * (first + (n - 1) as f64));
             self.steps += n;
-            self.clock.set(self.clock.get() + 0.1 * n as f64);
             n
         }
         fn halted(&self) -> bool {
             self.steps >= self.halt_at
+        }
+        fn begin(&mut self) -> bool {
+            assert!(!self.begun, "begun twice");
+            self.begun = true;
+            self.clock.set(self.clock.get() + self.ms / 3.0);
+            true
         }
     }
 
@@ -239,11 +269,7 @@ mod tests {
     fn speeds_targets_and_halts() {
         let clock = Cell::new(0.0);
         let now = || clock.get();
-        let mut t = Fake {
-            steps: 0,
-            halt_at: 1_000,
-            clock: &clock,
-        };
+        let mut t = Fake::new(0.1, 1_000, &clock);
         let mut p = Player::default();
         assert_eq!(p.tick(&mut t, Speed::Fast, &now, 8.0), 0, "paused");
         assert_eq!(p.press("play", 0, false), Press::Done);
@@ -272,54 +298,15 @@ mod tests {
         assert_eq!(p.press("fly", 0, false), Press::Unknown);
     }
 
-    /// Steps of `ms` milliseconds of a fake clock, divisible in two (a third, then the rest).
-    struct Slow<'a> {
-        steps: u64,
-        begun: bool,
-        ms: f64,
-        clock: &'a Cell<f64>,
-    }
-
-    impl Trainer for Slow<'_> {
-        fn steps(&self) -> u64 {
-            self.steps
-        }
-        fn run(&mut self, n: u64) -> u64 {
-            let rest = if std::mem::take(&mut self.begun) {
-                2.0 / 3.0
-            } else {
-                1.0
-            };
-            self.clock
-                .set(self.clock.get() + self.ms * (rest + (n - 1) as f64));
-            self.steps += n;
-            n
-        }
-        fn halted(&self) -> bool {
-            false
-        }
-        fn begin(&mut self) -> bool {
-            assert!(!self.begun, "begun twice");
-            self.begun = true;
-            self.clock.set(self.clock.get() + self.ms / 3.0);
-            true
-        }
-    }
-
     #[test]
     fn steps_longer_than_the_budget_are_divided_over_two_frames() {
         let clock = Cell::new(0.0);
         let now = || clock.get();
-        let mut t = Slow {
-            steps: 0,
-            begun: false,
-            ms: 20.0,
-            clock: &clock,
-        };
+        let mut t = Fake::new(20.0, u64::MAX, &clock);
         let mut p = Player::default();
         p.press("play", 0, false);
         // The first step runs whole and shows it is too long for a frame.
-        let frame = |p: &mut Player, t: &mut Slow| {
+        let frame = |p: &mut Player, t: &mut Fake| {
             let start = clock.get();
             let ran = p.tick(t, Speed::Fast, &now, 8.0);
             (ran, clock.get() - start, p.begun.is_some())

@@ -93,6 +93,12 @@ pub struct Shell {
     host: Host,
     /// Whether its element is on screen: background work pauses while it is not.
     visible: Cell<bool>,
+    /// Whether the next redraw must draw: something other than the model's own background
+    /// work asked for it (a change, a resize, a theme). A frame whose work changed nothing
+    /// (one that only began a divided step) draws nothing.
+    stale: Cell<bool>,
+    /// Whether every shown plot was on screen after the last drawing.
+    drawn: Cell<bool>,
     view: &'static ViewSpec,
     model: RefCell<Box<dyn ViewModel>>,
     values: RefCell<Values>,
@@ -215,6 +221,8 @@ pub fn mount(root: &Element, parsed: Parsed, host: Host) -> Result<Rc<Shell>, Js
         framed: matches!(host, Host::Page) && embed::parent().is_some(),
         host,
         visible: Cell::new(true),
+        stale: Cell::new(true),
+        drawn: Cell::new(false),
         post_state: Cell::new(true),
         dragging: Cell::new(false),
         measures: Cell::new(0),
@@ -253,6 +261,13 @@ pub fn mount(root: &Element, parsed: Parsed, host: Host) -> Result<Rc<Shell>, Js
 
 impl Shell {
     fn request(&self) {
+        self.stale.set(true);
+        self.request_work();
+    }
+
+    /// Asks for a frame for the background work only: it draws if the work changes
+    /// something.
+    fn request_work(&self) {
         if let Some(f) = self.frames.get() {
             f.request();
         }
@@ -271,6 +286,7 @@ impl Shell {
         for f in &self.figures {
             f.canvas.measure();
         }
+        self.stale.set(true);
         if let Err(e) = self.redraw() {
             banner::show(&format!("Drawing failed: {}", describe(&e)));
         }
@@ -295,12 +311,14 @@ impl Shell {
         if let Some(p) = &perf {
             let _ = p.mark(MARK);
         }
+        let mut draw = self.stale.replace(false);
         {
             let values = self.values.borrow();
             if *self.seen.borrow() != *values {
                 self.model.borrow_mut().update(&values, &self.seen.borrow());
                 *self.seen.borrow_mut() = values.clone();
                 self.show_controls();
+                draw = true;
             }
         }
         let now = || perf.as_ref().map_or(0.0, |p| p.now());
@@ -326,18 +344,22 @@ impl Shell {
             tick
         };
         let model = self.model.borrow();
-        let mut drawn = true;
-        for (i, figure) in self.figures.iter().enumerate() {
-            if !figure.shown.get() {
-                continue;
+        if draw || tick.changed {
+            let mut drawn = true;
+            for (i, figure) in self.figures.iter().enumerate() {
+                if !figure.shown.get() {
+                    continue;
+                }
+                // Each plot keeps its axis range while the data still fills it.
+                let mut plot = self.plot(&**model, i);
+                if let Plot::Layers(p) = &mut plot {
+                    p.previous_range = figure.canvas.range();
+                }
+                drawn &= figure.canvas.draw(&plot, &self.theme.borrow())?.is_some();
             }
-            // Each plot keeps its axis range while the data still fills it.
-            let mut plot = self.plot(&**model, i);
-            if let Plot::Layers(p) = &mut plot {
-                p.previous_range = figure.canvas.range();
-            }
-            drawn &= figure.canvas.draw(&plot, &self.theme.borrow())?.is_some();
+            self.drawn.set(drawn);
         }
+        let drawn = self.drawn.get();
         let readouts = model.readouts();
         self.update_text(&**model, &readouts);
         self.sync_controls(&**model);
@@ -378,7 +400,7 @@ impl Shell {
             p.clear_marks_with_mark_name(WORK_MARK);
         }
         if tick.more {
-            self.request();
+            self.request_work();
         }
         Ok(())
     }
