@@ -2,51 +2,52 @@
 //! [`Init`]). Values are drawn in `f64`, weights first (row-major, shape
 //! `(fan_out, fan_in)`), then the biases, and rounded to the model's format afterwards.
 
+use super::draws::{Draws, Kind};
 use super::spec::Init;
-use rand::RngExt;
-use rand_distr::StandardNormal;
-use rand_pcg::Pcg64;
 
 /// Fills the weight `w` (`fan_out × fan_in`, row-major) and the bias `b` (`fan_out`) of one
-/// layer by `init` with gain `gain`.
-pub(crate) fn init_layer(
+/// layer by `init` with gain `gain`, from `draws`.
+pub(crate) fn init_layer<D: Draws>(
     init: Init,
     gain: f64,
     fan_out: usize,
     fan_in: usize,
-    rng: &mut Pcg64,
+    draws: &mut D,
     w: &mut [f64],
     b: &mut [f64],
 ) {
     let (fi, fo) = (fan_in as f64, fan_out as f64);
-    let uniform = |rng: &mut Pcg64, v: &mut [f64], bound: f64| {
+    // `U(−bound, bound)` exactly as `rand`'s `random_range(-bound..bound)` draws it.
+    let uniform = |draws: &mut D, v: &mut [f64], bound: f64| {
+        draws.draw_into(Kind::Unit, v);
+        let (low, scale) = (-bound, bound - -bound);
         for x in v {
-            *x = rng.random_range(-bound..bound);
+            *x = *x * scale + low;
         }
     };
-    let normal = |rng: &mut Pcg64, v: &mut [f64], std: f64| {
+    let normal = |draws: &mut D, v: &mut [f64], std: f64| {
+        draws.draw_into(Kind::Normal, v);
         for x in v {
-            let e: f64 = rng.sample(StandardNormal);
-            *x = std * e;
+            *x *= std;
         }
     };
     b.fill(0.0);
     match init {
         Init::PyTorchDefault => {
-            uniform(rng, w, 1.0 / fi.sqrt());
-            uniform(rng, b, 1.0 / fi.sqrt());
+            uniform(draws, w, 1.0 / fi.sqrt());
+            uniform(draws, b, 1.0 / fi.sqrt());
         }
         Init::Normal { sigma, sigma_b } => {
-            normal(rng, w, sigma / fi.sqrt());
+            normal(draws, w, sigma / fi.sqrt());
             if sigma_b > 0.0 {
-                normal(rng, b, sigma_b);
+                normal(draws, b, sigma_b);
             }
         }
-        Init::Standard => uniform(rng, w, 1.0 / fi.sqrt()),
-        Init::XavierUniform => uniform(rng, w, gain * (6.0 / (fi + fo)).sqrt()),
-        Init::XavierNormal => normal(rng, w, gain * (2.0 / (fi + fo)).sqrt()),
-        Init::KaimingNormal => normal(rng, w, gain / fi.sqrt()),
-        Init::Orthogonal => orthogonal(rng, w, fan_out, fan_in, gain),
+        Init::Standard => uniform(draws, w, 1.0 / fi.sqrt()),
+        Init::XavierUniform => uniform(draws, w, gain * (6.0 / (fi + fo)).sqrt()),
+        Init::XavierNormal => normal(draws, w, gain * (2.0 / (fi + fo)).sqrt()),
+        Init::KaimingNormal => normal(draws, w, gain / fi.sqrt()),
+        Init::Orthogonal => orthogonal(draws, w, fan_out, fan_in, gain),
     }
 }
 
@@ -55,10 +56,8 @@ pub(crate) fn init_layer(
 /// positive (modified Gram–Schmidt gives exactly that `Q`, to within a few units of the last
 /// place times the matrix's condition number);
 /// transposed back; times `gain`.
-fn orthogonal(rng: &mut Pcg64, w: &mut [f64], rows: usize, cols: usize, gain: f64) {
-    for x in w.iter_mut() {
-        *x = rng.sample(StandardNormal);
-    }
+fn orthogonal<D: Draws>(draws: &mut D, w: &mut [f64], rows: usize, cols: usize, gain: f64) {
+    draws.draw_into(Kind::Normal, w);
     // The tall matrix's columns, each contiguous: `tall` is `m × n` with `m ≥ n`.
     let (m, n) = (rows.max(cols), rows.min(cols));
     let mut q: Vec<f64> = if rows >= cols {
@@ -244,6 +243,54 @@ mod tests {
                     let want = if i == j { g * g } else { 0.0 };
                     assert!((dot - want).abs() < 1e-12, "{rows}x{cols} ({i},{j}): {dot}");
                 }
+            }
+        }
+    }
+
+    #[test]
+    fn replayed_draws_give_every_init_the_generators_layers() {
+        use crate::train::draws::with_init_draws;
+        let inits = [
+            Init::PyTorchDefault,
+            Init::Normal {
+                sigma: 1.2,
+                sigma_b: 0.3,
+            },
+            Init::Standard,
+            Init::XavierUniform,
+            Init::XavierNormal,
+            Init::KaimingNormal,
+            Init::Orthogonal,
+        ];
+        // Three layers of different shapes, drawn in turn, as a network draws them.
+        let shapes = [(7, 3), (5, 7), (1, 5)];
+        type Draw<'a> = dyn FnMut(Init, usize, usize, &mut [f64], &mut [f64]) + 'a;
+        let layers = |draws: &mut Draw, init: Init| {
+            shapes
+                .iter()
+                .flat_map(|&(fan_out, fan_in)| {
+                    let (mut w, mut b) =
+                        (vec![f64::NAN; fan_out * fan_in], vec![f64::NAN; fan_out]);
+                    draws(init, fan_out, fan_in, &mut w, &mut b);
+                    w.into_iter().chain(b)
+                })
+                .collect::<Vec<f64>>()
+        };
+        for init in inits {
+            let mut rng = generator(11, Stream::Init);
+            let expected = layers(
+                &mut |init, o, i, w, b| init_layer(init, 1.4, o, i, &mut rng, w, b),
+                init,
+            );
+            // Twice: the first draws and keeps, the second replays.
+            for _ in 0..2 {
+                let got = with_init_draws(11, |replay| {
+                    layers(
+                        &mut |init, o, i, w, b| init_layer(init, 1.4, o, i, replay, w, b),
+                        init,
+                    )
+                });
+                assert_eq!(got, expected, "{init:?}");
             }
         }
     }

@@ -18,6 +18,7 @@
 //! `Σ_i [max(z_i, 0) − z_i·t_i + ln(1 + e^(−|z_i|))]/B`, whose gradient is
 //! `(σ(z_i) − t_i)/B`.
 
+use super::draws::with_init_draws;
 use super::fastmath;
 use super::init::init_layer;
 use super::linalg::{gemm, Float};
@@ -25,7 +26,6 @@ use super::model::{covering_batches, mean_std, share, Model, Outcome};
 use super::norm::{Axis, NormState};
 use super::optim::{Detail, Hyper, Params};
 use super::records::{LayerProfile, Place, SIGMOID_SATURATED, TANH_SATURATED};
-use super::rng::{generator, Stream};
 use super::spec::{Activation, MlpSpec, Norm, NormPlace, Residual};
 use super::task::Dataset;
 use ndarray::{Array2, ArrayView2, ArrayViewMut2};
@@ -79,7 +79,8 @@ pub(crate) struct MlpModel<F> {
 impl<F: Float> MlpModel<F> {
     /// The MLP of `spec` on `data` with batches of `batch` samples (`batch` = the data set's
     /// size: the full data set, loaded here once). Layers are initialised in order, from the
-    /// seed's init generator; with residual blocks that start at zero, their weights are drawn
+    /// seed's init generator (its words replayed where they were kept, see
+    /// [`with_init_draws`]); with residual blocks that start at zero, their weights are drawn
     /// all the same (and then set to 0), so the other layers get the same numbers.
     pub(crate) fn new(
         spec: &MlpSpec,
@@ -101,43 +102,47 @@ impl<F: Float> MlpModel<F> {
                 ..
             }
         );
-        let mut rng = generator(seed, Stream::Init);
-        let mut values = Vec::new();
+        // Every layer's weights and biases, and room for a normalisation's `γ` and `β`.
+        let mut values =
+            Vec::with_capacity(dims.windows(2).map(|d| (d[0] + 3) * d[1]).sum::<usize>());
         let mut offsets = vec![0];
         let mut norms = vec![NormState::default()];
         let mut mids = vec![Vec::new()];
         let zero = F::zero();
-        for l in 1..=big_l {
-            let (fan_in, fan_out) = (dims[l - 1], dims[l]);
-            let mut w = vec![0.0; fan_out * fan_in];
-            let mut b = vec![0.0; fan_out];
-            init_layer(spec.init, gain, fan_out, fan_in, &mut rng, &mut w, &mut b);
-            if zero_blocks && (2..big_l).contains(&l) {
-                w.fill(0.0);
-                b.fill(0.0);
-            }
-            values.extend(w.iter().chain(&b).map(|&v| F::from_f64(v)));
-            let site = site_width(&dims, residual, l);
-            match (spec.norm, site) {
-                (Norm::Layer(place) | Norm::Batch(place), Some(d)) => {
-                    values.extend(std::iter::repeat_n(F::one(), d));
-                    values.extend(std::iter::repeat_n(zero, d));
-                    let axis = axis(spec.norm).expect("a norm");
-                    norms.push(NormState::new(axis, batch, d));
-                    let after = place == NormPlace::After;
-                    mids.push(if after {
-                        vec![zero; batch * d]
-                    } else {
-                        Vec::new()
-                    });
+        let (mut w, mut b) = (Vec::new(), Vec::new());
+        with_init_draws(seed, |rng| {
+            for l in 1..=big_l {
+                let (fan_in, fan_out) = (dims[l - 1], dims[l]);
+                w.resize(fan_out * fan_in, 0.0);
+                b.resize(fan_out, 0.0);
+                init_layer(spec.init, gain, fan_out, fan_in, rng, &mut w, &mut b);
+                if zero_blocks && (2..big_l).contains(&l) {
+                    w.fill(0.0);
+                    b.fill(0.0);
                 }
-                _ => {
-                    norms.push(NormState::default());
-                    mids.push(Vec::new());
+                values.extend(w.iter().chain(&b).map(|&v| F::from_f64(v)));
+                let site = site_width(&dims, residual, l);
+                match (spec.norm, site) {
+                    (Norm::Layer(place) | Norm::Batch(place), Some(d)) => {
+                        values.extend(std::iter::repeat_n(F::one(), d));
+                        values.extend(std::iter::repeat_n(zero, d));
+                        let axis = axis(spec.norm).expect("a norm");
+                        norms.push(NormState::new(axis, batch, d));
+                        let after = place == NormPlace::After;
+                        mids.push(if after {
+                            vec![zero; batch * d]
+                        } else {
+                            Vec::new()
+                        });
+                    }
+                    _ => {
+                        norms.push(NormState::default());
+                        mids.push(Vec::new());
+                    }
                 }
+                offsets.push(values.len());
             }
-            offsets.push(values.len());
-        }
+        });
         let widest = dims.iter().copied().max().unwrap_or(1);
         let alpha = match spec.residual {
             Residual::Off => None,

@@ -20,6 +20,7 @@
 #![warn(missing_docs)]
 
 mod chain;
+mod draws;
 pub mod fastmath;
 mod init;
 pub mod kernel;

@@ -98,6 +98,71 @@ pub fn probe(spec: &TrainSpec, seeds: usize) -> Probe {
 const LOWEST_DECADE: i32 = -330;
 const ALL_GRAD_BINS: usize = 4 * 640;
 
+/// One layer's gradients by exponent bin: the share in each bin from `first` on (the bins
+/// any gradient fell in, and those between them).
+#[derive(Clone, Default)]
+struct Exponents {
+    first: usize,
+    shares: Vec<f64>,
+}
+
+impl Exponents {
+    /// Adds `w` times each count of `counts`, the bins from `first` on, and empties them.
+    fn add(&mut self, counts: &mut [u32], first: usize, w: f64) {
+        if self.shares.is_empty() {
+            self.first = first;
+        } else if first < self.first {
+            let before = self.first - first;
+            self.shares.splice(0..0, std::iter::repeat_n(0.0, before));
+            self.first = first;
+        }
+        let end = (first + counts.len()).max(self.first + self.shares.len());
+        self.shares.resize(end - self.first, 0.0);
+        let shares = &mut self.shares[first - self.first..];
+        for (share, count) in shares.iter_mut().zip(counts) {
+            *share += w * f64::from(std::mem::take(count));
+        }
+    }
+
+    /// The highest bin filled.
+    fn last(&self) -> Option<usize> {
+        (!self.shares.is_empty()).then(|| self.first + self.shares.len() - 1)
+    }
+}
+
+/// How close to a bin's edge [`exponent_bin`]'s estimate may fall before `log10` decides.
+const EDGE: f64 = 1e-4;
+
+/// The exponent bin of a finite `a > 0`: `⌊4·(log10 a − LOWEST_DECADE)⌋`, within the bins.
+/// `a`'s binary exponent and a short series for the logarithm of its mantissa place it to
+/// within 3e-5 of a bin; `log10` settles the rare values closer than [`EDGE`] to an edge, so
+/// the bin is always the one `log10` alone gives, at a fraction of its cost.
+fn exponent_bin(a: f64) -> usize {
+    let exact = |a: f64| ((a.log10() - LOWEST_DECADE as f64) * 4.0).floor();
+    let bits = a.to_bits();
+    let exponent = (bits >> 52) as i32;
+    let x = if exponent == 0 {
+        // Subnormal.
+        exact(a)
+    } else {
+        // The mantissa `m` in [1, 2); ln m = 2·atanh(t) with t = (m − 1)/(m + 1) ≤ 1/3.
+        let m = f64::from_bits((bits & ((1 << 52) - 1)) | (1023 << 52));
+        let t = (m - 1.0) / (m + 1.0);
+        let t2 = t * t;
+        let ln_m = 2.0 * t * (1.0 + t2 * (1.0 / 3.0 + t2 * (1.0 / 5.0 + t2 / 7.0)));
+        let log10 = f64::from(exponent - 1023) * std::f64::consts::LOG10_2
+            + ln_m * std::f64::consts::LOG10_E;
+        let q = (log10 - LOWEST_DECADE as f64) * 4.0;
+        let (low, high) = ((q - EDGE).floor(), (q + EDGE).floor());
+        if low == high {
+            low
+        } else {
+            exact(a)
+        }
+    };
+    (x.max(0.0) as usize).min(ALL_GRAD_BINS - 1)
+}
+
 fn measure<F: Float>(spec: &MlpSpec, data: &Dataset, seed: u64, seeds: usize) -> Probe {
     let b = PROBE_SAMPLES.min(data.len());
     let big_l = spec.depth + 1;
@@ -121,7 +186,9 @@ fn measure<F: Float>(spec: &MlpSpec, data: &Dataset, seed: u64, seeds: usize) ->
         })
         .collect();
     // Gradients by exponent first, cut to the top decades once the largest is known.
-    let mut exponents = vec![0.0; big_l * ALL_GRAD_BINS];
+    let mut exponents = vec![Exponents::default(); big_l];
+    // One layer's gradients by exponent bin, counted (and emptied as they are added up).
+    let mut grad_counts = vec![0u32; ALL_GRAD_BINS];
     let mut loss = 0.0;
     let mut range = None;
     let share = 1.0 / seeds as f64;
@@ -141,83 +208,88 @@ fn measure<F: Float>(spec: &MlpSpec, data: &Dataset, seed: u64, seeds: usize) ->
                     bad += usize::from(!v.is_finite());
                 }
                 let (ms, mean) = (sq / n, sum / n);
-                let var = layer
-                    .outputs
-                    .iter()
-                    .map(|v| (v.to_f64() - mean) * (v.to_f64() - mean))
-                    .sum::<f64>()
-                    / n;
-                stats.act_ms_seeds.push(ms);
-                stats.act_ms += share * ms;
-                stats.act_mean += share * mean;
-                stats.act_std += share * var.sqrt();
-                stats.nonfinite += share * bad as f64 / n;
                 // The first layer of the first seed sets the outputs' histogram range.
                 let range = *range.get_or_insert_with(|| match bounded {
                     true => 1.0,
                     false if ms.is_finite() && ms > 0.0 => 4.0 * ms.sqrt(),
                     false => 1.0,
                 });
-                let w = share / n;
+                // The spread and the histogram in one pass; counts first, shares at the end.
+                let mut counts = [0u32; OUTPUT_BINS];
+                let mut var = 0.0;
+                let to_bin = OUTPUT_BINS as f64 / (2.0 * range);
                 for v in layer.outputs {
                     let v = v.to_f64();
+                    var += (v - mean) * (v - mean);
                     if v.is_nan() {
                         continue;
                     }
-                    let x = (v / range + 1.0) / 2.0 * OUTPUT_BINS as f64;
+                    let x = (v + range) * to_bin;
                     let i = if x.is_finite() {
                         x.floor()
                     } else {
                         x.signum() * 1e9
                     };
-                    stats.output_hist[i.clamp(0.0, OUTPUT_BINS as f64 - 1.0) as usize] += w;
+                    counts[i.clamp(0.0, OUTPUT_BINS as f64 - 1.0) as usize] += 1;
                 }
+                let var = var / n;
+                let w = share / n;
+                for (h, &c) in stats.output_hist.iter_mut().zip(&counts) {
+                    *h += w * f64::from(c);
+                }
+                stats.act_ms_seeds.push(ms);
+                stats.act_ms += share * ms;
+                stats.act_mean += share * mean;
+                stats.act_std += share * var.sqrt();
+                stats.nonfinite += share * bad as f64 / n;
                 let acts = layer.activations;
                 let hidden = l < big_l;
-                let part = |pred: &dyn Fn(f64) -> bool| {
-                    acts.iter().filter(|v| pred(v.to_f64())).count() as f64 / acts.len() as f64
-                };
-                stats.saturated += share
-                    * match spec.activation {
-                        Activation::Tanh if hidden => part(&|x| x.abs() > TANH_SATURATED),
-                        Activation::Sigmoid if hidden => {
-                            part(&|x| !(SIGMOID_SATURATED..=1.0 - SIGMOID_SATURATED).contains(&x))
-                        }
-                        _ => 0.0,
-                    };
-                stats.dead += share
-                    * match spec.activation {
-                        Activation::Relu if hidden => part(&|x| x == 0.0),
-                        _ => 0.0,
-                    };
+                let part = |count: usize| share * count as f64 / acts.len() as f64;
+                let values = || acts.iter().map(|v| v.to_f64());
+                match spec.activation {
+                    Activation::Tanh if hidden => {
+                        stats.saturated +=
+                            part(values().filter(|x| x.abs() > TANH_SATURATED).count());
+                    }
+                    Activation::Sigmoid if hidden => {
+                        let flat =
+                            |x: &f64| !(SIGMOID_SATURATED..=1.0 - SIGMOID_SATURATED).contains(x);
+                        stats.saturated += part(values().filter(flat).count());
+                    }
+                    Activation::Relu if hidden => {
+                        stats.dead += part(values().filter(|&x| x == 0.0).count());
+                    }
+                    _ => {}
+                }
                 stats.grad_norm += share * layer.grad_norm;
                 let n = layer.deltas.len() as f64;
                 let w = share / n;
-                let bins = &mut exponents[(l - 1) * ALL_GRAD_BINS..l * ALL_GRAD_BINS];
-                let mut sq = 0.0;
+                let (mut sq, mut zeros) = (0.0, 0usize);
+                let (mut low, mut high) = (ALL_GRAD_BINS, 0);
                 for d in layer.deltas {
                     let d = d.to_f64();
                     sq += d * d;
                     if d == 0.0 {
-                        stats.grad_zero += w;
+                        zeros += 1;
                     } else if d.is_finite() {
-                        let x = (d.abs().log10() - LOWEST_DECADE as f64) * 4.0;
-                        bins[(x.floor().max(0.0) as usize).min(ALL_GRAD_BINS - 1)] += w;
+                        let i = exponent_bin(d.abs());
+                        grad_counts[i] += 1;
+                        (low, high) = (low.min(i), high.max(i));
                     }
                 }
+                stats.grad_zero += w * zeros as f64;
                 stats.delta_ms += share * sq / n;
+                if low <= high {
+                    exponents[l - 1].add(&mut grad_counts[low..=high], low, w);
+                }
             });
     }
     // The top: the decade above the largest exponent bin any layer filled (0 if none).
-    let highest = (0..ALL_GRAD_BINS).rev().find(|&i| {
-        exponents
-            .chunks_exact(ALL_GRAD_BINS)
-            .any(|bins| bins[i] > 0.0)
-    });
+    let highest = exponents.iter().filter_map(Exponents::last).max();
     let top = highest.map_or(0, |i| LOWEST_DECADE + (i as i32 + 4) / 4);
     let start = 4 * (top - GRAD_DECADES as i32 - LOWEST_DECADE);
-    for (stats, bins) in layers.iter_mut().zip(exponents.chunks_exact(ALL_GRAD_BINS)) {
-        for (i, &v) in bins.iter().enumerate() {
+    for (stats, bins) in layers.iter_mut().zip(&exponents) {
+        for (i, &v) in (bins.first..).zip(&bins.shares) {
             // Below the window: into its first bin.
             let j = (i as i32 - start).clamp(0, GRAD_BINS as i32 - 1) as usize;
             stats.grad_hist[j] += v;
@@ -245,4 +317,71 @@ fn bounded_outputs(spec: &MlpSpec) -> bool {
             spec.norm,
             Norm::Layer(NormPlace::After) | Norm::Batch(NormPlace::After)
         )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn by_log10(a: f64) -> usize {
+        let x = (a.log10() - LOWEST_DECADE as f64) * 4.0;
+        (x.floor().max(0.0) as usize).min(ALL_GRAD_BINS - 1)
+    }
+
+    #[test]
+    fn exponent_bins_are_log10s_everywhere_and_at_every_edge() {
+        // Each bin's edge 10^(k/4) and its neighbours a few units in the last place away,
+        // over the whole range of f64 (subnormals too), then values spread in between.
+        let mut checked = 0;
+        for k in -1300..1240 {
+            let edge = 10f64.powf(f64::from(k) / 4.0);
+            if !(edge.is_finite() && edge > 0.0) {
+                continue;
+            }
+            let mut a = edge;
+            for _ in 0..4 {
+                a = a.next_down();
+            }
+            for _ in 0..9 {
+                if a > 0.0 {
+                    assert_eq!(exponent_bin(a), by_log10(a), "{a:e}");
+                    checked += 1;
+                }
+                a = a.next_up();
+            }
+        }
+        let mut x: u64 = 0x9E37_79B9_7F4A_7C15;
+        for _ in 0..200_000 {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            let a = f64::from_bits(x >> 1);
+            if a.is_finite() && a > 0.0 {
+                assert_eq!(exponent_bin(a), by_log10(a), "{a:e}");
+                checked += 1;
+            }
+        }
+        assert!(checked > 200_000, "{checked}");
+        assert_eq!(
+            exponent_bin(f64::MIN_POSITIVE / 1e10),
+            by_log10(f64::MIN_POSITIVE / 1e10)
+        );
+        // 1 starts the bin 4·330; log10(0.5) = −0.30103 lies in the bin two before.
+        assert_eq!(exponent_bin(1.0), 1320);
+        assert_eq!(exponent_bin(0.5), 1318);
+    }
+
+    #[test]
+    fn exponent_shares_merge_across_seeds_and_empty_the_counts() {
+        let mut e = Exponents::default();
+        assert_eq!(e.last(), None);
+        let mut counts = [1, 2];
+        e.add(&mut counts, 10, 0.5);
+        assert_eq!(counts, [0, 0]);
+        // A second seed's gradients reach lower and higher bins.
+        e.add(&mut [3], 8, 1.0);
+        e.add(&mut [4, 0, 1], 11, 0.25);
+        assert_eq!((e.first, e.last()), (8, Some(13)));
+        assert_eq!(e.shares, [3.0, 0.0, 0.5, 2.0, 0.0, 0.25]);
+    }
 }

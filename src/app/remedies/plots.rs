@@ -8,6 +8,7 @@ use crate::plot::{
 use crate::train::probe::{Probe, GRAD_DECADES};
 use crate::train::theory;
 use crate::train::{Activation, Records};
+use std::sync::OnceLock;
 
 /// One configuration's per-layer series, kept between frames so plots can borrow them.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -192,11 +193,17 @@ pub fn histogram<'a>(s: &'a Series, probe: &Probe, gradients: bool) -> HeatPlot<
 
 /// The tanh phase diagram with every tanh configuration's hidden layers as a point.
 pub fn phase(points: Vec<PhasePoint>) -> PhasePlot {
-    // The critical line traced by its fixed point q* from 0 to 2.
-    let critical = (0..=60)
-        .map(|i| theory::critical_point(Activation::Tanh, 2.0 * (i as f64 / 60.0).powi(2)))
-        .filter(|&(_, sb2)| sb2 >= 0.0)
-        .collect();
+    // The critical line traced by its fixed point q* from 0 to 2: 61 quadratures, traced
+    // once.
+    static CRITICAL: OnceLock<Vec<(f64, f64)>> = OnceLock::new();
+    let critical = CRITICAL
+        .get_or_init(|| {
+            (0..=60)
+                .map(|i| theory::critical_point(Activation::Tanh, 2.0 * (i as f64 / 60.0).powi(2)))
+                .filter(|&(_, sb2)| sb2 >= 0.0)
+                .collect()
+        })
+        .clone();
     PhasePlot {
         title: "tanh: ordered and chaotic phases (mean field)".into(),
         critical,
