@@ -223,7 +223,7 @@ pub struct RemediesModel {
     slots: [Option<Slot>; 4],
     /// Configurations changed by the reader and waiting to be measured, in slot order:
     /// one or more per frame, so a change never holds the page for all four at once. The
-    /// slot shows its previous state until then.
+    /// page shows the previous state until all are measured.
     pending: Vec<(usize, Config, TrainSpec)>,
     player: Player,
 }
@@ -342,10 +342,12 @@ impl ViewModel for RemediesModel {
     }
 
     fn tick(&mut self, values: &mut Values, now: &dyn Fn() -> f64, budget_ms: f64) -> Tick {
-        // Changed configurations are measured before any training goes on.
+        // Changed configurations are measured before any training goes on, a frame or
+        // more apart; the plots change once all are measured, so they never set a measured
+        // configuration beside one still at the old settings.
         if self.measure_pending(now, budget_ms) {
             return Tick {
-                changed: true,
+                changed: self.pending.is_empty(),
                 worked: false,
                 more: true,
             };
