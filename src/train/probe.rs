@@ -98,38 +98,6 @@ pub fn probe(spec: &TrainSpec, seeds: usize) -> Probe {
 const LOWEST_DECADE: i32 = -330;
 const ALL_GRAD_BINS: usize = 4 * 640;
 
-/// One layer's gradients by exponent bin: the share in each bin from `first` on (the bins
-/// any gradient fell in, and those between them).
-#[derive(Clone, Default)]
-struct Exponents {
-    first: usize,
-    shares: Vec<f64>,
-}
-
-impl Exponents {
-    /// Adds `w` times each count of `counts`, the bins from `first` on, and empties them.
-    fn add(&mut self, counts: &mut [u32], first: usize, w: f64) {
-        if self.shares.is_empty() {
-            self.first = first;
-        } else if first < self.first {
-            let before = self.first - first;
-            self.shares.splice(0..0, std::iter::repeat_n(0.0, before));
-            self.first = first;
-        }
-        let end = (first + counts.len()).max(self.first + self.shares.len());
-        self.shares.resize(end - self.first, 0.0);
-        let shares = &mut self.shares[first - self.first..];
-        for (share, count) in shares.iter_mut().zip(counts) {
-            *share += w * f64::from(std::mem::take(count));
-        }
-    }
-
-    /// The highest bin filled.
-    fn last(&self) -> Option<usize> {
-        (!self.shares.is_empty()).then(|| self.first + self.shares.len() - 1)
-    }
-}
-
 /// How close to a bin's edge [`exponent_bin`]'s estimate may fall before `log10` decides.
 const EDGE: f64 = 1e-4;
 
@@ -186,9 +154,11 @@ fn measure<F: Float>(spec: &MlpSpec, data: &Dataset, seed: u64, seeds: usize) ->
         })
         .collect();
     // Gradients by exponent first, cut to the top decades once the largest is known.
-    let mut exponents = vec![Exponents::default(); big_l];
+    let mut exponents = vec![0.0; big_l * ALL_GRAD_BINS];
     // One layer's gradients by exponent bin, counted (and emptied as they are added up).
     let mut grad_counts = vec![0u32; ALL_GRAD_BINS];
+    // Per layer, the lowest and highest exponent bin any gradient fell in.
+    let mut filled: Vec<Option<(usize, usize)>> = vec![None; big_l];
     let mut loss = 0.0;
     let mut range = None;
     let share = 1.0 / seeds as f64;
@@ -244,21 +214,19 @@ fn measure<F: Float>(spec: &MlpSpec, data: &Dataset, seed: u64, seeds: usize) ->
                 stats.nonfinite += share * bad as f64 / n;
                 let acts = layer.activations;
                 let hidden = l < big_l;
-                let part = |count: usize| share * count as f64 / acts.len() as f64;
-                let values = || acts.iter().map(|v| v.to_f64());
+                let count = |pred: fn(f64) -> bool| {
+                    let n = acts.iter().filter(|v| pred(v.to_f64())).count();
+                    share * n as f64 / acts.len() as f64
+                };
                 match spec.activation {
                     Activation::Tanh if hidden => {
-                        stats.saturated +=
-                            part(values().filter(|x| x.abs() > TANH_SATURATED).count());
+                        stats.saturated += count(|x| x.abs() > TANH_SATURATED);
                     }
                     Activation::Sigmoid if hidden => {
-                        let flat =
-                            |x: &f64| !(SIGMOID_SATURATED..=1.0 - SIGMOID_SATURATED).contains(x);
-                        stats.saturated += part(values().filter(flat).count());
+                        stats.saturated +=
+                            count(|x| !(SIGMOID_SATURATED..=1.0 - SIGMOID_SATURATED).contains(&x));
                     }
-                    Activation::Relu if hidden => {
-                        stats.dead += part(values().filter(|&x| x == 0.0).count());
-                    }
+                    Activation::Relu if hidden => stats.dead += count(|x| x == 0.0),
                     _ => {}
                 }
                 stats.grad_norm += share * layer.grad_norm;
@@ -280,16 +248,26 @@ fn measure<F: Float>(spec: &MlpSpec, data: &Dataset, seed: u64, seeds: usize) ->
                 stats.grad_zero += w * zeros as f64;
                 stats.delta_ms += share * sq / n;
                 if low <= high {
-                    exponents[l - 1].add(&mut grad_counts[low..=high], low, w);
+                    let bins = &mut exponents[(l - 1) * ALL_GRAD_BINS..l * ALL_GRAD_BINS];
+                    for (bin, count) in bins[low..=high].iter_mut().zip(&mut grad_counts[low..]) {
+                        *bin += w * f64::from(std::mem::take(count));
+                    }
+                    let seen = filled[l - 1].get_or_insert((low, high));
+                    *seen = (seen.0.min(low), seen.1.max(high));
                 }
             });
     }
     // The top: the decade above the largest exponent bin any layer filled (0 if none).
-    let highest = exponents.iter().filter_map(Exponents::last).max();
+    let highest = filled.iter().flatten().map(|&(_, high)| high).max();
     let top = highest.map_or(0, |i| LOWEST_DECADE + (i as i32 + 4) / 4);
     let start = 4 * (top - GRAD_DECADES as i32 - LOWEST_DECADE);
-    for (stats, bins) in layers.iter_mut().zip(&exponents) {
-        for (i, &v) in (bins.first..).zip(&bins.shares) {
+    for ((stats, bins), seen) in layers
+        .iter_mut()
+        .zip(exponents.chunks_exact(ALL_GRAD_BINS))
+        .zip(&filled)
+    {
+        let Some((low, high)) = *seen else { continue };
+        for (i, &v) in bins.iter().enumerate().take(high + 1).skip(low) {
             // Below the window: into its first bin.
             let j = (i as i32 - start).clamp(0, GRAD_BINS as i32 - 1) as usize;
             stats.grad_hist[j] += v;
@@ -369,19 +347,5 @@ mod tests {
         // 1 starts the bin 4·330; log10(0.5) = −0.30103 lies in the bin two before.
         assert_eq!(exponent_bin(1.0), 1320);
         assert_eq!(exponent_bin(0.5), 1318);
-    }
-
-    #[test]
-    fn exponent_shares_merge_across_seeds_and_empty_the_counts() {
-        let mut e = Exponents::default();
-        assert_eq!(e.last(), None);
-        let mut counts = [1, 2];
-        e.add(&mut counts, 10, 0.5);
-        assert_eq!(counts, [0, 0]);
-        // A second seed's gradients reach lower and higher bins.
-        e.add(&mut [3], 8, 1.0);
-        e.add(&mut [4, 0, 1], 11, 0.25);
-        assert_eq!((e.first, e.last()), (8, Some(13)));
-        assert_eq!(e.shares, [3.0, 0.0, 0.5, 2.0, 0.0, 0.25]);
     }
 }
