@@ -532,12 +532,10 @@ fn activate<F: Float>(act: Activation, z: &mut [F]) {
     match act {
         Activation::Linear => {}
         Activation::Tanh => fastmath::tanh_in_place(z),
-        // `z < 0` is false for NaN, which passes through.
-        Activation::Relu => z.iter_mut().for_each(|v| {
-            if *v < zero {
-                *v = zero
-            }
-        }),
+        // `z < 0` is false for NaN, which passes through (and for −0, which stays).
+        Activation::Relu => z
+            .iter_mut()
+            .for_each(|v| *v = if *v < zero { zero } else { *v }),
         Activation::Sigmoid => fastmath::sigmoid_in_place(z),
     }
 }
