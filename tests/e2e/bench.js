@@ -3,7 +3,7 @@
 // depth 1,000 and 10,000); the training lab's engine speed (steps per second of engine time,
 // the `deep-signal:work` measure) on the issue's workloads, its longest main-thread task and
 // input latency while training, and its redraw with 10,000 recorded steps of 100 layers;
-// the remedies lab's recomputation and training; in-page figures' start on a page of one
+// the remedies lab's recomputation, training and responsiveness while training; in-page figures' start on a page of one
 // figure and of twenty-one; then what the app's page and the lecture load, raw and
 // gzipped, and the five largest items of the wasm.
 // Run it through `bash .ci/bench`, which builds dist/ and a copy of the wasm with names.
@@ -93,12 +93,12 @@ async function trainSpeed(page, query, seconds = 6, view = "train", stepReadout 
 }
 
 /**
- * While the heaviest workload plays, after a second to warm up: the longest main-thread task
- * over the next 40 inputs, and how long a control's input takes to reach the screen (input
+ * While a workload plays in `view` (the training lab's heaviest, or the remedies lab's four
+ * networks), after a second to warm up: the longest main-thread task over the next 40 inputs, and how long a control's input takes to reach the screen (input
  * event to the end of the next redraw), p95 of those 40.
  */
-async function responsiveness(page, query) {
-  await page.goto(`${base}?view=train&speed=fast&${query}`);
+async function responsiveness(page, query, view = "train") {
+  await page.goto(`${base}?view=${view}&speed=fast&${query}`);
   await page.locator("#deep-signal[data-state=ready]").waitFor({ state: "attached" });
   return page.evaluate(async () => {
     document.querySelector('[data-view-action="play"]').click();
@@ -322,6 +322,9 @@ function largest(wasmFile) {
     // The configurations train in step, so the shared step count is each one's.
     const rs = await trainSpeed(page, "width=64&depth=50&batch=64&samples=256&task=sine&lr=0.001", 6, "remedies", "steps");
     console.log(`  training side by side, width 64, depth 50, batch 64: ${Math.round(rs)} steps/s each (target 100)`);
+    const rr = await responsiveness(page, "width=64&depth=50&batch=64&samples=256&task=sine&lr=0.001", "remedies");
+    const longestSide = rr.longest > 0 ? `${rr.longest.toFixed(1)} ms` : "none over 50 ms";
+    console.log(`  while they train: longest main-thread task ${longestSide} (target 50), input to screen p95 ${rr.p95.toFixed(1)} ms (target 50)`);
     console.log("in-page figures (figures.js), from navigation to the first figure's ready state (median of 7 loads):");
     const host = `http://127.0.0.1:${port}/host/figures.html`;
     const single = await firstFigure(browser, `${base}examples/smallest.html`);
