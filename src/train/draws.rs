@@ -98,6 +98,8 @@ pub(crate) struct Replay<'a> {
     cap: usize,
     at: usize,
     beyond: Option<Pcg64>,
+    /// The kind drawn so far: `at` counts draws of that kind only.
+    kind: Option<Kind>,
 }
 
 impl<'a> Replay<'a> {
@@ -108,12 +110,17 @@ impl<'a> Replay<'a> {
             cap,
             at: 0,
             beyond: None,
+            kind: None,
         }
     }
 }
 
 impl Draws for Replay<'_> {
     fn draw_into(&mut self, kind: Kind, out: &mut [f64]) {
+        debug_assert!(
+            *self.kind.get_or_insert(kind) == kind,
+            "one kind per replay"
+        );
         let (seed, cap) = (self.seed, self.cap);
         let slot = &mut self.memos[kind as usize];
         let memo = match slot.take() {

@@ -79,7 +79,7 @@ pub(crate) struct MlpModel<F> {
 impl<F: Float> MlpModel<F> {
     /// The MLP of `spec` on `data` with batches of `batch` samples (`batch` = the data set's
     /// size: the full data set, loaded here once). Layers are initialised in order, from the
-    /// seed's init generator (its words replayed where they were kept, see
+    /// seed's init generator (its draws replayed where they were kept, see
     /// [`with_init_draws`]); with residual blocks that start at zero, their weights are drawn
     /// all the same (and then set to 0), so the other layers get the same numbers.
     pub(crate) fn new(

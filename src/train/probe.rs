@@ -44,8 +44,6 @@ pub struct LayerStats {
     /// The 2-norm of the gradient of the layer's parameters (weights, bias, `γ`, `β`),
     /// averaged over seeds.
     pub grad_norm: f64,
-    /// The mean square of `dL/dz_l`.
-    pub delta_ms: f64,
     /// The outputs' histogram: the share of outputs in each of [`OUTPUT_BINS`] bins over
     /// `[-range, range]` (the end bins also count what lies beyond).
     pub output_hist: Vec<f64>,
@@ -147,7 +145,6 @@ fn measure<F: Float>(spec: &MlpSpec, data: &Dataset, seed: u64, seeds: usize) ->
             dead: 0.0,
             nonfinite: 0.0,
             grad_norm: 0.0,
-            delta_ms: 0.0,
             output_hist: vec![0.0; OUTPUT_BINS],
             grad_hist: vec![0.0; GRAD_BINS],
             grad_zero: 0.0,
@@ -232,11 +229,10 @@ fn measure<F: Float>(spec: &MlpSpec, data: &Dataset, seed: u64, seeds: usize) ->
                 stats.grad_norm += share * layer.grad_norm;
                 let n = layer.deltas.len() as f64;
                 let w = share / n;
-                let (mut sq, mut zeros) = (0.0, 0usize);
+                let mut zeros = 0usize;
                 let (mut low, mut high) = (ALL_GRAD_BINS, 0);
                 for d in layer.deltas {
                     let d = d.to_f64();
-                    sq += d * d;
                     if d == 0.0 {
                         zeros += 1;
                     } else if d.is_finite() {
@@ -246,7 +242,6 @@ fn measure<F: Float>(spec: &MlpSpec, data: &Dataset, seed: u64, seeds: usize) ->
                     }
                 }
                 stats.grad_zero += w * zeros as f64;
-                stats.delta_ms += share * sq / n;
                 if low <= high {
                     let bins = &mut exponents[(l - 1) * ALL_GRAD_BINS..l * ALL_GRAD_BINS];
                     for (bin, count) in bins[low..=high].iter_mut().zip(&mut grad_counts[low..]) {
