@@ -4,11 +4,11 @@ set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 E2E="$ROOT/tests/e2e"
-BINARYEN="$ROOT/.ci/binaryen"
+BUILD_TOOLS="$ROOT/.ci/build-tools"
 TRUNK_VERSION="0.21.14"
 # binaryen's wasm-opt from npm, which Trunk runs on the release wasm (Trunk.toml names its
-# version, so Trunk never looks for another).
-export PATH="$BINARYEN/node_modules/.bin:$HOME/.cargo/bin:$PATH"
+# version, so Trunk never looks for another); terser, which minifies the JS glue after it.
+export PATH="$BUILD_TOOLS/node_modules/.bin:$HOME/.cargo/bin:$PATH"
 export TRUNK_SKIP_VERSION_CHECK=true
 
 say() { printf '\n==> %s\n' "$*"; }
@@ -99,13 +99,13 @@ ensure_e2e_packages() {
   fi
 }
 
-ensure_wasm_opt() {
+ensure_build_tools() {
   ensure_node
-  if packages_installed "$BINARYEN"; then
-    say "binaryen's wasm-opt (npm): present"
+  if packages_installed "$BUILD_TOOLS"; then
+    say "binaryen's wasm-opt and terser (npm): present"
   else
-    say "Installing binaryen's wasm-opt from npm (npm ci in .ci/binaryen)"
-    (cd "$BINARYEN" && npm ci --no-audit --no-fund)
+    say "Installing binaryen's wasm-opt and terser from npm (npm ci in .ci/build-tools)"
+    (cd "$BUILD_TOOLS" && npm ci --no-audit --no-fund)
   fi
 }
 

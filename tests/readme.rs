@@ -16,7 +16,7 @@ fn readme_documents_every_readout() {
     let readme = include_str!("../README.md");
     for view in deep_signal::app::views::VIEWS {
         let values = deep_signal::app::params::Values::defaults(view.params);
-        for r in (view.model)(&values).readouts() {
+        for r in view.model(&values).unwrap().readouts() {
             assert!(
                 readme.contains(&format!("| `{}` |", r.key)),
                 "README.md's readout table lacks `{}` of view {}",

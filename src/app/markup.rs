@@ -8,7 +8,9 @@ use super::params::{ParamKind, ParamSpec, Value, Values};
 use super::shortcuts;
 use super::view::{Readout, ViewModel};
 use super::views::{self, ViewSpec, VIEWS};
-use crate::plot::{HeatPlot, LayerPlot, PhasePlot, Plot};
+#[cfg(feature = "labs")]
+use crate::plot::{HeatPlot, PhasePlot};
+use crate::plot::{LayerPlot, Plot};
 use std::fmt::Write;
 
 /// The whole page of `view`: header and navigation, tools, notices, controls and presets,
@@ -120,7 +122,9 @@ pub fn page(view: &ViewSpec, values: &Values, model: &dyn ViewModel) -> String {
     h.push_str(r#"<h2>Readouts</h2><dl class="ds-readouts">"#);
     readouts(&mut h, &model.readouts());
     h.push_str("</dl>");
-    h.push_str(&(view.facts)());
+    if let Some(build) = view.build {
+        h.push_str(&(build.facts)());
+    }
     h.push_str("</section></div>");
 
     h.push_str(concat!(
@@ -188,12 +192,16 @@ fn readouts(h: &mut String, list: &[Readout]) {
 pub fn data_table(plot: &Plot) -> String {
     match plot {
         Plot::Layers(p) => layer_table(p),
+        #[cfg(feature = "labs")]
         Plot::Heat(p) if p.y_axis.is_some() => histogram_table(p),
+        #[cfg(feature = "labs")]
         Plot::Heat(p) => heat_table(p),
+        #[cfg(feature = "labs")]
         Plot::Phase(p) => phase_table(p),
     }
 }
 
+#[cfg(feature = "labs")]
 /// A phase diagram as a table: each configuration's point.
 fn phase_table(plot: &PhasePlot) -> String {
     let mut h = format!(
@@ -213,6 +221,7 @@ fn phase_table(plot: &PhasePlot) -> String {
     h
 }
 
+#[cfg(feature = "labs")]
 /// Histograms per layer as a table: for each layer, the bin holding the largest share, and
 /// that share.
 fn histogram_table(plot: &HeatPlot) -> String {
@@ -237,6 +246,7 @@ fn histogram_table(plot: &HeatPlot) -> String {
     h
 }
 
+#[cfg(feature = "labs")]
 /// A heat map as a table: one row per recorded step (at most about 200, evenly spread,
 /// the last always included), with the first, middle and last layer's values and the
 /// largest of all layers.
@@ -453,7 +463,7 @@ mod tests {
     fn every_parameter_has_a_control_named_by_its_key() {
         let values = Values::defaults(PARAMS);
         let view = views::default_view();
-        let html = page(view, &values, &*(view.model)(&values));
+        let html = page(view, &values, &*view.model(&values).unwrap());
         for spec in PARAMS {
             assert!(
                 html.contains(&format!(r#"name="{}""#, spec.key)),
@@ -470,7 +480,7 @@ mod tests {
     fn scoped_ids_are_unique_to_a_figure_and_still_match_their_references() {
         for view in views::VIEWS {
             let values = Values::defaults(view.params);
-            let html = scope_ids(&page(view, &values, &*(view.model)(&values)), 7);
+            let html = scope_ids(&page(view, &values, &*view.model(&values).unwrap()), 7);
             let ids: Vec<&str> = html
                 .split(" id=\"")
                 .skip(1)

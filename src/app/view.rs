@@ -6,7 +6,9 @@
 use super::numbers::{js, short};
 use super::params::Values;
 use crate::plot::points::{self, Mark};
-use crate::plot::{HeatPlot, LayerPlot, PhasePlot, Plot, Role, Theme};
+#[cfg(feature = "labs")]
+use crate::plot::{HeatPlot, PhasePlot};
+use crate::plot::{LayerPlot, Plot, Role, Theme};
 
 /// One plot of a view.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -207,11 +209,14 @@ pub trait ViewModel {
 pub fn summary(plot: &Plot) -> String {
     match plot {
         Plot::Layers(p) => layer_summary(p),
+        #[cfg(feature = "labs")]
         Plot::Heat(p) => heat_summary(p),
+        #[cfg(feature = "labs")]
         Plot::Phase(p) => phase_summary(p),
     }
 }
 
+#[cfg(feature = "labs")]
 /// A phase diagram in words: where each configuration sits relative to the critical line.
 fn phase_summary(plot: &PhasePlot) -> String {
     let mut s = format!("{}.", plot.title);
@@ -238,6 +243,7 @@ fn phase_summary(plot: &PhasePlot) -> String {
     s
 }
 
+#[cfg(feature = "labs")]
 /// A heat map in words: its extent, the last row's first and last layer, and where the
 /// first `inf` or `NaN` appeared.
 fn heat_summary(plot: &HeatPlot) -> String {
@@ -279,6 +285,7 @@ fn heat_summary(plot: &HeatPlot) -> String {
     s
 }
 
+#[cfg(feature = "labs")]
 /// Histograms per layer in words: where the first and the last layer's values mostly lie.
 fn histogram_summary(plot: &HeatPlot) -> String {
     let (rows, cols) = (plot.rows(), plot.cols);

@@ -34,11 +34,43 @@ pub struct ViewSpec {
     /// Parameters that mean the same in several views, carried over when switching:
     /// `(shared name, this view's key)`.
     pub carry: &'static [(&'static str, &'static str)],
+    /// What computes the view: `None` in a build without it (see [`Build`]).
+    pub build: Option<Build>,
+}
+
+impl ViewSpec {
+    /// The view's model for `values`, in a build that has it.
+    pub fn model(&self, values: &Values) -> Option<Box<dyn ViewModel>> {
+        self.build.map(|b| (b.model)(values))
+    }
+}
+
+/// The code behind a view. The explorer's is in every build; the labs' only with the
+/// `labs` feature (on by default). Without it, the build is the explorer's own, lighter
+/// module, and its page loads the full module for any other view (see `index.html`).
+#[derive(Clone, Copy)]
+pub struct Build {
     /// Extra facts below the readouts (our own HTML), for example the table of regimes.
     pub facts: fn() -> String,
     /// Builds the model for the given values.
     pub model: fn(&Values) -> Box<dyn ViewModel>,
 }
+
+#[cfg(feature = "labs")]
+const TRAIN: Option<Build> = Some(Build {
+    facts: super::train::facts,
+    model: super::train::model,
+});
+#[cfg(not(feature = "labs"))]
+const TRAIN: Option<Build> = None;
+
+#[cfg(feature = "labs")]
+const REMEDIES: Option<Build> = Some(Build {
+    facts: super::remedies::facts,
+    model: super::remedies::model,
+});
+#[cfg(not(feature = "labs"))]
+const REMEDIES: Option<Build> = None;
 
 impl std::fmt::Debug for ViewSpec {
     fn fmt(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
@@ -62,8 +94,10 @@ pub static VIEWS: &[ViewSpec] = &[ViewSpec {
     keys: explorer::KEYS,
     key_help: explorer::KEY_HELP,
     carry: &[("depth", "depth"), ("dtype", "dtype"), ("weight", "w")],
-    facts: explorer::regime_table,
-    model: explorer::model,
+    build: Some(Build {
+        facts: explorer::regime_table,
+        model: explorer::model,
+    }),
 },
 ViewSpec {
     key: "train",
@@ -80,8 +114,7 @@ ViewSpec {
     keys: train::KEYS,
     key_help: train::KEY_HELP,
     carry: &[("depth", "depth"), ("dtype", "dtype"), ("weight", "w0")],
-    facts: train::facts,
-    model: train::model,
+    build: TRAIN,
 },
 ViewSpec {
     key: "remedies",
@@ -99,8 +132,7 @@ ViewSpec {
     keys: train::KEYS,
     key_help: train::KEY_HELP,
     carry: &[("depth", "depth"), ("dtype", "dtype")],
-    facts: remedies::facts,
-    model: remedies::model,
+    build: REMEDIES,
 }];
 
 /// The view selected by `key`.

@@ -27,8 +27,10 @@ pub enum Plot<'a> {
     /// Curves against layer or step.
     Layers(LayerPlot<'a>),
     /// A heat map of layers over steps (or of histograms over layers).
+    #[cfg(feature = "labs")]
     Heat(HeatPlot<'a>),
     /// A mean-field phase diagram.
+    #[cfg(feature = "labs")]
     Phase(PhasePlot),
 }
 
@@ -37,7 +39,9 @@ impl Plot<'_> {
     pub fn title(&self) -> &str {
         match self {
             Plot::Layers(p) => &p.title,
+            #[cfg(feature = "labs")]
             Plot::Heat(p) => &p.title,
+            #[cfg(feature = "labs")]
             Plot::Phase(p) => &p.title,
         }
     }
@@ -46,7 +50,9 @@ impl Plot<'_> {
     pub fn x_bounds(&self) -> (usize, usize) {
         match self {
             Plot::Layers(p) => (p.first_layer, p.last_layer()),
+            #[cfg(feature = "labs")]
             Plot::Heat(p) => (p.first_x, p.last_x()),
+            #[cfg(feature = "labs")]
             Plot::Phase(p) => (0, p.x_max.ceil() as usize),
         }
     }
@@ -60,7 +66,9 @@ pub fn draw_plot<DB: DrawingBackend>(
 ) -> Result<Frame, DrawingAreaErrorKind<DB::ErrorType>> {
     match plot {
         Plot::Layers(p) => draw(area, p, style),
+        #[cfg(feature = "labs")]
         Plot::Heat(p) => draw_heat(area, p, style),
+        #[cfg(feature = "labs")]
         Plot::Phase(p) => draw_phase(area, p, style),
     }
 }

@@ -91,6 +91,7 @@ impl PlotCanvas {
         let style = Style::canvas(theme.clone(), ratio);
         let plot = match plot {
             Plot::Layers(p) => p,
+            #[cfg(feature = "labs")]
             Plot::Heat(p) => {
                 // Drawn whole (it changes with every step), but not again while it is the
                 // same picture.
@@ -108,6 +109,7 @@ impl PlotCanvas {
                 self.frame.set(Some(frame));
                 return Ok(Some(frame));
             }
+            #[cfg(feature = "labs")]
             Plot::Phase(p) => {
                 // A few shapes: drawn whole every time.
                 self.layout.borrow_mut().take();

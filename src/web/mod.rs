@@ -1,12 +1,25 @@
 //! The web shell: the only code that touches the browser. It reads the URL, mounts the
 //! chosen view from the registry, and shows a banner if anything panics.
 
+// The explorer's own module (built without the `labs` feature) leaves the in-page figures
+// and the labs' plots out: what only they use is dead there, and with one kind of plot
+// left, a test of the kind cannot fail. The full build's lints still apply to all of it.
+#![cfg_attr(
+    not(feature = "labs"),
+    allow(
+        dead_code,
+        irrefutable_let_patterns,
+        clippy::infallible_destructuring_match
+    )
+)]
+
 mod backend;
 mod banner;
 mod canvas;
 mod dom;
 mod embed;
 mod export;
+#[cfg(feature = "labs")]
 mod figures;
 mod frames;
 mod notices;
@@ -28,7 +41,10 @@ pub fn start() {
     banner::install_panic_hook();
     let doc = dom::document();
     if let Some(root) = doc.get_element_by_id(ROOT_ID) {
-        let search = dom::window().location().search().unwrap_or_default();
+        if lacks_view() {
+            return;
+        }
+        let search = page_query();
         if let Err(e) = mount(&root, &search) {
             banner::show(&format!(
                 "deep-signal could not start: {}",
@@ -36,6 +52,19 @@ pub fn start() {
             ));
         }
     }
+}
+
+/// The page's URL query.
+fn page_query() -> String {
+    dom::window().location().search().unwrap_or_default()
+}
+
+/// Whether the page's URL names a view this module was built without. The explorer's own
+/// module (built without the `labs` feature) then leaves the page alone, and `index.html`
+/// starts the full module, which has every view.
+#[wasm_bindgen]
+pub fn lacks_view() -> bool {
+    query::parse(&page_query()).view.build.is_none()
 }
 
 /// Mounts the view a URL query selects (for example `?view=explorer&w=1.1`) into `root`.

@@ -4,8 +4,9 @@
 // the `deep-signal:work` measure) on the issue's workloads, its longest main-thread task and
 // input latency while training, and its redraw with 10,000 recorded steps of 100 layers;
 // the remedies lab's recomputation, training and responsiveness while training; in-page figures' start on a page of one
-// figure and of twenty-one; then what the app's page and the lecture load, raw and
-// gzipped, and the five largest items of the wasm.
+// figure and of twenty-one; the explorer's first paint on its own module and on the full
+// one; then what each view's page and the lecture load, raw and gzipped, and the five
+// largest items of each wasm.
 // Run it through `bash .ci/bench`, which builds dist/ and a copy of the wasm with names.
 const { chromium } = require("@playwright/test");
 const { spawn } = require("node:child_process");
@@ -19,6 +20,8 @@ const base = `http://127.0.0.1:${port}/courses/deep-signal/`;
 const dist = path.join(__dirname, "..", "..", "dist");
 /** The release wasm built with its names kept (see `.ci/bench`). */
 const named = path.join(__dirname, "..", "..", "target", "names", "bindgen", "deep_signal_bg.wasm");
+/** The explorer's own module, built the same way. */
+const namedExplorer = path.join(__dirname, "..", "..", "target", "names", "explorer", "deep_signal_bg.wasm");
 
 function quantile(sorted, q) {
   const i = Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1);
@@ -228,13 +231,21 @@ function sizes(names) {
 }
 
 /**
- * Milliseconds from navigation to the first in-page figure's ready state, median of `runs`
- * loads: a page of one figure against one of twenty-one.
+ * Milliseconds from navigation to the first element's ready state (the app, or the first
+ * in-page figure, drawn), sorted, over `runs` loads. With `full`, the explorer's own module
+ * is answered with the full one, as every page loaded it before the explorer had its own.
  */
-async function firstFigure(browser, url, runs = 7) {
+async function firstReady(browser, url, { runs = 7, full = false } = {}) {
   const times = [];
   for (let i = 0; i < runs; i++) {
     const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
+    if (full) {
+      await page.route(/\/explorer\/deep-signal(\.js|_bg\.wasm)$/, (route) => {
+        const name = route.request().url().endsWith(".js") ? "deep-signal.js" : "deep-signal_bg.wasm";
+        const type = name.endsWith(".js") ? "text/javascript" : "application/wasm";
+        route.fulfill({ body: fs.readFileSync(path.join(dist, name)), contentType: type });
+      });
+    }
     await page.addInitScript(() => {
       new MutationObserver((records, observer) => {
         if (records.some((r) => r.target.getAttribute("data-state") === "ready")) {
@@ -251,20 +262,20 @@ async function firstFigure(browser, url, runs = 7) {
   return times.sort((a, b) => a - b);
 }
 
-/** The five largest functions and data segments of the wasm, named from the named copy. */
-function largest(wasmFile) {
+/** The five largest functions and data segments of a wasm, named from its named copy. */
+function largest(label, wasmFile, namedFile) {
   const code = (list) => list.filter((i) => i.kind === "function").reduce((a, i) => a + i.size, 0);
-  if (!fs.existsSync(named)) {
-    console.log("five largest items of the wasm: no copy with names (run the benchmark through .ci/bench)");
+  if (!fs.existsSync(namedFile)) {
+    console.log(`five largest items of ${label}: no copy with names (run the benchmark through .ci/bench)`);
     return;
   }
   const shipped = items(fs.readFileSync(wasmFile));
-  const copy = items(fs.readFileSync(named));
+  const copy = items(fs.readFileSync(namedFile));
   // wasm-bindgen's own glue differs by a few bytes between the two builds; the rest is the
   // same code.
   const differ = code(copy) - code(shipped);
   console.log(
-    `five largest items of the wasm (bytes as stored; names from the copy with names, ` +
+    `five largest items of ${label} (bytes as stored; names from the copy with names, ` +
       `whose code differs by ${differ} bytes of ${code(shipped)}):`,
   );
   for (const item of copy.slice(0, 5)) {
@@ -327,15 +338,30 @@ function largest(wasmFile) {
     console.log(`  while they train: longest main-thread task ${longestSide} (target 50), input to screen p95 ${rr.p95.toFixed(1)} ms (target 50)`);
     console.log("in-page figures (figures.js), from navigation to the first figure's ready state (median of 7 loads):");
     const host = `http://127.0.0.1:${port}/host/figures.html`;
-    const single = await firstFigure(browser, `${base}examples/smallest.html`);
-    const many = await firstFigure(browser, host);
+    const single = await firstReady(browser, `${base}examples/smallest.html`);
+    const many = await firstReady(browser, host);
     console.log(`  a page with one figure: ${quantile(single, 0.5).toFixed(0)} ms; a page with twenty-one: ${quantile(many, 0.5).toFixed(0)} ms`);
     const kb = (b) => `${(b / 1024).toFixed(1)} KB`;
     const show = (label, names, target = "") => {
       const t = sizes(names);
       console.log(`  ${label}: ${kb(t.raw)}, ${kb(t.gzip)} gzip${target} (${names.sort().join(", ")})`);
     };
-    const app = await loaded(browser, base, (p) => p.locator("#deep-signal[data-state=ready]").waitFor({ state: "attached" }));
+    console.log("the explorer's first paint, from navigation to both plots drawn (median of 15 loads):");
+    const own = await firstReady(browser, base, { runs: 15 });
+    const before = await firstReady(browser, base, { runs: 15, full: true });
+    console.log(
+      `  on its own module: ${quantile(own, 0.5).toFixed(0)} ms; on the full module, as before it had its own: ` +
+        `${quantile(before, 0.5).toFixed(0)} ms`,
+    );
+    const ready = (p) => p.locator("#deep-signal[data-state=ready]").waitFor({ state: "attached" });
+    const pages = [];
+    for (const [label, query, target] of [
+      ["the explorer's page (index.html)", "", " (target 150)"],
+      ["the training lab's page (index.html?view=train)", "?view=train", " (target 220)"],
+      ["the remedies lab's page (index.html?view=remedies)", "?view=remedies", ""],
+    ]) {
+      pages.push([label, await loaded(browser, base + query, ready), target]);
+    }
     // The lecture with every figure started (scrolled through), as a reader who reads it all.
     const lecture = await loaded(browser, `${base}lecture.html`, async (p) => {
       await p.emulateMedia({ media: "print" });
@@ -343,12 +369,13 @@ function largest(wasmFile) {
       await p.waitForLoadState("networkidle");
     });
     await browser.close();
-    const wasm = fs.readdirSync(dist).find((f) => f.endsWith(".wasm"));
     console.log("size, what a browser loads (raw, gzip -9):");
-    show("wasm", [wasm]);
-    show("the app's page (index.html)", app);
+    show("the full module's wasm (every view)", ["deep-signal_bg.wasm"]);
+    show("the explorer's own module's wasm", ["explorer/deep-signal_bg.wasm"]);
+    for (const [label, names, target] of pages) show(label, names, target);
     show("the lecture (lecture.html, every figure started)", lecture, " (target 300)");
-    largest(path.join(dist, wasm));
+    largest("the full module", path.join(dist, "deep-signal_bg.wasm"), named);
+    largest("the explorer's own module", path.join(dist, "explorer", "deep-signal_bg.wasm"), namedExplorer);
   } finally {
     server.kill();
   }

@@ -3,9 +3,13 @@
 //! gradient and weight norms, the learning-rate-0 baseline) side by side. This module is
 //! its registry entry: parameters, presets, plots, keys; the model is in [`model`].
 
+#[cfg(feature = "labs")]
 pub mod diagnosis;
+#[cfg(feature = "labs")]
 pub mod model;
+#[cfg(feature = "labs")]
 pub mod plots;
+#[cfg(feature = "labs")]
 pub mod settings;
 
 use super::explorer::{weight, FORMAT, SCALE};
@@ -15,6 +19,7 @@ use super::view::{ActionSpec, PanelSpec, PresetSpec};
 use crate::train::spec::{MAX_CHAIN_DEPTH, MAX_LR, MAX_MLP_WIDTH, MAX_SAMPLES};
 use std::fmt::Write;
 
+#[cfg(feature = "labs")]
 pub use model::model;
 
 /// A numeric parameter with a linear slider and no detent.

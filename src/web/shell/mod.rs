@@ -142,7 +142,12 @@ pub fn mount(root: &Element, parsed: Parsed, host: Host) -> Result<Rc<Shell>, Js
         page,
         notices,
     } = parsed;
-    let model = (view.model)(&values);
+    let model = view.model(&values).ok_or_else(|| {
+        JsValue::from_str(&format!(
+            "this module was built without the view '{}'; deep-signal.js has every view",
+            view.key
+        ))
+    })?;
     let html = markup::page(view, &values, &*model);
     match host {
         Host::Page => root.set_inner_html(&html),
