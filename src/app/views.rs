@@ -56,6 +56,16 @@ pub struct Build {
     pub model: fn(&Values) -> Box<dyn ViewModel>,
 }
 
+/// A lab's text or list, as the view shows it; empty in the explorer's own module, which
+/// only links to the labs (with their key, name and parameters) and never shows them.
+const fn lab<T: ?Sized>(shown: &'static T, empty: &'static T) -> &'static T {
+    if cfg!(feature = "labs") {
+        shown
+    } else {
+        empty
+    }
+}
+
 #[cfg(feature = "labs")]
 const TRAIN: Option<Build> = Some(Build {
     facts: super::train::facts,
@@ -101,36 +111,36 @@ pub static VIEWS: &[ViewSpec] = &[ViewSpec {
 },
 ViewSpec {
     key: "train",
-    title: "The training lab",
+    title: lab("The training lab", ""),
     nav: "2. Training",
-    intro: concat!(
+    intro: lab(concat!(
         "What happens when a deep network is trained: watch the loss, the gradient that ",
         "reaches each layer and the size of each update, and see the lecture's symptoms happen."
-    ),
+    ), ""),
     params: train::PARAMS,
-    panels: train::PANELS,
-    presets: train::PRESETS,
-    actions: train::ACTIONS,
-    keys: train::KEYS,
-    key_help: train::KEY_HELP,
+    panels: lab(train::PANELS, &[]),
+    presets: lab(train::PRESETS, &[]),
+    actions: lab(train::ACTIONS, &[]),
+    keys: lab(train::KEYS, &[]),
+    key_help: lab(train::KEY_HELP, &[]),
     carry: &[("depth", "depth"), ("dtype", "dtype"), ("weight", "w0")],
     build: TRAIN,
 },
 ViewSpec {
     key: "remedies",
-    title: "The remedies lab",
+    title: lab("The remedies lab", ""),
     nav: "3. Remedies",
-    intro: concat!(
+    intro: lab(concat!(
         "Initialisation, normalisation and residual connections side by side: each ",
         "configuration measured at initialisation against what theory predicts, then trained ",
         "on the same batches."
-    ),
+    ), ""),
     params: remedies::PARAMS,
-    panels: remedies::PANELS,
-    presets: remedies::PRESETS,
-    actions: remedies::ACTIONS,
-    keys: train::KEYS,
-    key_help: train::KEY_HELP,
+    panels: lab(remedies::PANELS, &[]),
+    presets: lab(remedies::PRESETS, &[]),
+    actions: lab(remedies::ACTIONS, &[]),
+    keys: lab(train::KEYS, &[]),
+    key_help: lab(train::KEY_HELP, &[]),
     carry: &[("depth", "depth"), ("dtype", "dtype")],
     build: REMEDIES,
 }];
