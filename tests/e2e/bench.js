@@ -1,12 +1,13 @@
 // The benchmark, in headless Chromium: the explorer's redraw (median and p95 of the
 // `deep-signal:redraw` User Timing measure over 200 slider inputs, after 50 to warm up, at
-// depth 1,000 and 10,000); the training lab's engine speed (steps per second of engine time,
-// the `deep-signal:work` measure) on the issue's workloads, its longest main-thread task and
-// input latency while training, and its redraw with 10,000 recorded steps of 100 layers;
-// the remedies lab's recomputation, training and responsiveness while training; in-page figures' start on a page of one
-// figure and of twenty-one; the explorer's first paint on its own module and on the full
-// one; then what each view's page and the lecture load, raw and gzipped, and the five
-// largest items of each wasm.
+// depth 1,000 and 10,000 in f32 and 10,000 in bf16, on its own module and on the full one);
+// the training lab's engine speed (steps per second of engine time, the `deep-signal:work`
+// measure) on the issue's workloads, its longest main-thread task and input latency while
+// training, and its redraw with 10,000 recorded steps of 100 layers; the remedies lab's
+// recomputation, training and responsiveness while training; in-page figures' start on a
+// page of one figure and of twenty-one; the explorer's first paint on its own module and on
+// the full one; then what each view's page and the lecture load, raw and gzipped, and the
+// five largest items of each wasm.
 // Run it through `bash .ci/bench`, which builds dist/ and a copy of the wasm with names.
 const { chromium } = require("@playwright/test");
 const { spawn } = require("node:child_process");
@@ -38,8 +39,8 @@ async function waitForServer() {
   throw new Error("the test server did not start");
 }
 
-async function measure(page, depth) {
-  await page.goto(`${base}?depth=${depth}&w=0.9&b=0.1&x=1&dtype=f32`);
+async function measure(page, depth, dtype) {
+  await page.goto(`${base}?depth=${depth}&w=0.9&b=0.1&x=1&dtype=${dtype}`);
   await page.locator("#deep-signal[data-state=ready]").waitFor({ state: "attached" });
   return page.evaluate(async () => {
     const slider = document.querySelector('input[type=range][name="w"]');
@@ -231,6 +232,18 @@ function sizes(names) {
 }
 
 /**
+ * Makes `page` answer requests for the explorer's own module with the full module, as every
+ * page loaded before the explorer had a module of its own.
+ */
+async function useFullModule(page) {
+  await page.route(/\/explorer\/deep-signal(\.js|_bg\.wasm)$/, (route) => {
+    const name = route.request().url().endsWith(".js") ? "deep-signal.js" : "deep-signal_bg.wasm";
+    const type = name.endsWith(".js") ? "text/javascript" : "application/wasm";
+    route.fulfill({ body: fs.readFileSync(path.join(dist, name)), contentType: type });
+  });
+}
+
+/**
  * Milliseconds from navigation to the first element's ready state (the app, or the first
  * in-page figure, drawn), sorted, over `runs` loads. With `full`, the explorer's own module
  * is answered with the full one, as every page loaded it before the explorer had its own.
@@ -239,13 +252,7 @@ async function firstReady(browser, url, { runs = 7, full = false } = {}) {
   const times = [];
   for (let i = 0; i < runs; i++) {
     const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
-    if (full) {
-      await page.route(/\/explorer\/deep-signal(\.js|_bg\.wasm)$/, (route) => {
-        const name = route.request().url().endsWith(".js") ? "deep-signal.js" : "deep-signal_bg.wasm";
-        const type = name.endsWith(".js") ? "text/javascript" : "application/wasm";
-        route.fulfill({ body: fs.readFileSync(path.join(dist, name)), contentType: type });
-      });
-    }
+    if (full) await useFullModule(page);
     await page.addInitScript(() => {
       new MutationObserver((records, observer) => {
         if (records.some((r) => r.target.getAttribute("data-state") === "ready")) {
@@ -292,14 +299,20 @@ function largest(label, wasmFile, namedFile) {
       args: ["--disable-background-networking", "--disable-component-update", "--no-first-run"],
     });
     const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
-    console.log("redraw time (deep-signal:redraw), 200 slider inputs after 50 to warm up, headless Chromium:");
-    for (const depth of [1000, 10000]) {
-      const d = (await measure(page, depth)).sort((a, b) => a - b);
-      console.log(
-        `  depth ${String(depth).padStart(6)}: median ${quantile(d, 0.5).toFixed(2)} ms, ` +
-          `p95 ${quantile(d, 0.95).toFixed(2)} ms, max ${d[d.length - 1].toFixed(2)} ms (${d.length} redraws)`,
-      );
+    const fullPage = await browser.newPage({ viewport: { width: 1440, height: 900 } });
+    await useFullModule(fullPage);
+    console.log("the explorer's redraw (deep-signal:redraw), 200 slider inputs after 50 to warm up, headless Chromium,");
+    console.log("on its own module and, for comparison, on the full module:");
+    for (const [depth, dtype] of [[1000, "f32"], [10000, "f32"], [10000, "bf16"]]) {
+      for (const [label, p] of [["own", page], ["full", fullPage]]) {
+        const d = (await measure(p, depth, dtype)).sort((a, b) => a - b);
+        console.log(
+          `  depth ${String(depth).padStart(6)} ${dtype.padEnd(4)} ${label.padEnd(4)}: median ${quantile(d, 0.5).toFixed(2)} ms, ` +
+            `p95 ${quantile(d, 0.95).toFixed(2)} ms, max ${d[d.length - 1].toFixed(2)} ms (${d.length} redraws)`,
+        );
+      }
     }
+    await fullPage.close();
     console.log("training lab, engine steps per second (median of 1 s windows, headless Chromium):");
     for (const [name, target, query] of [
       ["chain, depth 100, batch 32, f32", 300000, "model=chain&depth=100&samples=256&batch=32&lr=0.001&w0=1"],
