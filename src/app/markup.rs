@@ -201,8 +201,8 @@ pub fn data_table(plot: &Plot) -> String {
     }
 }
 
-#[cfg(feature = "labs")]
 /// A phase diagram as a table: each configuration's point.
+#[cfg(feature = "labs")]
 fn phase_table(plot: &PhasePlot) -> String {
     let mut h = format!(
         r#"<table><caption>{}</caption><thead><tr><th scope="col">configuration</th><th scope="col">σ_w²</th><th scope="col">σ_b²</th></tr></thead><tbody>"#,
@@ -221,9 +221,9 @@ fn phase_table(plot: &PhasePlot) -> String {
     h
 }
 
-#[cfg(feature = "labs")]
 /// Histograms per layer as a table: for each layer, the bin holding the largest share, and
 /// that share.
+#[cfg(feature = "labs")]
 fn histogram_table(plot: &HeatPlot) -> String {
     let Some(axis) = &plot.y_axis else {
         return heat_table(plot);
@@ -246,10 +246,10 @@ fn histogram_table(plot: &HeatPlot) -> String {
     h
 }
 
-#[cfg(feature = "labs")]
 /// A heat map as a table: one row per recorded step (at most about 200, evenly spread,
 /// the last always included), with the first, middle and last layer's values and the
 /// largest of all layers.
+#[cfg(feature = "labs")]
 fn heat_table(plot: &HeatPlot) -> String {
     let rows = plot.rows();
     let every = rows.div_ceil(200).max(1);

@@ -216,8 +216,8 @@ pub fn summary(plot: &Plot) -> String {
     }
 }
 
-#[cfg(feature = "labs")]
 /// A phase diagram in words: where each configuration sits relative to the critical line.
+#[cfg(feature = "labs")]
 fn phase_summary(plot: &PhasePlot) -> String {
     let mut s = format!("{}.", plot.title);
     for p in &plot.points {
@@ -243,9 +243,9 @@ fn phase_summary(plot: &PhasePlot) -> String {
     s
 }
 
-#[cfg(feature = "labs")]
 /// A heat map in words: its extent, the last row's first and last layer, and where the
 /// first `inf` or `NaN` appeared.
+#[cfg(feature = "labs")]
 fn heat_summary(plot: &HeatPlot) -> String {
     if plot.y_axis.is_some() {
         return histogram_summary(plot);
@@ -285,8 +285,8 @@ fn heat_summary(plot: &HeatPlot) -> String {
     s
 }
 
-#[cfg(feature = "labs")]
 /// Histograms per layer in words: where the first and the last layer's values mostly lie.
+#[cfg(feature = "labs")]
 fn histogram_summary(plot: &HeatPlot) -> String {
     let (rows, cols) = (plot.rows(), plot.cols);
     let Some(axis) = plot.y_axis.as_ref().filter(|_| rows > 0 && cols > 0) else {

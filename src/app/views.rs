@@ -113,10 +113,13 @@ ViewSpec {
     key: "train",
     title: lab("The training lab", ""),
     nav: "2. Training",
-    intro: lab(concat!(
-        "What happens when a deep network is trained: watch the loss, the gradient that ",
-        "reaches each layer and the size of each update, and see the lecture's symptoms happen."
-    ), ""),
+    intro: lab(
+        concat!(
+            "What happens when a deep network is trained: watch the loss, the gradient that ",
+            "reaches each layer and the size of each update, and see the lecture's symptoms happen."
+        ),
+        "",
+    ),
     params: train::PARAMS,
     panels: lab(train::PANELS, &[]),
     presets: lab(train::PRESETS, &[]),
@@ -130,11 +133,14 @@ ViewSpec {
     key: "remedies",
     title: lab("The remedies lab", ""),
     nav: "3. Remedies",
-    intro: lab(concat!(
-        "Initialisation, normalisation and residual connections side by side: each ",
-        "configuration measured at initialisation against what theory predicts, then trained ",
-        "on the same batches."
-    ), ""),
+    intro: lab(
+        concat!(
+            "Initialisation, normalisation and residual connections side by side: each ",
+            "configuration measured at initialisation against what theory predicts, then trained ",
+            "on the same batches."
+        ),
+        "",
+    ),
     params: remedies::PARAMS,
     panels: lab(remedies::PANELS, &[]),
     presets: lab(remedies::PRESETS, &[]),
