@@ -41,11 +41,12 @@ pub fn start() {
     banner::install_panic_hook();
     let doc = dom::document();
     if let Some(root) = doc.get_element_by_id(ROOT_ID) {
-        if lacks_view() {
+        let parsed = query::parse(&page_query());
+        if parsed.view.build.is_none() {
+            // See `lacks_view`: index.html starts the full module instead.
             return;
         }
-        let search = page_query();
-        if let Err(e) = mount(&root, &search) {
+        if let Err(e) = shell::mount(&root, parsed, shell::Host::Page) {
             banner::show(&format!(
                 "deep-signal could not start: {}",
                 banner::describe(&e)
