@@ -292,11 +292,13 @@ mod simd {
     pub(super) fn affine(x: &[f32], out: &mut [f32], w: f32, b: f32) -> usize {
         let (wv, bv) = (f32x4_splat(w), f32x4_splat(b));
         let full = out.len() - out.len() % LANES;
-        for (o, x) in out[..full]
-            .chunks_exact_mut(LANES)
-            .zip(x[..full].chunks_exact(LANES))
-        {
-            store(o, f32x4_add(f32x4_mul(wv, load(x)), bv));
+        let (out, x) = (&mut out[..full], &x[..full]);
+        // Index loops rather than iterator adaptors: plain enough to be inlined in a
+        // build optimised for size too.
+        let mut i = 0;
+        while i < full {
+            store(&mut out[i..], f32x4_add(f32x4_mul(wv, load(&x[i..])), bv));
+            i += LANES;
         }
         full
     }
@@ -312,14 +314,14 @@ mod simd {
         let wv = f32x4_splat(w);
         let (mut sw, mut sb) = (f32x4_splat(0.0), f32x4_splat(0.0));
         let full = g.len() - g.len() % LANES;
-        for (gs, ys) in g[..full]
-            .chunks_exact_mut(LANES)
-            .zip(y[..full].chunks_exact(LANES))
-        {
-            let gv = load(gs);
-            sw = f32x4_add(sw, f32x4_mul(gv, load(ys)));
+        let (g, y) = (&mut g[..full], &y[..full]);
+        let mut i = 0;
+        while i < full {
+            let gv = load(&g[i..]);
+            sw = f32x4_add(sw, f32x4_mul(gv, load(&y[i..])));
             sb = f32x4_add(sb, gv);
-            store(gs, f32x4_mul(wv, gv));
+            store(&mut g[i..], f32x4_mul(wv, gv));
+            i += LANES;
         }
         (lanes(sw), lanes(sb), full)
     }
