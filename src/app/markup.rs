@@ -8,8 +8,10 @@ use super::params::{ParamKind, ParamSpec, Value, Values};
 use super::shortcuts;
 use super::view::{Readout, ViewModel};
 use super::views::{self, ViewSpec, VIEWS};
-#[cfg(feature = "labs")]
-use crate::plot::{HeatPlot, PhasePlot};
+#[cfg(feature = "heat-plot")]
+use crate::plot::HeatPlot;
+#[cfg(feature = "remedies-lab")]
+use crate::plot::PhasePlot;
 use crate::plot::{LayerPlot, Plot};
 use std::fmt::Write;
 
@@ -192,17 +194,17 @@ fn readouts(h: &mut String, list: &[Readout]) {
 pub fn data_table(plot: &Plot) -> String {
     match plot {
         Plot::Layers(p) => layer_table(p),
-        #[cfg(feature = "labs")]
+        #[cfg(feature = "heat-plot")]
         Plot::Heat(p) if p.y_axis.is_some() => histogram_table(p),
-        #[cfg(feature = "labs")]
+        #[cfg(feature = "heat-plot")]
         Plot::Heat(p) => heat_table(p),
-        #[cfg(feature = "labs")]
+        #[cfg(feature = "remedies-lab")]
         Plot::Phase(p) => phase_table(p),
     }
 }
 
 /// A phase diagram as a table: each configuration's point.
-#[cfg(feature = "labs")]
+#[cfg(feature = "remedies-lab")]
 fn phase_table(plot: &PhasePlot) -> String {
     let mut h = format!(
         r#"<table><caption>{}</caption><thead><tr><th scope="col">configuration</th><th scope="col">σ_w²</th><th scope="col">σ_b²</th></tr></thead><tbody>"#,
@@ -223,7 +225,7 @@ fn phase_table(plot: &PhasePlot) -> String {
 
 /// Histograms per layer as a table: for each layer, the bin holding the largest share, and
 /// that share.
-#[cfg(feature = "labs")]
+#[cfg(feature = "heat-plot")]
 fn histogram_table(plot: &HeatPlot) -> String {
     let Some(axis) = &plot.y_axis else {
         return heat_table(plot);
@@ -249,7 +251,7 @@ fn histogram_table(plot: &HeatPlot) -> String {
 /// A heat map as a table: one row per recorded step (at most about 200, evenly spread,
 /// the last always included), with the first, middle and last layer's values and the
 /// largest of all layers.
-#[cfg(feature = "labs")]
+#[cfg(feature = "heat-plot")]
 fn heat_table(plot: &HeatPlot) -> String {
     let rows = plot.rows();
     let every = rows.div_ceil(200).max(1);

@@ -6,8 +6,10 @@
 use super::numbers::{js, short};
 use super::params::Values;
 use crate::plot::points::{self, Mark};
-#[cfg(feature = "labs")]
-use crate::plot::{HeatPlot, PhasePlot};
+#[cfg(feature = "heat-plot")]
+use crate::plot::HeatPlot;
+#[cfg(feature = "remedies-lab")]
+use crate::plot::PhasePlot;
 use crate::plot::{LayerPlot, Plot, Role, Theme};
 
 /// One plot of a view.
@@ -209,15 +211,15 @@ pub trait ViewModel {
 pub fn summary(plot: &Plot) -> String {
     match plot {
         Plot::Layers(p) => layer_summary(p),
-        #[cfg(feature = "labs")]
+        #[cfg(feature = "heat-plot")]
         Plot::Heat(p) => heat_summary(p),
-        #[cfg(feature = "labs")]
+        #[cfg(feature = "remedies-lab")]
         Plot::Phase(p) => phase_summary(p),
     }
 }
 
 /// A phase diagram in words: where each configuration sits relative to the critical line.
-#[cfg(feature = "labs")]
+#[cfg(feature = "remedies-lab")]
 fn phase_summary(plot: &PhasePlot) -> String {
     let mut s = format!("{}.", plot.title);
     for p in &plot.points {
@@ -245,7 +247,7 @@ fn phase_summary(plot: &PhasePlot) -> String {
 
 /// A heat map in words: its extent, the last row's first and last layer, and where the
 /// first `inf` or `NaN` appeared.
-#[cfg(feature = "labs")]
+#[cfg(feature = "heat-plot")]
 fn heat_summary(plot: &HeatPlot) -> String {
     if plot.y_axis.is_some() {
         return histogram_summary(plot);
@@ -286,7 +288,7 @@ fn heat_summary(plot: &HeatPlot) -> String {
 }
 
 /// Histograms per layer in words: where the first and the last layer's values mostly lie.
-#[cfg(feature = "labs")]
+#[cfg(feature = "heat-plot")]
 fn histogram_summary(plot: &HeatPlot) -> String {
     let (rows, cols) = (plot.rows(), plot.cols);
     let Some(axis) = plot.y_axis.as_ref().filter(|_| rows > 0 && cols > 0) else {

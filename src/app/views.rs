@@ -45,9 +45,10 @@ impl ViewSpec {
     }
 }
 
-/// The code behind a view. The explorer's is in every build; the labs' only with the
-/// `labs` feature (on by default). Without it, the build is the explorer's own, lighter
-/// module, and its page loads the full module for any other view (see `index.html`).
+/// The code behind a view, in a build that has it. The full module has every view's; the
+/// explorer's and the training lab's own, lighter modules only theirs (features
+/// `explorer`, `train-lab` and `remedies-lab`), and their pages load the full module for
+/// any other view (see `index.html`).
 #[derive(Clone, Copy)]
 pub struct Build {
     /// Extra facts below the readouts (our own HTML), for example the table of regimes.
@@ -56,30 +57,42 @@ pub struct Build {
     pub model: fn(&Values) -> Box<dyn ViewModel>,
 }
 
-/// A lab's text or list, as the view shows it; empty in the explorer's own module, which
-/// only links to the labs (with their key, name and parameters) and never shows them.
-const fn lab<T: ?Sized>(shown: &'static T, empty: &'static T) -> &'static T {
-    if cfg!(feature = "labs") {
+/// A view's text or list as the view shows it, or `empty` in a module built without the
+/// view (`built` false), which only links to it, with its key, name and parameters.
+const fn shown<T: ?Sized>(built: bool, shown: &'static T, empty: &'static T) -> &'static T {
+    if built {
         shown
     } else {
         empty
     }
 }
 
-#[cfg(feature = "labs")]
+const HAS_EXPLORER: bool = cfg!(feature = "explorer");
+const HAS_TRAIN: bool = cfg!(feature = "train-lab");
+const HAS_REMEDIES: bool = cfg!(feature = "remedies-lab");
+
+#[cfg(feature = "explorer")]
+const EXPLORER: Option<Build> = Some(Build {
+    facts: explorer::regime_table,
+    model: explorer::model,
+});
+#[cfg(not(feature = "explorer"))]
+const EXPLORER: Option<Build> = None;
+
+#[cfg(feature = "train-lab")]
 const TRAIN: Option<Build> = Some(Build {
     facts: super::train::facts,
     model: super::train::model,
 });
-#[cfg(not(feature = "labs"))]
+#[cfg(not(feature = "train-lab"))]
 const TRAIN: Option<Build> = None;
 
-#[cfg(feature = "labs")]
+#[cfg(feature = "remedies-lab")]
 const REMEDIES: Option<Build> = Some(Build {
     facts: super::remedies::facts,
     model: super::remedies::model,
 });
-#[cfg(not(feature = "labs"))]
+#[cfg(not(feature = "remedies-lab"))]
 const REMEDIES: Option<Build> = None;
 
 impl std::fmt::Debug for ViewSpec {
@@ -91,29 +104,31 @@ impl std::fmt::Debug for ViewSpec {
 /// Every view, in lecture order; the first is the default.
 pub static VIEWS: &[ViewSpec] = &[ViewSpec {
     key: "explorer",
-    title: "The deep scalar chain",
+    title: shown(HAS_EXPLORER, "The deep scalar chain", ""),
     nav: "1. The chain",
-    intro: concat!(
-        "Why very deep networks are hard to train: follow one signal through a chain of ",
-        "layers that each compute <i>y<sub>k</sub></i> = <i>w</i>·<i>y</i><sub><i>k</i>−1</sub> + <i>b</i>."
+    intro: shown(
+        HAS_EXPLORER,
+        concat!(
+            "Why very deep networks are hard to train: follow one signal through a chain of ",
+            "layers that each compute <i>y<sub>k</sub></i> = <i>w</i>·<i>y</i><sub><i>k</i>−1</sub> + <i>b</i>."
+        ),
+        "",
     ),
     params: explorer::PARAMS,
-    panels: explorer::PANELS,
-    presets: explorer::PRESETS,
+    panels: shown(HAS_EXPLORER, explorer::PANELS, &[]),
+    presets: shown(HAS_EXPLORER, explorer::PRESETS, &[]),
     actions: &[],
-    keys: explorer::KEYS,
-    key_help: explorer::KEY_HELP,
+    keys: shown(HAS_EXPLORER, explorer::KEYS, &[]),
+    key_help: shown(HAS_EXPLORER, explorer::KEY_HELP, &[]),
     carry: &[("depth", "depth"), ("dtype", "dtype"), ("weight", "w")],
-    build: Some(Build {
-        facts: explorer::regime_table,
-        model: explorer::model,
-    }),
+    build: EXPLORER,
 },
 ViewSpec {
     key: "train",
-    title: lab("The training lab", ""),
+    title: shown(HAS_TRAIN, "The training lab", ""),
     nav: "2. Training",
-    intro: lab(
+    intro: shown(
+        HAS_TRAIN,
         concat!(
             "What happens when a deep network is trained: watch the loss, the gradient that ",
             "reaches each layer and the size of each update, and see the lecture's symptoms happen."
@@ -121,19 +136,20 @@ ViewSpec {
         "",
     ),
     params: train::PARAMS,
-    panels: lab(train::PANELS, &[]),
-    presets: lab(train::PRESETS, &[]),
-    actions: lab(train::ACTIONS, &[]),
-    keys: lab(train::KEYS, &[]),
-    key_help: lab(train::KEY_HELP, &[]),
+    panels: shown(HAS_TRAIN, train::PANELS, &[]),
+    presets: shown(HAS_TRAIN, train::PRESETS, &[]),
+    actions: shown(HAS_TRAIN, train::ACTIONS, &[]),
+    keys: shown(HAS_TRAIN, train::KEYS, &[]),
+    key_help: shown(HAS_TRAIN, train::KEY_HELP, &[]),
     carry: &[("depth", "depth"), ("dtype", "dtype"), ("weight", "w0")],
     build: TRAIN,
 },
 ViewSpec {
     key: "remedies",
-    title: lab("The remedies lab", ""),
+    title: shown(HAS_REMEDIES, "The remedies lab", ""),
     nav: "3. Remedies",
-    intro: lab(
+    intro: shown(
+        HAS_REMEDIES,
         concat!(
             "Initialisation, normalisation and residual connections side by side: each ",
             "configuration measured at initialisation against what theory predicts, then trained ",
@@ -142,11 +158,11 @@ ViewSpec {
         "",
     ),
     params: remedies::PARAMS,
-    panels: lab(remedies::PANELS, &[]),
-    presets: lab(remedies::PRESETS, &[]),
-    actions: lab(remedies::ACTIONS, &[]),
-    keys: lab(train::KEYS, &[]),
-    key_help: lab(train::KEY_HELP, &[]),
+    panels: shown(HAS_REMEDIES, remedies::PANELS, &[]),
+    presets: shown(HAS_REMEDIES, remedies::PRESETS, &[]),
+    actions: shown(HAS_REMEDIES, remedies::ACTIONS, &[]),
+    keys: shown(HAS_REMEDIES, train::KEYS, &[]),
+    key_help: shown(HAS_REMEDIES, train::KEY_HELP, &[]),
     carry: &[("depth", "depth"), ("dtype", "dtype")],
     build: REMEDIES,
 }];

@@ -27,10 +27,10 @@ pub enum Plot<'a> {
     /// Curves against layer or step.
     Layers(LayerPlot<'a>),
     /// A heat map of layers over steps (or of histograms over layers).
-    #[cfg(feature = "labs")]
+    #[cfg(feature = "heat-plot")]
     Heat(HeatPlot<'a>),
     /// A mean-field phase diagram.
-    #[cfg(feature = "labs")]
+    #[cfg(feature = "remedies-lab")]
     Phase(PhasePlot),
 }
 
@@ -39,9 +39,9 @@ impl Plot<'_> {
     pub fn title(&self) -> &str {
         match self {
             Plot::Layers(p) => &p.title,
-            #[cfg(feature = "labs")]
+            #[cfg(feature = "heat-plot")]
             Plot::Heat(p) => &p.title,
-            #[cfg(feature = "labs")]
+            #[cfg(feature = "remedies-lab")]
             Plot::Phase(p) => &p.title,
         }
     }
@@ -50,9 +50,9 @@ impl Plot<'_> {
     pub fn x_bounds(&self) -> (usize, usize) {
         match self {
             Plot::Layers(p) => (p.first_layer, p.last_layer()),
-            #[cfg(feature = "labs")]
+            #[cfg(feature = "heat-plot")]
             Plot::Heat(p) => (p.first_x, p.last_x()),
-            #[cfg(feature = "labs")]
+            #[cfg(feature = "remedies-lab")]
             Plot::Phase(p) => (0, p.x_max.ceil() as usize),
         }
     }
@@ -66,9 +66,9 @@ pub fn draw_plot<DB: DrawingBackend>(
 ) -> Result<Frame, DrawingAreaErrorKind<DB::ErrorType>> {
     match plot {
         Plot::Layers(p) => draw(area, p, style),
-        #[cfg(feature = "labs")]
+        #[cfg(feature = "heat-plot")]
         Plot::Heat(p) => draw_heat(area, p, style),
-        #[cfg(feature = "labs")]
+        #[cfg(feature = "remedies-lab")]
         Plot::Phase(p) => draw_phase(area, p, style),
     }
 }

@@ -53,8 +53,8 @@
 //!
 //! The register tile is written out rather than left to loop unrolling, so a build optimised
 //! for size (`opt-level = "s"`, which unrolls no loop) keeps its accumulators in registers
-//! too: there, the products run at about the same speed as at `opt-level = 3`, instead of
-//! five to ten times slower.
+//! too. With loops there, the training lab's MLPs trained 7 to 13 times slower at "s" than
+//! at `opt-level = 3`; written out, at about 70 to 80% of its speed (README, Size).
 
 /// An element type the matrix products accept: `f32` or `f64` (the trait is sealed).
 pub trait Element: sealed::Sealed {}

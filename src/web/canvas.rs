@@ -91,7 +91,7 @@ impl PlotCanvas {
         let style = Style::canvas(theme.clone(), ratio);
         let plot = match plot {
             Plot::Layers(p) => p,
-            #[cfg(feature = "labs")]
+            #[cfg(feature = "heat-plot")]
             Plot::Heat(p) => {
                 // Drawn whole (it changes with every step), but not again while it is the
                 // same picture.
@@ -109,7 +109,7 @@ impl PlotCanvas {
                 self.frame.set(Some(frame));
                 return Ok(Some(frame));
             }
-            #[cfg(feature = "labs")]
+            #[cfg(feature = "remedies-lab")]
             Plot::Phase(p) => {
                 // A few shapes: drawn whole every time.
                 self.layout.borrow_mut().take();

@@ -1,11 +1,12 @@
 //! The web shell: the only code that touches the browser. It reads the URL, mounts the
 //! chosen view from the registry, and shows a banner if anything panics.
 
-// The explorer's own module (built without the `labs` feature) leaves the in-page figures
-// and the labs' plots out: what only they use is dead there, and with one kind of plot
-// left, a test of the kind cannot fail. The full build's lints still apply to all of it.
+// The explorer's and the training lab's own modules (built without the `figures` feature)
+// leave the in-page figures and other views' plots out: what only they use is dead there,
+// and with one kind of plot left, a test of the kind cannot fail. The full build's lints
+// still apply to all of it.
 #![cfg_attr(
-    not(feature = "labs"),
+    not(feature = "figures"),
     allow(
         dead_code,
         irrefutable_let_patterns,
@@ -19,7 +20,7 @@ mod canvas;
 mod dom;
 mod embed;
 mod export;
-#[cfg(feature = "labs")]
+#[cfg(feature = "figures")]
 mod figures;
 mod frames;
 mod notices;
@@ -60,9 +61,9 @@ fn page_query() -> String {
     dom::window().location().search().unwrap_or_default()
 }
 
-/// Whether the page's URL names a view this module was built without. The explorer's own
-/// module (built without the `labs` feature) then leaves the page alone, and `index.html`
-/// starts the full module, which has every view.
+/// Whether the page's URL names a view this module was built without. The explorer's and
+/// the training lab's own modules then leave the page alone, and `index.html` starts the
+/// full module, which has every view.
 #[wasm_bindgen]
 pub fn lacks_view() -> bool {
     query::parse(&page_query()).view.build.is_none()

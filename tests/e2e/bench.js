@@ -2,11 +2,12 @@
 // `deep-signal:redraw` User Timing measure over 200 slider inputs, after 50 to warm up, at
 // depth 1,000 and 10,000 in f32 and 10,000 in bf16, on its own module and on the full one);
 // the training lab's engine speed (steps per second of engine time, the `deep-signal:work`
-// measure) on the issue's workloads, its longest main-thread task and input latency while
-// training, and its redraw with 10,000 recorded steps of 100 layers; the remedies lab's
+// measure) on the issue's workloads, on its own module and on the full one, its longest
+// main-thread task and input latency while training, and its redraw with 10,000 recorded
+// steps of 100 layers; the remedies lab's
 // recomputation, training and responsiveness while training; in-page figures' start on a
-// page of one figure and of twenty-one; the explorer's first paint on its own module and on
-// the full one; then what each view's page and the lecture load, raw and gzipped, and the
+// page of one figure and of twenty-one; the explorer's and the training lab's first paint on
+// their own modules and on the full one; then what each view's page and the lecture load, raw and gzipped, and the
 // five largest items of each wasm.
 // Run it through `bash .ci/bench`, which builds dist/ and a copy of the wasm with names.
 const { chromium } = require("@playwright/test");
@@ -23,6 +24,8 @@ const dist = path.join(__dirname, "..", "..", "dist");
 const named = path.join(__dirname, "..", "..", "target", "names", "bindgen", "deep_signal_bg.wasm");
 /** The explorer's own module, built the same way. */
 const namedExplorer = path.join(__dirname, "..", "..", "target", "names", "explorer", "deep_signal_bg.wasm");
+/** The training lab's own module, built the same way. */
+const namedTrain = path.join(__dirname, "..", "..", "target", "names", "train", "deep_signal_bg.wasm");
 
 function quantile(sorted, q) {
   const i = Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1);
@@ -232,11 +235,11 @@ function sizes(names) {
 }
 
 /**
- * Makes `page` answer requests for the explorer's own module with the full module, as every
- * page loaded before the explorer had a module of its own.
+ * Makes `page` answer requests for the explorer's and the training lab's own modules with
+ * the full module, as every page loaded before they had modules of their own.
  */
 async function useFullModule(page) {
-  await page.route(/\/explorer\/deep-signal(\.js|_bg\.wasm)$/, (route) => {
+  await page.route(/\/(explorer|train)\/deep-signal(\.js|_bg\.wasm)$/, (route) => {
     const name = route.request().url().endsWith(".js") ? "deep-signal.js" : "deep-signal_bg.wasm";
     const type = name.endsWith(".js") ? "text/javascript" : "application/wasm";
     route.fulfill({ body: fs.readFileSync(path.join(dist, name)), contentType: type });
@@ -245,8 +248,8 @@ async function useFullModule(page) {
 
 /**
  * Milliseconds from navigation to the first element's ready state (the app, or the first
- * in-page figure, drawn), sorted, over `runs` loads. With `full`, the explorer's own module
- * is answered with the full one, as every page loaded it before the explorer had its own.
+ * in-page figure, drawn), sorted, over `runs` loads. With `full`, a view's own module is
+ * answered with the full one, as every page loaded it before the view had its own.
  */
 async function firstReady(browser, url, { runs = 7, full = false } = {}) {
   const times = [];
@@ -312,8 +315,8 @@ function largest(label, wasmFile, namedFile) {
         );
       }
     }
-    await fullPage.close();
-    console.log("training lab, engine steps per second (median of 1 s windows, headless Chromium):");
+    console.log("training lab, engine steps per second (median of 1 s windows, headless Chromium), on its own module");
+    console.log("(built for size, opt-level s) and, for comparison, on the full module (opt-level 3):");
     for (const [name, target, query] of [
       ["chain, depth 100, batch 32, f32", 300000, "model=chain&depth=100&samples=256&batch=32&lr=0.001&w0=1"],
       ["MLP width 32, depth 50, batch 64, tanh", 450, "model=mlp&width=32&depth=50&act=tanh&samples=256&batch=64&task=sine&lr=0.001"],
@@ -321,8 +324,13 @@ function largest(label, wasmFile, namedFile) {
       ["MLP width 64, depth 100, batch 128, ReLU", 70, "model=mlp&width=64&depth=100&act=relu&samples=256&batch=128&task=circle&lr=0.001"],
     ]) {
       const rate = await trainSpeed(page, query);
-      console.log(`  ${name.padEnd(52)} ${Math.round(rate).toLocaleString("en")} steps/s (target ${target.toLocaleString("en")})`);
+      const full = await trainSpeed(fullPage, query);
+      console.log(
+        `  ${name.padEnd(52)} ${Math.round(rate).toLocaleString("en")} steps/s (target ${target.toLocaleString("en")}); ` +
+          `full module ${Math.round(full).toLocaleString("en")}`,
+      );
     }
+    await fullPage.close();
     const r = await responsiveness(page, "model=mlp&width=64&depth=100&act=relu&samples=256&batch=128&task=circle&lr=0.001");
     // The browser reports only tasks over 50 ms.
     const longest = r.longest > 0 ? `${r.longest.toFixed(1)} ms` : "none over 50 ms";
@@ -366,6 +374,12 @@ function largest(label, wasmFile, namedFile) {
       `  on its own module: ${quantile(own, 0.5).toFixed(0)} ms; on the full module, as before it had its own: ` +
         `${quantile(before, 0.5).toFixed(0)} ms`,
     );
+    console.log("the training lab's first paint, from navigation to every plot drawn (median of 15 loads):");
+    const ownLab = await firstReady(browser, `${base}?view=train`, { runs: 15 });
+    const fullLab = await firstReady(browser, `${base}?view=train`, { runs: 15, full: true });
+    console.log(
+      `  on its own module: ${quantile(ownLab, 0.5).toFixed(0)} ms; on the full module: ${quantile(fullLab, 0.5).toFixed(0)} ms`,
+    );
     const ready = (p) => p.locator("#deep-signal[data-state=ready]").waitFor({ state: "attached" });
     const pages = [];
     for (const [label, query, target] of [
@@ -385,10 +399,12 @@ function largest(label, wasmFile, namedFile) {
     console.log("size, what a browser loads (raw, gzip -9):");
     show("the full module's wasm (every view)", ["deep-signal_bg.wasm"]);
     show("the explorer's own module's wasm", ["explorer/deep-signal_bg.wasm"]);
+    show("the training lab's own module's wasm", ["train/deep-signal_bg.wasm"]);
     for (const [label, names, target] of pages) show(label, names, target);
     show("the lecture (lecture.html, every figure started)", lecture, " (target 300)");
     largest("the full module", path.join(dist, "deep-signal_bg.wasm"), named);
     largest("the explorer's own module", path.join(dist, "explorer", "deep-signal_bg.wasm"), namedExplorer);
+    largest("the training lab's own module", path.join(dist, "train", "deep-signal_bg.wasm"), namedTrain);
   } finally {
     server.kill();
   }

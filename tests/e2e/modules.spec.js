@@ -1,5 +1,6 @@
-// The two builds of the app: the explorer's page loads its own, lighter module; the labs,
-// the lecture and in-page figures load the full one. Both compute the same numbers.
+// The three builds of the app: the explorer's and the training lab's pages load their own,
+// lighter modules; the remedies lab, the lecture and in-page figures load the full one.
+// All of them compute the same numbers.
 const { test, expect } = require("@playwright/test");
 const { open, waitReady, readout, watchErrors } = require("./helpers");
 
@@ -32,17 +33,26 @@ test("the explorer's page loads only the explorer's own module", async ({ page }
   expect(errors).toEqual([]);
 });
 
-test("the labs load only the full module, whatever the case of view=", async ({ page }) => {
-  for (const [query, view] of [
-    ["view=train", "train"],
-    ["view=%20Remedies%20", "remedies"],
+test("the training lab loads only its own module, the remedies lab only the full one, whatever the case of view=", async ({ page }) => {
+  for (const [query, view, module] of [
+    ["view=train", "train", "train/deep-signal_bg.wasm"],
+    ["view=%20TRAIN%20&depth=30", "train", "train/deep-signal_bg.wasm"],
+    ["view=%20Remedies%20", "remedies", "deep-signal_bg.wasm"],
   ]) {
     const wasm = watchWasm(page);
+    const errors = watchErrors(page);
     await open(page, query);
     expect(await page.locator("#deep-signal").getAttribute("data-view")).toBe(view);
-    expect(wasm).toEqual(["deep-signal_bg.wasm"]);
+    expect(wasm).toEqual([module]);
+    expect(errors).toEqual([]);
     page.removeAllListeners("request");
+    page.removeAllListeners("pageerror");
+    page.removeAllListeners("console");
   }
+  // The training lab's module still leads to every view, carrying the shared parameters.
+  await open(page, "view=train&depth=30");
+  await expect(page.locator("a[data-view-link=explorer]")).toHaveAttribute("href", /depth=30/);
+  await expect(page.locator("a[data-view-link=remedies]")).toHaveAttribute("href", /view=remedies.*depth=30/);
 });
 
 test("a view the page's first guess misses still opens, on the full module", async ({ page }) => {
@@ -59,7 +69,32 @@ test("a view the page's first guess misses still opens, on the full module", asy
   expect(errors).toEqual([]);
 });
 
-test("both modules compute the same readouts, bit for bit", async ({ page }) => {
+/**
+ * The readouts of in-page figures, one per query, on a page of the app's folder: these run
+ * the full module.
+ */
+async function figureReadouts(page, name, queries) {
+  const figures = queries
+    .map((q, i) => `<div id="f${i}" data-deep-signal="${q.replace(/&/g, "&amp;")}"></div>`)
+    .join("\n");
+  await page.route(`**/examples/${name}.html`, (route) =>
+    route.fulfill({
+      contentType: "text/html",
+      body: `<!doctype html><html lang="en"><title>${name}</title><body>${figures}<script type="module" src="../figures.js"></script></body></html>`,
+    }),
+  );
+  await page.goto(`./examples/${name}.html`);
+  const all = [];
+  for (let i = 0; i < queries.length; i++) {
+    const figure = page.locator(`#f${i}`);
+    await figure.scrollIntoViewIfNeeded();
+    await expect(figure).toHaveAttribute("data-state", "ready", { timeout: 30_000 });
+    all.push(await readouts(figure));
+  }
+  return all;
+}
+
+test("the explorer's module and the full one compute the same readouts, bit for bit", async ({ page }) => {
   const queries = [
     "depth=50&w=0.8&b=0.1&x=1&dtype=f32",
     "depth=1000&w=1.0001&b=0&x=1&dtype=f16",
@@ -72,23 +107,35 @@ test("both modules compute the same readouts, bit for bit", async ({ page }) => 
     await open(page, q);
     own.push(await readouts(page.locator("#deep-signal")));
   }
-  // The full module, through in-page figures on a page of the app's folder.
-  const figures = queries
-    .map((q, i) => `<div id="f${i}" data-deep-signal="view=explorer&amp;${q.replace(/&/g, "&amp;")}"></div>`)
-    .join("\n");
-  await page.route("**/examples/both-modules.html", (route) =>
-    route.fulfill({
-      contentType: "text/html",
-      body: `<!doctype html><html lang="en"><title>Both modules</title><body>${figures}<script type="module" src="../figures.js"></script></body></html>`,
-    }),
-  );
-  await page.goto("./examples/both-modules.html");
+  const full = await figureReadouts(page, "explorer-both", queries.map((q) => `view=explorer&${q}`));
   for (let i = 0; i < queries.length; i++) {
-    const figure = page.locator(`#f${i}`);
-    await figure.scrollIntoViewIfNeeded();
-    await expect(figure).toHaveAttribute("data-state", "ready", { timeout: 15_000 });
-    const full = await readouts(figure);
-    expect(Object.keys(full).length).toBeGreaterThan(10);
-    expect(full, queries[i]).toEqual(own[i]);
+    expect(Object.keys(full[i]).length).toBeGreaterThan(10);
+    expect(full[i], queries[i]).toEqual(own[i]);
+  }
+});
+
+test("the training lab's module, optimised for size, trains the same bits as the full one", async ({ page }) => {
+  test.setTimeout(90_000);
+  // Every model and number format, an exploding run, momentum and both kinds of clipping:
+  // the readouts after `steps` steps (loss, norms, ratios, the first non-finite step).
+  const queries = [
+    "model=chain&depth=40&dtype=bf16&w0=0.9&init_noise=0.1&seed=7&batch=16&lr=0.05&steps=300",
+    "model=chain&depth=20&dtype=f16&w0=1&lr=0.01&steps=200",
+    "model=chain&depth=100&dtype=f32&w0=1&samples=256&batch=32&lr=0.001&momentum=0.9&steps=500",
+    "preset=exploding-lr&steps=60",
+    "model=mlp&width=24&depth=12&act=tanh&init=xavier-normal&task=circle&batch=32&lr=0.1&clip=norm&clip_max=0.5&steps=150",
+    "model=mlp&width=16&depth=20&act=relu&init=kaiming&task=spiral&dtype=f64&momentum=0.5&clip=value&clip_max=0.1&lr=0.05&steps=100",
+    "model=mlp&width=32&depth=50&act=tanh&init=normal&sigma=0.05&task=sine&batch=64&lr=0.001&steps=40",
+  ];
+  const own = [];
+  for (const q of queries) {
+    await open(page, `view=train&${q}`);
+    await expect(page.locator('[data-readout="step"]')).not.toHaveAttribute("data-value", "0");
+    own.push(await readouts(page.locator("#deep-signal")));
+  }
+  const full = await figureReadouts(page, "train-both", queries.map((q) => `view=train&${q}`));
+  for (let i = 0; i < queries.length; i++) {
+    expect(Object.keys(full[i]).length).toBeGreaterThan(10);
+    expect(full[i], queries[i]).toEqual(own[i]);
   }
 });

@@ -4,9 +4,9 @@
 //! registry entry: parameters, presets, plots; the model is in [`model`].
 
 pub mod config;
-#[cfg(feature = "labs")]
+#[cfg(feature = "remedies-lab")]
 pub mod model;
-#[cfg(feature = "labs")]
+#[cfg(feature = "remedies-lab")]
 pub mod plots;
 
 use super::explorer::SCALE;
@@ -19,7 +19,7 @@ use crate::train::probe::MAX_SEEDS;
 use crate::train::spec::{MAX_ALPHA, MAX_MLP_DEPTH, MAX_MLP_WIDTH};
 use std::fmt::Write;
 
-#[cfg(feature = "labs")]
+#[cfg(feature = "remedies-lab")]
 pub use model::model;
 
 /// The letters of the configurations, in order.

@@ -3,13 +3,13 @@
 //! gradient and weight norms, the learning-rate-0 baseline) side by side. This module is
 //! its registry entry: parameters, presets, plots, keys; the model is in [`model`].
 
-#[cfg(feature = "labs")]
+#[cfg(feature = "train-lab")]
 pub mod diagnosis;
-#[cfg(feature = "labs")]
+#[cfg(feature = "train-lab")]
 pub mod model;
-#[cfg(feature = "labs")]
+#[cfg(feature = "train-lab")]
 pub mod plots;
-#[cfg(feature = "labs")]
+#[cfg(feature = "train-lab")]
 pub mod settings;
 
 use super::explorer::{weight, FORMAT, SCALE};
@@ -19,7 +19,7 @@ use super::view::{ActionSpec, PanelSpec, PresetSpec};
 use crate::train::spec::{MAX_CHAIN_DEPTH, MAX_LR, MAX_MLP_WIDTH, MAX_SAMPLES};
 use std::fmt::Write;
 
-#[cfg(feature = "labs")]
+#[cfg(feature = "train-lab")]
 pub use model::model;
 
 /// A numeric parameter with a linear slider and no detent.
