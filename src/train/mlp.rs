@@ -89,6 +89,12 @@ impl<F: Float> MlpModel<F> {
         momentum: bool,
         seed: u64,
     ) -> Self {
+        // A build without normalisation (the training lab's own module, whose settings never
+        // ask for one) leaves its code out.
+        assert!(
+            cfg!(feature = "normalisation") || spec.norm == Norm::None,
+            "this build has no normalisation layers"
+        );
         let mut dims = vec![data.dim];
         dims.extend(std::iter::repeat_n(spec.width, spec.depth));
         dims.push(1);
@@ -487,8 +493,12 @@ fn site_width(dims: &[usize], residual: bool, l: usize) -> Option<usize> {
     }
 }
 
-/// The axis a normalisation averages over.
+/// The axis a normalisation averages over (none in a build without normalisation, whose
+/// models all have `Norm::None`, see [`MlpModel::new`]).
 fn axis(norm: Norm) -> Option<Axis> {
+    if !cfg!(feature = "normalisation") {
+        return None;
+    }
     match norm {
         Norm::None => None,
         Norm::Layer(_) => Some(Axis::Rows),
