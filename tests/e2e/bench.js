@@ -248,28 +248,46 @@ async function useFullModule(page) {
 
 /**
  * Milliseconds from navigation to the first element's ready state (the app, or the first
- * in-page figure, drawn), sorted, over `runs` loads. With `full`, a view's own module is
- * answered with the full one, as every page loaded it before the view had its own.
+ * in-page figure, drawn) in one load of `url` in a new page. With `full`, a view's own
+ * module is answered with the full one, as every page loaded it before the view had its own.
  */
-async function firstReady(browser, url, { runs = 7, full = false } = {}) {
+async function loadToReady(browser, url, full = false) {
+  const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
+  if (full) await useFullModule(page);
+  await page.addInitScript(() => {
+    new MutationObserver((records, observer) => {
+      if (records.some((r) => r.target.getAttribute("data-state") === "ready")) {
+        window.firstReady = performance.now();
+        observer.disconnect();
+      }
+    }).observe(document, { subtree: true, attributeFilter: ["data-state"] });
+  });
+  await page.goto(url);
+  await page.waitForFunction(() => window.firstReady !== undefined);
+  const time = await page.evaluate(() => window.firstReady);
+  await page.close();
+  return time;
+}
+
+/** {@link loadToReady} over `runs` loads, sorted. */
+async function firstReady(browser, url, runs = 7) {
   const times = [];
-  for (let i = 0; i < runs; i++) {
-    const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
-    if (full) await useFullModule(page);
-    await page.addInitScript(() => {
-      new MutationObserver((records, observer) => {
-        if (records.some((r) => r.target.getAttribute("data-state") === "ready")) {
-          window.firstReady = performance.now();
-          observer.disconnect();
-        }
-      }).observe(document, { subtree: true, attributeFilter: ["data-state"] });
-    });
-    await page.goto(url);
-    await page.waitForFunction(() => window.firstReady !== undefined);
-    times.push(await page.evaluate(() => window.firstReady));
-    await page.close();
-  }
+  for (let i = 0; i < runs; i++) times.push(await loadToReady(browser, url));
   return times.sort((a, b) => a - b);
+}
+
+/**
+ * {@link loadToReady} on the view's own module and on the full one, `runs` loads each,
+ * taken in turn so that any drift of the machine weighs on both alike; each list sorted.
+ */
+async function firstReadyBoth(browser, url, runs) {
+  const own = [];
+  const full = [];
+  for (let i = 0; i < runs; i++) {
+    own.push(await loadToReady(browser, url));
+    full.push(await loadToReady(browser, url, true));
+  }
+  return [own.sort((a, b) => a - b), full.sort((a, b) => a - b)];
 }
 
 /** The five largest functions and data segments of a wasm, named from its named copy. */
@@ -367,16 +385,14 @@ function largest(label, wasmFile, namedFile) {
       const t = sizes(names);
       console.log(`  ${label}: ${kb(t.raw)}, ${kb(t.gzip)} gzip${target} (${names.sort().join(", ")})`);
     };
-    console.log("the explorer's first paint, from navigation to both plots drawn (median of 15 loads):");
-    const own = await firstReady(browser, base, { runs: 15 });
-    const before = await firstReady(browser, base, { runs: 15, full: true });
+    console.log("the explorer's first paint, from navigation to both plots drawn (median of 21 loads, taken in turn with the other module's):");
+    const [own, before] = await firstReadyBoth(browser, base, 21);
     console.log(
       `  on its own module: ${quantile(own, 0.5).toFixed(0)} ms; on the full module, as before it had its own: ` +
         `${quantile(before, 0.5).toFixed(0)} ms`,
     );
-    console.log("the training lab's first paint, from navigation to every plot drawn (median of 15 loads):");
-    const ownLab = await firstReady(browser, `${base}?view=train`, { runs: 15 });
-    const fullLab = await firstReady(browser, `${base}?view=train`, { runs: 15, full: true });
+    console.log("the training lab's first paint, from navigation to every plot drawn (median of 21 loads, taken in turn):");
+    const [ownLab, fullLab] = await firstReadyBoth(browser, `${base}?view=train`, 21);
     console.log(
       `  on its own module: ${quantile(ownLab, 0.5).toFixed(0)} ms; on the full module: ${quantile(fullLab, 0.5).toFixed(0)} ms`,
     );
