@@ -145,6 +145,29 @@ test("configurations are edited as text, corrected aloud, and trained side by si
   expect(errors).toEqual([]);
 });
 
+test("what the reader types in a configuration box stays there while the lab trains, until Enter", async ({ page }) => {
+  const errors = watchErrors(page);
+  await open(page, "view=remedies&depth=10&width=16&batch=16&a=relu,he");
+  await page.locator('[data-view-action="play"]').click();
+  const box = page.locator('input[type=text][name="c"]');
+  await box.fill("tanh xavier");
+  // Many redraws go by while the four networks train; the half-made edit is not reset.
+  const steps = Number(await readout(page, "steps"));
+  await expect.poll(async () => Number(await readout(page, "steps"))).toBeGreaterThan(steps + 30);
+  await expect(box).toHaveValue("tanh xavier");
+  await box.press("Enter");
+  await expect.poll(() => readout(page, "c-config")).toBe("tanh,xavier");
+  await expect(box).toHaveValue("tanh,xavier");
+  // An edit that reads as the value already there is shown as read too.
+  const a = page.locator('input[type=text][name="a"]');
+  await a.fill("HE relu");
+  await a.press("Enter");
+  await expect(a).toHaveValue("relu,he");
+  expect(await readout(page, "a-config")).toBe("relu,he");
+  await page.locator('[data-view-action="play"]').click();
+  expect(errors).toEqual([]);
+});
+
 test("res:slider follows the α slider, which shows only while a configuration uses it", async ({ page }) => {
   await open(page, "view=remedies");
   await expect(page.locator('[data-param="alpha"]')).toBeHidden();

@@ -6,7 +6,7 @@ use crate::app::numbers::js;
 use crate::app::params::{NumberSpec, ParamKind, Values};
 use crate::app::view::ViewModel;
 use crate::web::dom::{self, find, find_all, on, Slot};
-use std::cell::Cell;
+use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 use wasm_bindgen::prelude::*;
 use web_sys::{Element, Event, HtmlInputElement, HtmlSelectElement};
@@ -37,6 +37,8 @@ pub(super) enum Control {
     Text {
         key: &'static str,
         input: HtmlInputElement,
+        /// The value last put into the box (none before the first).
+        synced: RefCell<Option<String>>,
     },
 }
 
@@ -63,6 +65,7 @@ pub(super) fn find_controls(root: &Element, values: &Values) -> Result<Vec<Contr
                 ParamKind::Text(_) => Control::Text {
                     key,
                     input: find(root, &format!("input[type=text][name={key}]"))?,
+                    synced: RefCell::new(None),
                 },
                 _ => match find::<HtmlSelectElement>(root, &format!("select[name={key}]")) {
                     Ok(select) => Control::Select { key, select },
@@ -113,10 +116,13 @@ impl Shell {
                         }
                     }
                 }
-                Control::Text { key, input } => {
+                Control::Text { key, input, synced } => {
+                    // Only a new value replaces the box's text, so what the reader is typing
+                    // (not yet sent with Enter) survives the redraws of a lab at work.
                     let v = values.text(key);
-                    if input.value() != v {
+                    if synced.borrow().as_deref() != Some(v) {
                         input.set_value(v);
+                        synced.replace(Some(v.to_owned()));
                     }
                 }
             }
@@ -193,12 +199,15 @@ pub(super) fn bind_controls(app: &Rc<Shell>) -> Result<(), JsValue> {
                     });
                 }
             }
-            Control::Text { key, input } => {
+            Control::Text { key, input, .. } => {
                 // On change (Enter or leaving the box), not on every key: half-typed words
                 // would otherwise be corrected under the reader's fingers.
                 let (a, b, key) = (app.clone(), input.clone(), *key);
                 on(input, "change", move |_: Event| {
                     let notice = a.values.borrow_mut().set_raw(key, &b.value()).flatten();
+                    // The box shows the value as read, also when it reads as the value before
+                    // (which the redraw would then leave alone).
+                    b.set_value(a.values.borrow().text(key));
                     a.notices.show(notice.as_slice());
                     a.changed();
                 });
