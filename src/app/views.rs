@@ -67,10 +67,6 @@ const fn shown<T: ?Sized>(built: bool, shown: &'static T, empty: &'static T) -> 
     }
 }
 
-const HAS_EXPLORER: bool = cfg!(feature = "explorer");
-const HAS_TRAIN: bool = cfg!(feature = "train-lab");
-const HAS_REMEDIES: bool = cfg!(feature = "remedies-lab");
-
 #[cfg(feature = "explorer")]
 const EXPLORER: Option<Build> = Some(Build {
     facts: explorer::regime_table,
@@ -104,10 +100,10 @@ impl std::fmt::Debug for ViewSpec {
 /// Every view, in lecture order; the first is the default.
 pub static VIEWS: &[ViewSpec] = &[ViewSpec {
     key: "explorer",
-    title: shown(HAS_EXPLORER, "The deep scalar chain", ""),
+    title: shown(EXPLORER.is_some(), "The deep scalar chain", ""),
     nav: "1. The chain",
     intro: shown(
-        HAS_EXPLORER,
+        EXPLORER.is_some(),
         concat!(
             "Why very deep networks are hard to train: follow one signal through a chain of ",
             "layers that each compute <i>y<sub>k</sub></i> = <i>w</i>·<i>y</i><sub><i>k</i>−1</sub> + <i>b</i>."
@@ -115,20 +111,20 @@ pub static VIEWS: &[ViewSpec] = &[ViewSpec {
         "",
     ),
     params: explorer::PARAMS,
-    panels: shown(HAS_EXPLORER, explorer::PANELS, &[]),
-    presets: shown(HAS_EXPLORER, explorer::PRESETS, &[]),
+    panels: shown(EXPLORER.is_some(), explorer::PANELS, &[]),
+    presets: shown(EXPLORER.is_some(), explorer::PRESETS, &[]),
     actions: &[],
-    keys: shown(HAS_EXPLORER, explorer::KEYS, &[]),
-    key_help: shown(HAS_EXPLORER, explorer::KEY_HELP, &[]),
+    keys: shown(EXPLORER.is_some(), explorer::KEYS, &[]),
+    key_help: shown(EXPLORER.is_some(), explorer::KEY_HELP, &[]),
     carry: &[("depth", "depth"), ("dtype", "dtype"), ("weight", "w")],
     build: EXPLORER,
 },
 ViewSpec {
     key: "train",
-    title: shown(HAS_TRAIN, "The training lab", ""),
+    title: shown(TRAIN.is_some(), "The training lab", ""),
     nav: "2. Training",
     intro: shown(
-        HAS_TRAIN,
+        TRAIN.is_some(),
         concat!(
             "What happens when a deep network is trained: watch the loss, the gradient that ",
             "reaches each layer and the size of each update, and see the lecture's symptoms happen."
@@ -136,20 +132,20 @@ ViewSpec {
         "",
     ),
     params: train::PARAMS,
-    panels: shown(HAS_TRAIN, train::PANELS, &[]),
-    presets: shown(HAS_TRAIN, train::PRESETS, &[]),
-    actions: shown(HAS_TRAIN, train::ACTIONS, &[]),
-    keys: shown(HAS_TRAIN, train::KEYS, &[]),
-    key_help: shown(HAS_TRAIN, train::KEY_HELP, &[]),
+    panels: shown(TRAIN.is_some(), train::PANELS, &[]),
+    presets: shown(TRAIN.is_some(), train::PRESETS, &[]),
+    actions: shown(TRAIN.is_some(), train::ACTIONS, &[]),
+    keys: shown(TRAIN.is_some(), train::KEYS, &[]),
+    key_help: shown(TRAIN.is_some(), train::KEY_HELP, &[]),
     carry: &[("depth", "depth"), ("dtype", "dtype"), ("weight", "w0")],
     build: TRAIN,
 },
 ViewSpec {
     key: "remedies",
-    title: shown(HAS_REMEDIES, "The remedies lab", ""),
+    title: shown(REMEDIES.is_some(), "The remedies lab", ""),
     nav: "3. Remedies",
     intro: shown(
-        HAS_REMEDIES,
+        REMEDIES.is_some(),
         concat!(
             "Initialisation, normalisation and residual connections side by side: each ",
             "configuration measured at initialisation against what theory predicts, then trained ",
@@ -158,11 +154,11 @@ ViewSpec {
         "",
     ),
     params: remedies::PARAMS,
-    panels: shown(HAS_REMEDIES, remedies::PANELS, &[]),
-    presets: shown(HAS_REMEDIES, remedies::PRESETS, &[]),
-    actions: shown(HAS_REMEDIES, remedies::ACTIONS, &[]),
-    keys: shown(HAS_REMEDIES, train::KEYS, &[]),
-    key_help: shown(HAS_REMEDIES, train::KEY_HELP, &[]),
+    panels: shown(REMEDIES.is_some(), remedies::PANELS, &[]),
+    presets: shown(REMEDIES.is_some(), remedies::PRESETS, &[]),
+    actions: shown(REMEDIES.is_some(), remedies::ACTIONS, &[]),
+    keys: shown(REMEDIES.is_some(), train::KEYS, &[]),
+    key_help: shown(REMEDIES.is_some(), train::KEY_HELP, &[]),
     carry: &[("depth", "depth"), ("dtype", "dtype")],
     build: REMEDIES,
 }];
