@@ -194,13 +194,13 @@ fn the_lectures_chain_of_events_happens_at_the_formats_overflow_layer() {
         (NumberFormat::F32, 128),
     ] {
         let mut s = Session::new(&with_format(chain(200, 2.0, 0.0, 0.01), format));
-        // Step 0: the activations overflow at `layer` (+inf for x > 0, -inf for x < 0), the
+        // Step 1: the activations overflow at `layer` (+inf for x > 0, -inf for x < 0), the
         // loss is inf, and each bias gradient sums +inf and -inf over the batch: NaN.
         assert!(s.step());
         let r = s.records();
         assert_eq!(r.loss()[0], f64::INFINITY);
         assert!(r.grad_total()[0].is_nan());
-        let at = |kind| Event { step: 0, kind };
+        let at = |kind| Event { step: 1, kind };
         assert_eq!(
             r.events(),
             &[
@@ -217,7 +217,7 @@ fn the_lectures_chain_of_events_happens_at_the_formats_overflow_layer() {
         assert!(p.iter().step_by(2).all(|&w| w == f64::NEG_INFINITY));
         assert!(p.iter().skip(1).step_by(2).all(|b| b.is_nan()));
         assert_eq!(s.halt(), None);
-        // Step 1: everything is NaN, and one update later so is every weight: halt.
+        // Step 2: everything is NaN, and one update later so is every weight: halt.
         assert!(s.step());
         assert!(s.records().loss()[1].is_nan());
         assert!(s.parameters().iter().all(|p| p.is_nan()));
@@ -225,10 +225,10 @@ fn the_lectures_chain_of_events_happens_at_the_formats_overflow_layer() {
         assert_eq!(
             halt,
             Halt {
-                step: 1,
-                first_nan_step: 0,
+                step: 2,
+                first_nan_step: 1,
                 origin: Some(Origin {
-                    step: 0,
+                    step: 1,
                     place: Place::Activation(layer)
                 }),
             }
@@ -236,14 +236,14 @@ fn the_lectures_chain_of_events_happens_at_the_formats_overflow_layer() {
         assert_eq!(
             s.records().events().last(),
             Some(&Event {
-                step: 1,
+                step: 2,
                 kind: EventKind::AllParametersNan
             })
         );
         assert!(!s.step());
         assert_eq!(s.run(10), 0);
         assert_eq!(s.steps(), 2);
-        assert_eq!(s.records().steps(), &[0, 1]);
+        assert_eq!(s.records().steps(), &[1, 2]);
     }
     // In f64, 2^1000 stays finite: the activations do not overflow, but the loss squares
     // them and does.
@@ -252,10 +252,10 @@ fn the_lectures_chain_of_events_happens_at_the_formats_overflow_layer() {
     assert_eq!(
         s.halt().unwrap(),
         Halt {
-            step: 1,
-            first_nan_step: 0,
+            step: 2,
+            first_nan_step: 1,
             origin: Some(Origin {
-                step: 0,
+                step: 1,
                 place: Place::Loss
             }),
         }
@@ -271,10 +271,10 @@ fn too_high_a_learning_rate_explodes_and_a_lower_one_or_clipping_trains() {
     assert_eq!(
         halt,
         Halt {
-            step: 9,
-            first_nan_step: 8,
+            step: 10,
+            first_nan_step: 9,
             origin: Some(Origin {
-                step: 8,
+                step: 9,
                 place: Place::Activation(3)
             })
         }
@@ -304,7 +304,8 @@ fn too_high_a_learning_rate_explodes_and_a_lower_one_or_clipping_trains() {
     let last: f64 = r.loss()[200..].iter().sum::<f64>() / 100.0;
     assert!(last < 0.5 * r.loss()[0], "{last}");
     assert!(r.clip_coef().iter().any(|&c| c < 1.0));
-    let want = |total: f64| (0.1 / (total + 1e-6)).min(1.0);
+    // The factor as applied: PyTorch's coef rounded to the chain's f32.
+    let want = |total: f64| (0.1 / (total + 1e-6)).min(1.0) as f32 as f64;
     for (&c, &t) in r.clip_coef().iter().zip(r.grad_total()) {
         assert_eq!(c, want(t));
     }
@@ -317,11 +318,11 @@ fn w0_above_one_explodes_after_one_update_unless_clipped() {
     let mut s = Session::new(&chain(100, 1.05, 0.0, 0.01));
     s.run(100);
     let halt = s.halt().unwrap();
-    assert_eq!((halt.step, halt.first_nan_step), (2, 1));
+    assert_eq!((halt.step, halt.first_nan_step), (3, 2));
     assert_eq!(
         halt.origin,
         Some(Origin {
-            step: 1,
+            step: 2,
             place: Place::Activation(19)
         })
     );
@@ -398,10 +399,10 @@ fn memory_stays_bounded_over_a_long_run() {
     assert_eq!(r.capacity(), 10_000);
     assert_eq!(r.stride(), 16);
     assert_eq!(r.grad_norm_grid().len(), r.rows() * 3);
-    assert!(r.steps().iter().all(|s| s % 16 == 0));
-    assert_eq!(r.steps()[r.rows() - 1], 99_984);
-    assert_eq!(r.latest().unwrap().step, 99_999);
-    assert_eq!(r.latest().unwrap().layers_step, 99_999);
+    assert!(r.steps().iter().all(|s| (s - 1) % 16 == 0));
+    assert_eq!(r.steps()[r.rows() - 1], 99_985);
+    assert_eq!(r.latest().unwrap().step, 100_000);
+    assert_eq!(r.latest().unwrap().layers_step, 100_000);
 }
 
 #[test]
@@ -608,7 +609,7 @@ fn a_relu_net_with_large_weights_overflows_where_the_mean_field_law_says() {
     s.run(3);
     let halt = s.halt().unwrap();
     let Some(Origin {
-        step: 0,
+        step: 1,
         place: Place::Activation(layer),
     }) = halt.origin
     else {
@@ -616,7 +617,7 @@ fn a_relu_net_with_large_weights_overflows_where_the_mean_field_law_says() {
     };
     assert!((layer as f64 - want).abs() < 6.0, "{layer} vs {want}");
     // In a network, the NaN loss reaches every gradient in the same step.
-    assert_eq!((halt.step, halt.first_nan_step), (0, 0));
+    assert_eq!((halt.step, halt.first_nan_step), (1, 1));
     assert!(s.records().loss()[0].is_nan());
 
     // Large tanh weights saturate instead: activations stay finite, but in this chaotic
@@ -634,7 +635,7 @@ fn a_relu_net_with_large_weights_overflows_where_the_mean_field_law_says() {
     let r = s.records();
     assert!(r.loss()[0].is_finite());
     let Event {
-        step: 0,
+        step: 1,
         kind: EventKind::NonFinite(Place::Gradient(layer)),
     } = r.events()[0]
     else {
@@ -726,4 +727,83 @@ fn a_step_begun_in_one_frame_and_finished_in_the_next_has_the_bits_of_a_whole_on
         assert_eq!(whole.halt(), divided.halt());
     }
     assert!(Session::new(&specs[3]).run(12) < 12, "the last spec halts");
+}
+
+#[test]
+fn f64_runs_keep_gradient_norms_beyond_f32s_range_in_their_records() {
+    // One layer at w = 1 with learning rate 10 in f64 diverges without overflowing f64: the
+    // heat map and the CSV keep the norms as computed, far above f32's largest.
+    let mut s = Session::new(&with_format(chain(1, 1.0, 0.0, 10.0), NumberFormat::F64));
+    s.run(40);
+    let r = s.records();
+    let last = r.grad_norm_row(r.rows() - 1)[0];
+    assert!(last.is_finite() && last > f64::from(f32::MAX), "{last}");
+    assert_eq!(last, r.latest().unwrap().layers[0].grad_norm);
+    // 200 layers at w = 0.5: layer 1's gradient is far below f32's smallest subnormal, and
+    // is recorded as it is, not as 0.
+    let mut s = Session::new(&with_format(chain(200, 0.5, 0.0, 0.01), NumberFormat::F64));
+    s.step();
+    let r = s.records();
+    let first = r.grad_norm_row(0)[0];
+    assert!(
+        first > 0.0 && first < f64::from(f32::from_bits(1)),
+        "{first}"
+    );
+    assert_eq!(first, r.latest().unwrap().layers[0].grad_norm);
+}
+
+#[test]
+fn an_f16_loss_adds_in_f32_so_a_clipped_run_is_not_called_non_finite() {
+    // Every squared error of the first step fits f16, their sum does not; PyTorch's mean
+    // adds in f32, so the loss is finite and the clipped run trains.
+    let mut spec = with_format(chain(50, 1.1, 0.0, 0.01), NumberFormat::F16);
+    spec.clip = Clip::Norm(1.0);
+    let mut s = Session::new(&spec);
+    assert_eq!(s.run(300), 300);
+    let r = s.records();
+    assert!(
+        r.loss()[0].is_finite() && r.loss()[0] > 1000.0,
+        "{}",
+        r.loss()[0]
+    );
+    assert!(r.events().is_empty(), "{:?}", r.events());
+    assert!(
+        r.latest().unwrap().loss < 0.01,
+        "{}",
+        r.latest().unwrap().loss
+    );
+}
+
+#[test]
+fn learning_rate_zero_spreads_nan_into_the_weights_as_pytorch_does() {
+    // The activations overflow at layer 128 of f32 with w = 2: the gradients are NaN, and
+    // p − 0·NaN is NaN, so the weights turn NaN and training stops itself.
+    let mut s = Session::new(&chain(200, 2.0, 0.0, 0.0));
+    s.run(10);
+    assert!(s.parameters().iter().all(|p| p.is_nan()));
+    assert!(s.halt().is_some());
+    // With finite gradients, learning rate 0 changes no bit.
+    let spec = TrainSpec {
+        batch: 8,
+        noise: 0.1,
+        ..chain(50, 1.0, 0.0, 0.0)
+    };
+    let mut s = Session::new(&spec);
+    let before = bits(&s.parameters());
+    s.run(100);
+    assert_eq!(bits(&s.parameters()), before);
+}
+
+#[test]
+fn the_chain_records_the_gradient_reaching_each_output() {
+    // w0 = 1.1: back-propagation multiplies ∂L/∂y_k by 1.1 per layer, so layer 1's is
+    // 1.1^49 times layer 50's, while each weight's gradient also multiplies by its input
+    // 1.1^(k-1)·x and stays flat.
+    let mut s = Session::new(&chain(50, 1.1, 0.0, 0.01));
+    s.step();
+    let layers = &s.records().latest().unwrap().layers;
+    let growth = layers[0].output_grad / layers[49].output_grad;
+    assert!((growth / 1.1f64.powi(49) - 1.0).abs() < 1e-4, "{growth}");
+    let flat = layers[0].grad_norm / layers[49].grad_norm;
+    assert!((0.5..2.0).contains(&flat), "{flat}");
 }

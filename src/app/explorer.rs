@@ -180,10 +180,12 @@ pub static PANELS: &[PanelSpec] = &[
     PanelSpec {
         key: "activations",
         title: "Activations",
+        trained: false,
     },
     PanelSpec {
         key: "gradients",
         title: "Gradients",
+        trained: false,
     },
 ];
 
@@ -679,8 +681,9 @@ impl ViewModel for ExplorerModel {
         }
     }
 
-    fn badge(&self) -> &'static str {
-        self.snap().facts.regime.key()
+    fn badge(&self, _panel: usize) -> Option<(&'static str, &'static str)> {
+        let key = self.snap().facts.regime.key();
+        Some((key, key))
     }
 
     fn readouts(&self) -> Vec<Readout> {

@@ -241,7 +241,7 @@ fn histogram_table(plot: &HeatPlot) -> String {
             h,
             r#"<tr><th scope="row">{}</th><td>{shown}</td><td>{}</td></tr>"#,
             plot.first_x + r * plot.x_stride,
-            short(share as f64)
+            short(share)
         );
     }
     h.push_str("</tbody></table>");
@@ -271,9 +271,9 @@ fn heat_table(plot: &HeatPlot) -> String {
     }
     for r in list {
         let row = &plot.values[r * plot.cols..(r + 1) * plot.cols];
-        let largest = row.iter().fold(0f32, |m, v| {
+        let largest = row.iter().fold(0f64, |m, v| {
             if v.is_nan() || m.is_nan() {
-                f32::NAN
+                f64::NAN
             } else {
                 m.max(v.abs())
             }
@@ -282,10 +282,10 @@ fn heat_table(plot: &HeatPlot) -> String {
             h,
             r#"<tr><th scope="row">{}</th><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>"#,
             plot.first_x + r * plot.x_stride,
-            short(row[0] as f64),
-            short(row[middle - 1] as f64),
-            short(row[plot.cols - 1] as f64),
-            short(largest as f64)
+            short(row[0]),
+            short(row[middle - 1]),
+            short(row[plot.cols - 1]),
+            short(largest)
         );
     }
     h.push_str("</tbody></table>");

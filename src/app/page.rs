@@ -2,7 +2,7 @@
 //! panels an embedded figure shows, and which controls it hides.
 
 use super::params::{ChoiceSpec, KeyList, ParamKind, ParamSpec, Values};
-use super::views::VIEWS;
+use super::views::{ViewSpec, VIEWS};
 
 /// The page options, defined once like a view's parameters.
 pub static PAGE_PARAMS: &[ParamSpec] = &[
@@ -126,5 +126,28 @@ impl PageOptions {
     /// Whether the control `key` is hidden.
     pub fn hides(&self, key: &str) -> bool {
         self.hide.contains(&key)
+    }
+
+    /// Whether the control `key` of `view` is shown, given whether the model finds it
+    /// meaningful now (`applies`) and whether the page is a figure inside another page
+    /// (`inline`): not hidden by `hide=`; the training buttons (`actions`) only beside a
+    /// shown panel that training changes; and in a figure, embedded or inline, a text box
+    /// only when it holds something (an empty configuration slot shows nothing there).
+    pub fn shows_control(
+        &self,
+        view: &ViewSpec,
+        values: &Values,
+        key: &str,
+        applies: bool,
+        inline: bool,
+    ) -> bool {
+        let acts = match key {
+            "actions" => view.panels.iter().any(|p| p.trained && self.shows(p.key)),
+            _ => match values.spec(key).map(|s| s.kind) {
+                Some(ParamKind::Text(_)) if self.embed || inline => !values.text(key).is_empty(),
+                _ => true,
+            },
+        };
+        applies && acts && !self.hides(key)
     }
 }

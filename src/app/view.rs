@@ -19,6 +19,10 @@ pub struct PanelSpec {
     pub key: &'static str,
     /// Its title for people (`Activations`).
     pub title: &'static str,
+    /// Whether training changes what it shows: a page showing only panels that training
+    /// leaves alone (the remedies lab's measurements at initialisation) hides the training
+    /// buttons, which would change nothing visible.
+    pub trained: bool,
 }
 
 /// A named setting a preset button (and its digit key) jumps to.
@@ -165,8 +169,9 @@ pub trait ViewModel {
     /// The sentence beside panel `panel`.
     fn note(&self, panel: usize) -> String;
 
-    /// The word on every panel's badge, which also colours it (`vanishing`, `healthy`…).
-    fn badge(&self) -> &'static str;
+    /// Panel `panel`'s badge: its key, which colours it (`vanishing`, `healthy`…), and its
+    /// words; `None` for a panel that shows several runs, which no single verdict fits.
+    fn badge(&self, panel: usize) -> Option<(&'static str, &'static str)>;
 
     /// The readouts, in the order of the facts panel.
     fn readouts(&self) -> Vec<Readout>;
@@ -265,9 +270,9 @@ fn heat_summary(plot: &HeatPlot) -> String {
         rows,
         plot.x_label,
         plot.last_x(),
-        short(last[0] as f64),
+        short(last[0]),
         plot.cols,
-        short(last[plot.cols - 1] as f64)
+        short(last[plot.cols - 1])
     );
     let first_bad = plot
         .values
@@ -278,7 +283,7 @@ fn heat_summary(plot: &HeatPlot) -> String {
         let v = plot.values[r * plot.cols + c];
         s.push_str(&format!(
             " {} first at {} {}, layer {}.",
-            short(v as f64),
+            short(v),
             plot.x_label,
             plot.first_x + r * plot.x_stride,
             c + 1
@@ -299,7 +304,7 @@ fn histogram_summary(plot: &HeatPlot) -> String {
         format!(
             "near {} ({}% of them)",
             bin_value(centre, axis.decades),
-            short(100.0 * share as f64)
+            short(100.0 * share)
         )
     };
     let last = plot.first_x + (rows - 1) * plot.x_stride;

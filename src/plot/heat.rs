@@ -25,7 +25,7 @@ pub struct HeatPlot<'a> {
     /// What the colours show (`|gradient|`).
     pub quantity: String,
     /// The values, row-major, `cols` per row.
-    pub values: &'a [f32],
+    pub values: &'a [f64],
     /// The number of layers.
     pub cols: usize,
     /// The x position of the first row.
@@ -89,20 +89,18 @@ impl HeatPlot<'_> {
             h = a.label.bytes().fold(h, |h, b| mix(h, b as u64));
             h = mix(mix(h, a.lo.to_bits()), a.hi.to_bits());
         }
-        self.values
-            .iter()
-            .fold(h, |h, v| mix(h, v.to_bits() as u64))
+        self.values.iter().fold(h, |h, v| mix(h, v.to_bits()))
     }
 
     /// For a plot with a value axis, row `r`'s most common bin: its centre value and its
     /// share (the first of equal ones).
-    pub fn mode(&self, r: usize) -> Option<(f64, f32)> {
+    pub fn mode(&self, r: usize) -> Option<(f64, f64)> {
         let axis = self.y_axis.as_ref()?;
         let cols = self.cols.max(1);
         let row = self.values.get(r * cols..(r + 1) * cols)?;
         let (bin, share) =
             row.iter().enumerate().fold(
-                (0, 0f32),
+                (0, 0f64),
                 |(bi, bv), (i, &v)| if v > bv { (i, v) } else { (bi, bv) },
             );
         let centre = axis.lo + (bin as f64 + 0.5) / cols as f64 * (axis.hi - axis.lo);
@@ -118,9 +116,9 @@ impl HeatPlot<'_> {
     /// it covers every finite nonzero value.
     pub fn decades(&self) -> (f64, f64) {
         // On the magnitudes' bits, which order as the magnitudes do: no logarithm per cell.
-        let (mut lo, mut hi) = (u32::MAX, 0u32);
+        let (mut lo, mut hi) = (u64::MAX, 0u64);
         for v in self.values {
-            let m = v.to_bits() & 0x7fff_ffff;
+            let m = v.to_bits() & MAGNITUDE;
             if m != 0 && m < INF_BITS {
                 lo = lo.min(m);
                 hi = hi.max(m);
@@ -130,8 +128,8 @@ impl HeatPlot<'_> {
             return (-1.0, 1.0);
         }
         let (lo, hi) = (
-            (f32::from_bits(lo) as f64).log10().floor(),
-            (f32::from_bits(hi) as f64).log10().ceil(),
+            f64::from_bits(lo).log10().floor(),
+            f64::from_bits(hi).log10().ceil(),
         );
         if hi - lo < 1.0 {
             (lo, lo + 1.0)
@@ -148,7 +146,7 @@ impl HeatPlot<'_> {
         let columns = columns.max(1);
         // The largest magnitude's bits: NaN's bits are above inf's, which are above every
         // finite magnitude's, so one integer maximum ranks them as wanted.
-        let mut worst = vec![0u32; columns * cols];
+        let mut worst = vec![0u64; columns * cols];
         let mut filled = vec![false; columns];
         for r in 0..rows {
             let c = if rows == 1 {
@@ -159,7 +157,7 @@ impl HeatPlot<'_> {
             filled[c] = true;
             let row = &self.values[r * cols..(r + 1) * cols];
             for (w, v) in worst[c * cols..(c + 1) * cols].iter_mut().zip(row) {
-                *w = (*w).max(v.to_bits() & 0x7fff_ffff);
+                *w = (*w).max(v.to_bits() & MAGNITUDE);
             }
         }
         let bounds = shade_bounds(decades.0, (decades.1 - decades.0).max(1e-9));
@@ -180,25 +178,27 @@ impl HeatPlot<'_> {
     }
 }
 
-/// The bits of `f32::INFINITY`; magnitudes above are NaN.
-const INF_BITS: u32 = 0x7f80_0000;
+/// The bits of `f64::INFINITY`; magnitudes above are NaN.
+const INF_BITS: u64 = 0x7ff0_0000_0000_0000;
+/// Every bit of an `f64` but its sign.
+const MAGNITUDE: u64 = 0x7fff_ffff_ffff_ffff;
 
 /// The values where the colour bar passes from one shade to the next: shade `t` covers the
 /// magnitudes between `bounds[t - 1]` and `bounds[t]`. Comparing with these costs less than
 /// a logarithm per cell.
-fn shade_bounds(lo: f64, span: f64) -> Vec<f32> {
+fn shade_bounds(lo: f64, span: f64) -> Vec<f64> {
     (0..SHADES)
-        .map(|t| 10f64.powf(lo + span * (t as f64 + 0.5) / SHADES as f64) as f32)
+        .map(|t| 10f64.powf(lo + span * (t as f64 + 0.5) / SHADES as f64))
         .collect()
 }
 
-fn classify(magnitude_bits: u32, bounds: &[f32]) -> Cell {
+fn classify(magnitude_bits: u64, bounds: &[f64]) -> Cell {
     match magnitude_bits {
         0 => Cell::Zero,
         INF_BITS => Cell::Inf,
         m if m > INF_BITS => Cell::Nan,
         m => {
-            let v = f32::from_bits(m);
+            let v = f64::from_bits(m);
             Cell::Finite(bounds.partition_point(|b| *b <= v) as u16)
         }
     }
@@ -464,7 +464,7 @@ pub fn draw_heat<DB: DrawingBackend>(
 mod tests {
     use super::*;
 
-    fn plot(values: &[f32], cols: usize) -> HeatPlot<'_> {
+    fn plot(values: &[f64], cols: usize) -> HeatPlot<'_> {
         HeatPlot {
             title: "t".into(),
             quantity: "|g|".into(),
@@ -479,16 +479,16 @@ mod tests {
 
     #[test]
     fn decades_cover_every_finite_value() {
-        let v = [1e-3, 0.5, f32::INFINITY, f32::NAN, 0.0, 20.0];
+        let v = [1e-3, 0.5, f64::INFINITY, f64::NAN, 0.0, 20.0];
         assert_eq!(plot(&v, 2).decades(), (-3.0, 2.0));
-        assert_eq!(plot(&[0.0, f32::NAN], 2).decades(), (-1.0, 1.0));
+        assert_eq!(plot(&[0.0, f64::NAN], 2).decades(), (-1.0, 1.0));
         assert_eq!(plot(&[1.0, 1.0], 2).decades(), (0.0, 1.0));
     }
 
     #[test]
     fn resampling_keeps_the_worst_value_of_each_column() {
         // Four steps of two layers into two columns.
-        let v = [1.0, 1.0, 10.0, f32::INFINITY, 0.0, 1.0, 100.0, f32::NAN];
+        let v = [1.0, 1.0, 10.0, f64::INFINITY, 0.0, 1.0, 100.0, f64::NAN];
         let p = plot(&v, 2);
         let cells = p.resample(2, (0.0, 2.0));
         assert_eq!(cells[0], Cell::Finite(SHADES / 2));

@@ -8,11 +8,13 @@
 //! (and the four lanes fit one 128-bit SIMD register). Back-propagation makes one pass over
 //! the batch per layer, with the forward pass one more.
 //!
-//! The loss is the mean squared error `L = Σ_i (y_n,i − t_i)² / B`; back-propagation starts
+//! The loss is the mean squared error `L = Σ_i (y_n,i − t_i)² / B`, each square rounded to
+//! `T`; their sum and the division are PyTorch's `mean`: in `T` for `f32` and `f64`, in
+//! `f32` for the 16-bit formats (rounded to `T` at the end). Back-propagation starts
 //! from `dL/dy_n,i = (y_n,i − t_i)·(2/B)` (with `2/B` rounded to `T`), and for
 //! `k = n, …, 1`: `dL/dw_k = Σ_i g_i·y_(k-1),i`, `dL/db_k = Σ_i g_i`, then `g_i ← w_k·g_i`.
 
-use super::model::{covering_batches, mean_std, Model, Outcome};
+use super::model::{covering_batches, lanes_sum, mean_std, Model, Outcome};
 use super::optim::{Detail, Hyper, Params};
 use super::records::{LayerProfile, Place};
 use super::rng::{generator, Stream};
@@ -102,16 +104,21 @@ impl<T: Real> ChainModel<T> {
         for ((g, &y), &t) in self.g.iter_mut().zip(&self.y[n * b..]).zip(&self.t) {
             *g = y - t;
         }
-        dot(&self.g, &self.g) / T::from_f64(b as f64)
+        mean_square(self.g.iter().copied(), b)
     }
 
-    fn backward(&mut self) {
+    /// Back-propagates from the loss; with `out`, writes each layer's
+    /// [`LayerProfile::output_grad`].
+    fn backward(&mut self, mut out: Option<&mut [LayerProfile]>) {
         let (n, b) = (self.n, self.b);
         let c = T::from_f64(2.0 / b as f64);
         for g in &mut self.g {
             *g = *g * c;
         }
         for k in (1..=n).rev() {
+            if let Some(out) = out.as_deref_mut() {
+                out[k - 1].output_grad = lanes_sum(&self.g, |g| g.to_f64() * g.to_f64()).sqrt();
+            }
             let prev = &self.y[(k - 1) * b..k * b];
             let w = self.params.values[2 * k - 2];
             let (gw, gb) = back_layer(&mut self.g, prev, w);
@@ -144,14 +151,8 @@ impl<T: Real> Model for ChainModel<T> {
 
     fn loss(&mut self) -> f64 {
         match &self.frozen {
-            // The forward pass's `dot(g, g) / B`, with each sample's `g` computed once.
-            Some(d) => {
-                let mut s = [T::from_f64(0.0); LANES];
-                for (j, &i) in self.batch_idx.iter().enumerate() {
-                    s[j % LANES] = s[j % LANES] + d[i] * d[i];
-                }
-                (fold(s) / T::from_f64(self.b as f64)).to_f64()
-            }
+            // The forward pass's mean square, with each sample's `g` computed once.
+            Some(d) => mean_square(self.batch_idx.iter().map(|&i| d[i]), self.b).to_f64(),
             None => self.forward().to_f64(),
         }
     }
@@ -180,7 +181,7 @@ impl<T: Real> Model for ChainModel<T> {
 
     fn step(&mut self, h: &Hyper, detail: Detail, out: &mut [LayerProfile]) -> Outcome {
         let loss = self.forward().to_f64();
-        self.backward();
+        self.backward((detail == Detail::Full).then_some(&mut *out));
         if detail == Detail::Full {
             for (k, p) in out.iter_mut().enumerate() {
                 let ys = &self.y[(k + 1) * self.b..(k + 2) * self.b];
@@ -401,13 +402,26 @@ fn back_layer<T: Real>(g: &mut [T], y: &[T], w: T) -> (T, T) {
     (fold(sw), fold(sb))
 }
 
-/// `Σ a_i·b_i` in 4 interleaved partial sums.
-fn dot<T: Real>(a: &[T], b: &[T]) -> T {
-    let mut s = [T::from_f64(0.0); LANES];
-    for (i, (&x, &y)) in a.iter().zip(b).enumerate() {
-        s[i % LANES] = s[i % LANES] + x * y;
+/// PyTorch's `mean` of the squares of `d` (`b` values): each square rounded to `T`, added
+/// in 4 interleaved lanes folded by [`fold`] and divided by `b`, in `T` for `f32` and `f64`, in `f32` for
+/// the 16-bit formats (PyTorch accumulates a half-precision reduction in `f32`), then
+/// rounded to `T`. Adding in `f32` keeps a 16-bit loss finite where its sum alone would
+/// overflow the format.
+fn mean_square<T: Real>(d: impl Iterator<Item = T>, b: usize) -> T {
+    if std::mem::size_of::<T>() == 2 {
+        let mut s = [0.0f32; LANES];
+        for (i, x) in d.enumerate() {
+            // A 16-bit square is exactly an `f32`.
+            s[i % LANES] += (x * x).to_f64() as f32;
+        }
+        T::from_f64(f64::from(fold(s) / b as f32))
+    } else {
+        let mut s = [T::from_f64(0.0); LANES];
+        for (i, x) in d.enumerate() {
+            s[i % LANES] = s[i % LANES] + x * x;
+        }
+        fold(s) / T::from_f64(b as f64)
     }
-    fold(s)
 }
 
 #[cfg(test)]
@@ -439,7 +453,7 @@ mod tests {
     fn every_gradient_matches_finite_differences() {
         let mut m = chain(6, 1.1, 0.2, 0.3);
         m.forward();
-        m.backward();
+        m.backward(None);
         let grads = m.params.grads.clone();
         assert!(grads.iter().all(|g| g.abs() > 1e-3), "{grads:?}");
         for (i, &g) in grads.iter().enumerate() {
@@ -464,7 +478,7 @@ mod tests {
         let (n, w0) = (30, 0.8);
         let mut m = chain(n, w0, 0.1, 0.0);
         m.forward();
-        m.backward();
+        m.backward(None);
         let gb = |k: usize| m.params.grads[2 * k - 1];
         for k in 1..=n {
             let want = w0.powi((n - k) as i32) * gb(n);
@@ -487,6 +501,23 @@ mod tests {
     }
 
     #[test]
+    fn a_16_bit_loss_is_added_in_f32_as_pytorch_does() {
+        use half::f16;
+        // 32 errors of 100: each square (10,000) fits f16, their sum (320,000) does not,
+        // and PyTorch's f32 accumulation gives the mean 10,000 exactly.
+        let d = [f16::from_f64(100.0); 32];
+        assert_eq!(mean_square(d.iter().copied(), 32).to_f64(), 10_000.0);
+        let mut s = [f16::from_f64(0.0); LANES];
+        for (i, x) in d.iter().enumerate() {
+            s[i % LANES] += *x * *x;
+        }
+        assert!(fold(s).to_f64().is_infinite(), "summed in f16 it overflows");
+        // A square beyond f16's range is inf before any sum, as in PyTorch.
+        let big = [f16::from_f64(300.0)];
+        assert!(mean_square(big.iter().copied(), 1).to_f64().is_infinite());
+    }
+
+    #[test]
     fn partial_sums_follow_their_documented_order() {
         let v: Vec<f32> = (0..19).map(|i| 1.0 + i as f32 * 1e-7).collect();
         let mut s = [0.0f32; LANES];
@@ -494,7 +525,10 @@ mod tests {
             s[i % LANES] += x * x;
         }
         let want = (s[0] + s[2]) + (s[1] + s[3]);
-        assert_eq!(dot(&v, &v).to_bits(), want.to_bits());
+        assert_eq!(
+            mean_square(v.iter().copied(), 19).to_bits(),
+            (want / 19.0).to_bits()
+        );
         let mut g = v.clone();
         let (gw, gb) = back_layer(&mut g, &v, 2.0);
         assert_eq!(gw.to_bits(), want.to_bits());

@@ -37,7 +37,8 @@ pub(crate) struct Health {
 pub(crate) struct Applied {
     /// The 2-norm of the whole gradient before clipping.
     pub(crate) total: f64,
-    /// The factor clipping scaled the gradient by (see [`crate::train::Records`]).
+    /// The factor clipping scaled the gradient by, as applied (see
+    /// [`crate::train::Records::clip_coef`]).
     pub(crate) coef: f64,
     /// NaN parameters after the update.
     pub(crate) health: Health,
@@ -103,8 +104,8 @@ impl<T: Real> Params<T> {
     /// and update-to-weight ratio into `out`. A step whose gradient is not finite fills the
     /// gradient norms whatever `detail` says.
     ///
-    /// With a learning rate of exactly 0 the update is skipped, so every parameter stays
-    /// bit-identical even where a gradient is NaN (PyTorch would compute `p - 0·NaN = NaN`).
+    /// A learning rate of 0 is applied like any other, as PyTorch does: `p − 0·g` leaves a
+    /// finite gradient's parameter as it was, and makes a non-finite gradient's NaN.
     pub(crate) fn apply(&mut self, h: &Hyper, detail: Detail, out: &mut [LayerProfile]) -> Applied {
         let total = sq_norm(&self.grads).sqrt();
         let detail = if total.is_finite() {
@@ -122,9 +123,7 @@ impl<T: Real> Params<T> {
             }
         }
         let coef = clip(&mut self.grads, h.clip, total);
-        if h.lr != 0.0 {
-            self.health = self.update(h);
-        }
+        self.health = self.update(h);
         if detail == Detail::Full {
             let lr = T::from_f64(h.lr);
             let dir = if self.buf.is_empty() {
@@ -133,14 +132,10 @@ impl<T: Real> Params<T> {
                 &self.buf
             };
             for (l, p) in out.iter_mut().enumerate() {
-                let u: f64 = if h.lr == 0.0 {
-                    0.0
-                } else {
-                    lanes_sum(&dir[self.range(l)], |d| {
-                        let u = (lr * d).to_f64();
-                        u * u
-                    })
-                };
+                let u = lanes_sum(&dir[self.range(l)], |d| {
+                    let u = (lr * d).to_f64();
+                    u * u
+                });
                 // 0 for no update at all, even of a zero weight.
                 p.update_ratio = if u == 0.0 {
                     0.0
@@ -196,8 +191,9 @@ fn sq_norm<T: Real>(v: &[T]) -> f64 {
 }
 
 /// Clips `grads` whose 2-norm is `total`, as PyTorch does, and returns the clip factor: for
-/// [`Clip::Norm`] its `coef` (1 when no clipping is needed); for [`Clip::Value`] the ratio of
-/// the clipped gradient's norm to `total` (1 for a zero gradient); 1 for [`Clip::Off`].
+/// [`Clip::Norm`] the multiplier applied, its `coef` rounded to `T` (1 when no clipping is
+/// needed); for [`Clip::Value`] the ratio of the clipped gradient's norm to `total` (1 for
+/// a zero gradient); 1 for [`Clip::Off`].
 pub(crate) fn clip<T: Real>(grads: &mut [T], clip: Clip, total: f64) -> f64 {
     match clip {
         Clip::Off => 1.0,
@@ -205,13 +201,14 @@ pub(crate) fn clip<T: Real>(grads: &mut [T], clip: Clip, total: f64) -> f64 {
             let coef = max / (total + 1e-6);
             // torch.clamp(coef, max=1): NaN stays NaN (f64::min would return 1).
             let coef = if coef.is_nan() { coef } else { coef.min(1.0) };
-            if coef != 1.0 {
-                let c = T::from_f64(coef);
-                for g in grads.iter_mut() {
-                    *g = *g * c;
-                }
+            if coef == 1.0 {
+                return coef;
             }
-            coef
+            let c = T::from_f64(coef);
+            for g in grads.iter_mut() {
+                *g = *g * c;
+            }
+            c.to_f64()
         }
         Clip::Value(v) => {
             let (hi, lo) = (T::from_f64(v), T::from_f64(-v));
@@ -309,19 +306,35 @@ mod tests {
     }
 
     #[test]
-    fn a_zero_learning_rate_changes_nothing() {
+    fn a_zero_learning_rate_keeps_finite_gradients_weights_and_spreads_nan_as_pytorch() {
         let h = Hyper {
             lr: 0.0,
             momentum: 0.5,
             clip: Clip::Off,
         };
-        let mut p = Params::new(vec![-0.0f32, 1.0], vec![0, 2], true);
-        p.grads.copy_from_slice(&[-1.0, f32::NAN]);
-        let mut out = [LayerProfile::default()];
+        let mut p = Params::new(vec![0.5f32, 1.0, 2.0, 3.0], vec![0, 2, 4], true);
+        p.grads.copy_from_slice(&[-1.0, 4.0, f32::NAN, 1.0]);
+        let mut out = [LayerProfile::default(); 2];
         let applied = p.apply(&h, Detail::Full, &mut out);
-        assert_eq!(p.values[0].to_bits(), (-0.0f32).to_bits());
-        assert_eq!(p.values[1], 1.0);
-        assert!(!applied.health.any_nan);
+        // torch: p.add_(buf, alpha=-0.0): 0.5 - 0·(-1) = 0.5; 2 - 0·NaN = NaN.
+        assert_eq!(&p.values[..2], &[0.5, 1.0]);
+        assert!(p.values[2].is_nan());
+        assert_eq!(p.values[3], 3.0);
+        assert!(applied.health.any_nan && !applied.health.all_nan);
         assert_eq!(out[0].update_ratio, 0.0);
+        assert!(out[1].update_ratio.is_nan());
+    }
+
+    #[test]
+    fn the_clip_factor_is_the_multiplier_applied_in_the_format() {
+        use half::f16;
+        // f16 cannot hold 1/(4243 + 1e-6) exactly: the factor shown is the one applied.
+        let mut g = [f16::from_f64(3000.0), f16::from_f64(3000.0)];
+        let total = sq_norm(&g).sqrt();
+        let coef = clip(&mut g, Clip::Norm(1.0), total);
+        let exact = 1.0 / (total + 1e-6);
+        assert_ne!(coef, exact);
+        assert_eq!(coef, f16::from_f64(exact).to_f64());
+        assert_eq!(g[0], f16::from_f64(3000.0) * f16::from_f64(coef));
     }
 }

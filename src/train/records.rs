@@ -1,24 +1,31 @@
 //! What a run records: the history of steps (bounded), the latest per-layer profiles and the
 //! events on the way to NaN.
 //!
+//! **Steps are numbered from 1:** step `n` is the `n`-th step run. It evaluates the loss of
+//! the parameters after `n − 1` updates, back-propagates, and makes update `n`. After
+//! `steps=N` the last step run, and the one shown, is step `N`. Every step number of the
+//! records (rows, events, the halt) counts this way.
+//!
 //! **History.** One row per recorded step: the step, the loss, the baseline's loss, the
 //! gradient's total norm before clipping, the clip factor, and every layer's gradient norm
-//! (before clipping, stored as `f32`, where `inf` and NaN survive). Rows are recorded every
-//! `stride` steps (steps `0, stride, 2·stride, …`; the stride starts at 1). When the history
-//! holds [`Records::capacity`] rows and another is due, every other row is dropped (those at
-//! odd multiples of the stride) and the stride doubles; so memory stays bounded however long
+//! (before clipping, stored as `f64`, exactly as computed, so `f64` runs keep norms beyond
+//! `f32`'s range). Rows are recorded every `stride` steps (steps `1, 1 + stride,
+//! 1 + 2·stride, …`; the stride starts at 1). When the history
+//! holds [`Records::capacity`] rows and another is due, every other row is dropped (the
+//! second, fourth, … kept) and the stride doubles; so memory stays bounded however long
 //! the run, and the rows always cover the whole run evenly. The one exception: the step at
 //! which training halts itself is always recorded, as the last row.
 //!
-//! The capacity is `2,000,000 / layers` rows, at least 1,000 and at most 10,000 (so at most
-//! 2,000,000 grid cells, 8 MB, at the deepest chain), rounded down to an even number.
+//! The capacity is `1,000,000 / layers` rows, at least 1,000 and at most 10,000 (so at most
+//! 1,000,000 grid cells of 8 bytes, 8 MB, at the deepest chain), rounded down to an even
+//! number.
 
 /// The most rows of the history.
 pub const MAX_ROWS: usize = 10_000;
 /// The fewest rows of the history's capacity.
 pub const MIN_ROWS: usize = 1_000;
 /// The history's grid of gradient norms holds about this many cells at most.
-pub const GRID_CELLS: usize = 2_000_000;
+pub const GRID_CELLS: usize = 1_000_000;
 
 /// `|tanh|` above this counts as saturated.
 pub const TANH_SATURATED: f64 = 0.97;
@@ -50,6 +57,11 @@ pub struct LayerProfile {
     /// The share of ReLU outputs that are exactly 0 (over the batch and units). 0 for other
     /// activations, the output layer and the chain.
     pub dead: f64,
+    /// The chain's `‖∂L/∂y_k‖`: the 2-norm over the batch of the gradient reaching the
+    /// layer's output, which back-propagation multiplies by `w_k` at every layer (the
+    /// weights' gradients multiply it by the layer's input, and can stay flat while it
+    /// explodes). 0 for the MLP.
+    pub output_grad: f64,
 }
 
 /// Where the first non-finite value of a run appeared.
@@ -93,7 +105,7 @@ pub enum EventKind {
 /// An event and its step.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Event {
-    /// The step (counted from 0).
+    /// The step (numbered from 1).
     pub step: u64,
     /// What happened.
     pub kind: EventKind,
@@ -102,7 +114,7 @@ pub struct Event {
 /// The latest step's numbers.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Latest {
-    /// The step (counted from 0).
+    /// The step (numbered from 1).
     pub step: u64,
     /// Its loss.
     pub loss: f64,
@@ -141,7 +153,7 @@ pub struct Records {
     baseline_loss: Option<Vec<f64>>,
     grad_total: Vec<f64>,
     clip_coef: Vec<f64>,
-    grid: Vec<f32>,
+    grid: Vec<f64>,
     latest: Option<Latest>,
     events: Vec<Event>,
 }
@@ -171,9 +183,9 @@ impl Records {
         }
     }
 
-    /// Whether step `step` is due for a history row.
+    /// Whether step `step` (numbered from 1) is due for a history row.
     pub(crate) fn due(&self, step: u64) -> bool {
-        step.is_multiple_of(self.stride)
+        step.saturating_sub(1).is_multiple_of(self.stride)
     }
 
     /// Records a step: its scalars always become the latest; a row of the history when the
@@ -198,7 +210,7 @@ impl Records {
                 }
                 self.grad_total.push(s.grad_total);
                 self.clip_coef.push(s.clip_coef);
-                self.grid.extend(layers.iter().map(|p| p.grad_norm as f32));
+                self.grid.extend(layers.iter().map(|p| p.grad_norm));
             }
         }
         let latest = self.latest.get_or_insert_with(|| Latest {
@@ -221,7 +233,7 @@ impl Records {
         }
     }
 
-    /// Keeps every other row (the even multiples of the stride) and doubles the stride.
+    /// Keeps every other row (steps `1, 1 + 2·stride, …`) and doubles the stride.
     fn decimate(&mut self) {
         let d = self.depth;
         let rows = self.steps.len();
@@ -276,7 +288,7 @@ impl Records {
         self.steps.len()
     }
 
-    /// The step of each row (counted from 0), increasing.
+    /// The step of each row (numbered from 1), increasing.
     pub fn steps(&self) -> &[u64] {
         &self.steps
     }
@@ -297,21 +309,23 @@ impl Records {
         &self.grad_total
     }
 
-    /// The clip factor per row: clipping by norm, PyTorch's `coef` (at most 1; 1 when the
-    /// gradient was not clipped, NaN for a NaN gradient); clipping by value, the clipped
-    /// gradient's norm over the unclipped one's; no clipping, 1.
+    /// The clip factor per row: clipping by norm, the multiplier applied to every gradient
+    /// element, PyTorch's `coef = min(1, max/(total + 1e-6))` as rounded to the parameters'
+    /// format (1 when the gradient was not clipped, NaN for a NaN gradient); clipping by
+    /// value, which applies no single multiplier, the clipped gradient's norm over the
+    /// unclipped one's; no clipping, 1.
     pub fn clip_coef(&self) -> &[f64] {
         &self.clip_coef
     }
 
     /// The heat map: `rows × depth` gradient norms, row-major (row `r` is step
     /// `steps()[r]`, column `l` is layer `l + 1`).
-    pub fn grad_norm_grid(&self) -> &[f32] {
+    pub fn grad_norm_grid(&self) -> &[f64] {
         &self.grid
     }
 
     /// Row `r` of the heat map: the gradient norm of every layer at step `steps()[r]`.
-    pub fn grad_norm_row(&self, r: usize) -> &[f32] {
+    pub fn grad_norm_row(&self, r: usize) -> &[f64] {
         &self.grid[r * self.depth..(r + 1) * self.depth]
     }
 
@@ -352,35 +366,50 @@ mod tests {
     #[test]
     fn a_full_history_keeps_every_other_row_and_doubles_its_stride() {
         let mut r = Records::with_capacity(2, true, 4);
-        for s in 0..21u64 {
+        for s in 1..=21u64 {
             let layers = [s as f64, 10.0 * s as f64].map(|g| LayerProfile {
                 grad_norm: g,
                 ..LayerProfile::default()
             });
-            r.record(scalars(s), &layers, false, s == 20);
+            r.record(scalars(s), &layers, false, s == 21);
         }
-        // Stride 1 holds 0..=3; step 4 halves to [0, 2] at stride 2, then 4 and 6 fill it;
-        // step 8 halves to [0, 4] at stride 4, then 8 and 12; step 16 halves to [0, 8] at
-        // stride 8, then 16.
-        assert_eq!(r.steps(), &[0, 8, 16]);
+        // Stride 1 holds 1..=4; step 5 halves to [1, 3] at stride 2, then 5 and 7 fill it;
+        // step 9 halves to [1, 5] at stride 4, then 9 and 13; step 17 halves to [1, 9] at
+        // stride 8, then 17.
+        assert_eq!(r.steps(), &[1, 9, 17]);
         assert_eq!(r.stride(), 8);
-        assert_eq!(r.loss(), &[0.0, 8.0, 16.0]);
-        assert_eq!(r.baseline_loss().unwrap(), &[-0.0, -8.0, -16.0]);
-        assert_eq!(r.grad_norm_grid(), &[0.0, 0.0, 8.0, 80.0, 16.0, 160.0]);
-        assert_eq!(r.grad_norm_row(1), &[8.0, 80.0]);
+        assert_eq!(r.loss(), &[1.0, 9.0, 17.0]);
+        assert_eq!(r.baseline_loss().unwrap(), &[-1.0, -9.0, -17.0]);
+        assert_eq!(r.grad_norm_grid(), &[1.0, 10.0, 9.0, 90.0, 17.0, 170.0]);
+        assert_eq!(r.grad_norm_row(1), &[9.0, 90.0]);
         let latest = r.latest().unwrap();
-        assert_eq!((latest.step, latest.layers_step), (20, 20));
-        assert_eq!(latest.layers[1].grad_norm, 200.0);
+        assert_eq!((latest.step, latest.layers_step), (21, 21));
+        assert_eq!(latest.layers[1].grad_norm, 210.0);
         // A forced row (the halting step) is recorded off the stride.
-        r.record(scalars(21), &[LayerProfile::default(); 2], true, false);
-        assert_eq!(r.steps(), &[0, 8, 16, 21]);
+        r.record(scalars(22), &[LayerProfile::default(); 2], true, false);
+        assert_eq!(r.steps(), &[1, 9, 17, 22]);
+    }
+
+    #[test]
+    fn gradient_norms_are_kept_at_both_ends_of_f64() {
+        let mut r = Records::with_capacity(2, false, 4);
+        let layers = [1.49e49, 5.07e-61].map(|g| LayerProfile {
+            grad_norm: g,
+            ..LayerProfile::default()
+        });
+        r.record(scalars(1), &layers, false, true);
+        assert_eq!(r.grad_norm_row(0), &[1.49e49, 5.07e-61]);
+        assert!(1.49e49 > f64::from(f32::MAX) && 5.07e-61 < f64::from(f32::from_bits(1)));
     }
 
     #[test]
     fn the_capacity_bounds_the_grid() {
         assert_eq!(Records::new(1, false).capacity(), MAX_ROWS);
-        assert_eq!(Records::new(1000, false).capacity(), 2000);
-        assert_eq!(Records::new(3000, false).capacity(), MIN_ROWS);
+        assert_eq!(Records::new(1000, false).capacity(), MIN_ROWS);
+        assert_eq!(Records::new(200, false).capacity(), 5000);
+        // At the deepest chain the grid holds 8 MB, as it did in f32 at twice the cells.
+        let cells = Records::new(1000, false).capacity() * 1000;
+        assert_eq!(cells * std::mem::size_of::<f64>(), 8_000_000);
     }
 
     #[test]

@@ -15,7 +15,7 @@ use half::{bf16, f16};
 /// parameter was NaN, so no later step could change anything.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Halt {
-    /// The step (counted from 0) after whose update every parameter was NaN.
+    /// The step (numbered from 1) after whose update every parameter was NaN.
     pub step: u64,
     /// The first step after whose update some parameter was NaN.
     pub first_nan_step: u64,
@@ -37,8 +37,9 @@ pub struct Halt {
 /// grows until it reaches its capacity, then stays). It costs one initialisation: for the
 /// orthogonal init, a QR factorisation per layer, `O(width³)` each.
 ///
-/// Step `s` (counted from 0) evaluates the loss of the parameters after `s` updates on its
-/// batch, back-propagates, clips, and makes update `s + 1`.
+/// Steps are numbered from 1: step `s` evaluates the loss of the parameters after `s − 1`
+/// updates on its batch, back-propagates, clips, and makes update `s` (see
+/// [`crate::train::records`]).
 pub struct Session {
     spec: TrainSpec,
     hyper: Hyper,
@@ -178,7 +179,7 @@ impl Session {
         if self.halt.is_some() {
             return false;
         }
-        let s = self.steps;
+        let s = self.steps + 1;
         let (new_batch, full) = match self.begun.take() {
             Some(new_batch) => (new_batch, true),
             None => (self.next_batch(), full),

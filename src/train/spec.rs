@@ -231,6 +231,16 @@ impl Activation {
             Activation::Relu => std::f64::consts::SQRT_2,
         }
     }
+
+    /// The square of [`gain`](Self::gain), exactly where it is exact (ReLU's 2, not
+    /// `SQRT_2²`), so that He's init lands on the critical line.
+    pub fn gain_squared(self) -> f64 {
+        match self {
+            Activation::Linear | Activation::Sigmoid => 1.0,
+            Activation::Tanh => 25.0 / 9.0,
+            Activation::Relu => 2.0,
+        }
+    }
 }
 
 /// How a linear layer with weight `W` of shape `(fan_out, fan_in)` is initialised; `g` is the
@@ -278,6 +288,24 @@ impl Init {
             Init::XavierUniform | Init::XavierNormal => (gain * gain * 2.0 / (fi + fo), 0.0),
             Init::KaimingNormal => (gain * gain / fi, 0.0),
             Init::Orthogonal => (gain * gain / fi.max(fo), 0.0),
+        }
+    }
+
+    /// The mean-field `(σ_w², σ_b²)` of a layer of shape `(fan_out, fan_in)` whose gain
+    /// squared is `gain2`: `fan_in` times [`variances`](Self::variances)' weight variance
+    /// and its bias variance, written so that no rounding moves a critical init off the
+    /// critical line (He's `σ_w² = 2`, a square layer's Xavier `σ_w² = gain²`).
+    pub fn mean_field(self, gain2: f64, fan_out: usize, fan_in: usize) -> (f64, f64) {
+        let (fi, fo) = (fan_in as f64, fan_out as f64);
+        match self {
+            Init::PyTorchDefault => (1.0 / 3.0, 1.0 / (3.0 * fi)),
+            Init::Normal { sigma, sigma_b } => (sigma * sigma, sigma_b * sigma_b),
+            Init::Standard => (1.0 / 3.0, 0.0),
+            Init::XavierUniform | Init::XavierNormal if fan_in == fan_out => (gain2, 0.0),
+            Init::XavierUniform | Init::XavierNormal => (gain2 * (2.0 * fi / (fi + fo)), 0.0),
+            Init::KaimingNormal => (gain2, 0.0),
+            Init::Orthogonal if fan_in >= fan_out => (gain2, 0.0),
+            Init::Orthogonal => (gain2 * (fi / fo), 0.0),
         }
     }
 }

@@ -149,6 +149,14 @@ pub fn chi1(act: Activation, sw2: f64, sb2: f64) -> f64 {
     if !q.is_finite() {
         return f64::INFINITY;
     }
+    if q == 0.0 {
+        // At the fixed point 0 every unit sits at f'(0): tanh's 1, sigmoid's 1/4, exactly.
+        let slope = match act {
+            Activation::Tanh => 1.0,
+            _ => 1.0 / 16.0,
+        };
+        return sw2 * slope;
+    }
     sw2 * moments(act, q).slope
 }
 

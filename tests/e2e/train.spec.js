@@ -40,13 +40,17 @@ test("learning rate too high: overflow, inf loss, NaN gradients, then every weig
   await expect.poll(() => readout(page, "diagnosis")).toBe("exploding");
   // The run halts by itself; these are the engine's exact steps for this preset.
   await expect.poll(() => readout(page, "step")).toBe("10");
-  expect(await readout(page, "first-nonfinite-step")).toBe("8");
+  // Steps are numbered from 1 everywhere: the note, the readouts and the step count agree.
+  expect(await readout(page, "first-nonfinite-step")).toBe("9");
   expect(await readout(page, "first-nonfinite-layer")).toBe("3");
-  expect(await readout(page, "first-nan-weights-step")).toBe("8");
+  expect(await readout(page, "first-nan-weights-step")).toBe("9");
+  expect(await readout(page, "halt-step")).toBe("10");
   expect(await readout(page, "nonfinite-weight-layers")).toBe("50");
   expect(await readout(page, "loss")).toBe("NaN");
-  await expect(page.locator("[data-note=loss]")).toContainText("activations of layer 3 overflowed");
-  await expect(page.locator("[data-note=loss]")).toContainText("Training stopped itself");
+  const note = page.locator("[data-note=loss]");
+  await expect(note).toContainText("at step 9, the activations of layer 3 overflowed");
+  await expect(note).toContainText("the update of step 9 left some weights NaN, and that of step 10 every weight");
+  await expect(note).toContainText("Training stopped itself");
   await expect(page.locator('[data-view-action="play"]')).toHaveText("Play");
   await expect(page.locator('tr[data-row="exploding"]')).toHaveAttribute("aria-current", "true");
 });
@@ -56,8 +60,9 @@ test("initial weights above 1 explode on the first update", async ({ page }) => 
   await page.keyboard.press("2");
   await expect.poll(() => readout(page, "step")).toBe("3");
   expect(await readout(page, "diagnosis")).toBe("exploding");
-  expect(await readout(page, "first-nonfinite-step")).toBe("1");
+  expect(await readout(page, "first-nonfinite-step")).toBe("2");
   expect(await readout(page, "first-nonfinite-layer")).toBe("20");
+  expect(await readout(page, "halt-step")).toBe("3");
   expect(await readout(page, "nonfinite-weight-layers")).toBe("50");
 });
 
@@ -79,7 +84,7 @@ test("clipping and a lower learning rate fix the exploding preset", async ({ pag
     expect(await readout(page, "first-nonfinite-step")).toBe("none");
     await page.locator('[data-view-action="play"]').click();
   }
-  expect(Number(await readout(page, "clip-factor"))).toBe(1);
+  expect(await readout(page, "clip-factor")).toBe("off");
 });
 
 test("the LR = 0 test: the loss moves by itself, exactly as the baseline's", async ({ page }) => {
@@ -125,12 +130,12 @@ test("embedded with one panel, driven by messages including steps", async ({ pag
   await expect.poll(async () => (await lastState())?.readouts?.step).toBe("5");
   const state = await lastState();
   expect(state.params).toMatchObject({ view: "train", lr: "1", steps: "5" });
-  expect(state.readouts.diagnosis).toBe("healthy");
+  // Learning rate 1: the updates are already far above a tenth of the weights.
+  expect(state.readouts.diagnosis).toBe("exploding");
   await page.evaluate(() =>
     document.getElementById("figure").contentWindow.postMessage({ type: "deep-signal:set", params: { steps: 12 } }, "*"),
   );
-  await expect.poll(async () => (await lastState())?.readouts?.diagnosis).toBe("exploding");
-  expect((await lastState()).readouts["first-nonfinite-step"]).toBe("8");
+  await expect.poll(async () => (await lastState())?.readouts?.["first-nonfinite-step"]).toBe("9");
   expect(errors).toEqual([]);
 });
 
@@ -144,10 +149,13 @@ test("the CSV holds every recorded step and layer, matching the readouts", async
   expect(rows[0].slice(0, 6)).toEqual(["step", "loss", "baseline loss", "total grad norm", "clip factor", "grad norm layer 1"]);
   expect(rows[0].length).toBe(5 + 50);
   expect(rows.length).toBe(1 + 10);
+  // The CSV numbers steps from 1, as the readouts do: its last row is the step shown.
+  expect(rows.slice(1).map((r) => r[0])).toEqual(["1", "2", "3", "4", "5", "6", "7", "8", "9", "10"]);
   const last = rows[rows.length - 1];
-  expect(last[0]).toBe("9");
+  expect(last[0]).toBe(await readout(page, "step"));
   expect(last[1]).toBe(await readout(page, "loss"));
   expect(rows[9][1]).toBe("Infinity");
+  expect(rows[9][0]).toBe(await readout(page, "first-nonfinite-step"));
 });
 
 test("navigation keeps depth, format and the weight between views", async ({ page }) => {

@@ -253,22 +253,27 @@ pub static PANELS: &[PanelSpec] = &[
     PanelSpec {
         key: "signal",
         title: "Signal at initialisation",
+        trained: false,
     },
     PanelSpec {
         key: "gradients",
         title: "Gradients at initialisation",
+        trained: false,
     },
     PanelSpec {
         key: "histogram",
         title: "Per-layer histograms",
+        trained: false,
     },
     PanelSpec {
         key: "phase",
         title: "Mean-field phase diagram",
+        trained: false,
     },
     PanelSpec {
         key: "loss",
         title: "Loss",
+        trained: true,
     },
 ];
 

@@ -8,14 +8,14 @@ use super::LETTERS;
 use crate::app::numbers::short;
 use crate::app::params::Values;
 use crate::app::player::{frame, Player, Press, Speed, Trainer};
-use crate::app::train::diagnosis::{diagnose, Diagnosis, VANISHING_RATIO};
+use crate::app::train::diagnosis::{diagnose, Diagnosis, Finding, VANISHING_RATIO};
 use crate::app::train::settings::{scale, task};
 use crate::app::view::{Readout, Tick, ViewModel};
 use crate::plot::{PhasePoint, Plot, Scale, Theme};
 use crate::sim::NumberFormat;
 use crate::train::probe::{probe, LayerStats, Probe};
 use crate::train::theory;
-use crate::train::{Activation, LayerProfile, ModelSpec, Records, Session, TrainSpec};
+use crate::train::{Activation, LayerProfile, ModelSpec, Norm, Records, Session, TrainSpec};
 use std::fmt::Write;
 
 /// Readout keys, one per configuration (`a-rms-first` …), so each is a `'static` name.
@@ -41,6 +41,7 @@ const DEPTH_SCALE: [&str; 4] = keys!("depth-scale");
 const TRAINABLE: [&str; 4] = keys!("trainable-depth");
 const LOSS: [&str; 4] = keys!("loss");
 const DIAGNOSIS: [&str; 4] = keys!("diagnosis");
+const FINDING: [&str; 4] = keys!("finding");
 
 /// A signal or gradient changing more than this factor from the first hidden layer to the
 /// last at initialisation is called exploding (or, below its inverse, vanishing).
@@ -107,9 +108,9 @@ struct Slot {
     series: Series,
     /// The training run, made on the first step (measuring at initialisation needs none).
     session: Option<Session>,
-    /// The per-layer profile of step 0, once it has run.
+    /// The per-layer profile of step 1, once it has run.
     initial: Option<Vec<LayerProfile>>,
-    diagnosis: Diagnosis,
+    finding: Finding,
 }
 
 impl Slot {
@@ -126,23 +127,27 @@ impl Slot {
             seeds,
             series,
             initial: None,
-            diagnosis: Diagnosis::Untrained,
+            finding: Finding {
+                diagnosis: Diagnosis::Untrained,
+                text: String::new(),
+            },
         };
         slot.diagnose();
         slot
     }
 
-    /// The diagnosis: exploding once training has overflowed or diverged, else what the
-    /// statistics at initialisation say (as the lecture judges vanishing at step 0).
+    /// The diagnosis: once trained, the training lab's rules on this run (which judge
+    /// vanishing at step 1, as the lecture does); before, what the statistics at
+    /// initialisation say.
     fn diagnose(&mut self) {
-        let trained = self
-            .session
-            .as_ref()
-            .map(|s| diagnose(s.records(), s.halt(), self.initial.as_deref()).diagnosis);
-        self.diagnosis = match trained {
-            Some(Diagnosis::Exploding) => Diagnosis::Exploding,
-            _ => at_init(&self.probe),
+        self.finding = match self.session.as_ref().filter(|s| s.steps() > 0) {
+            Some(s) => diagnose(s.records(), s.halt(), self.initial.as_deref(), s.spec().lr),
+            None => at_init(&self.probe, self.config.norm),
         };
+    }
+
+    fn diagnosis(&self) -> Diagnosis {
+        self.finding.diagnosis
     }
 
     fn steps(&self) -> u64 {
@@ -177,33 +182,64 @@ impl Slot {
     /// The hidden layers' `(σ_w², σ_b²)` and `χ₁` of the plain layer map.
     fn mean_field(&self) -> (f64, f64, f64) {
         let m = mlp_of(&self.spec);
-        let gain = m.gain.unwrap_or(m.activation.gain());
-        let (vw, vb) = m.init.variances(gain, m.width, m.width);
-        let (sw2, sb2) = (vw * m.width as f64, vb);
+        let gain2 = m.gain.map_or(m.activation.gain_squared(), |g| g * g);
+        let (sw2, sb2) = m.init.mean_field(gain2, m.width, m.width);
         (sw2, sb2, theory::chi1(m.activation, sw2, sb2))
     }
 }
 
-/// The diagnosis at initialisation: exploding where a value is not finite or the signal or
-/// the gradient grows more than a hundredfold from the first hidden layer to the last,
-/// vanishing where either shrinks that much, healthy otherwise.
-fn at_init(p: &Probe) -> Diagnosis {
+/// The diagnosis at initialisation, from the first hidden layer to the last: exploding
+/// where a value is not finite, or the signal's RMS or the gradient grows more than a
+/// hundredfold; vanishing where either shrinks that much; healthy otherwise. A gradient that
+/// grows toward the first layers while normalisation keeps the forward signal is named as
+/// what it is: BatchNorm does that at initialisation (Yang et al., 2019), and only training
+/// shows whether it hurts.
+fn at_init(p: &Probe, norm: Norm) -> Finding {
     let hidden = &p.layers[..p.layers.len().saturating_sub(1).max(1)];
     let (first, last) = (&hidden[0], &hidden[hidden.len() - 1]);
+    let n = hidden.len();
     let bad = p
         .layers
         .iter()
         .any(|l| l.nonfinite > 0.0 || !l.grad_norm.is_finite() || !l.act_ms.is_finite());
     let signal = (last.act_ms / first.act_ms).sqrt();
     let gradient = first.grad_norm / last.grad_norm;
-    if bad || signal > AT_INIT_FACTOR || gradient > AT_INIT_FACTOR {
-        Diagnosis::Exploding
-    } else if signal < 1.0 / AT_INIT_FACTOR || gradient < 1.0 / AT_INIT_FACTOR || gradient.is_nan()
-    {
-        Diagnosis::Vanishing
+    let signal_words = format!(
+        "the signal's RMS goes from {} at layer 1 to {} at layer {n}",
+        short(first.act_ms.sqrt()),
+        short(last.act_ms.sqrt())
+    );
+    let gradient_words = format!(
+        "layer 1's gradient is {} times layer {n}'s",
+        short(gradient)
+    );
+    let (diagnosis, text) = if bad {
+        (
+            Diagnosis::Exploding,
+            "a value is already inf or NaN".to_string(),
+        )
+    } else if signal > AT_INIT_FACTOR {
+        (Diagnosis::Exploding, signal_words)
+    } else if signal < 1.0 / AT_INIT_FACTOR {
+        (Diagnosis::Vanishing, signal_words)
+    } else if gradient > AT_INIT_FACTOR && norm != Norm::None {
+        (
+            Diagnosis::Exploding,
+            format!(
+                "the gradient explodes toward the first layers ({gradient_words}) while the normalisation keeps the forward signal ({signal_words}); normalising over the batch does this in deep networks (Yang et al., 2019), and training shows whether it hurts"
+            ),
+        )
+    } else if gradient > AT_INIT_FACTOR {
+        (Diagnosis::Exploding, gradient_words.clone())
+    } else if gradient < 1.0 / AT_INIT_FACTOR || gradient.is_nan() {
+        (Diagnosis::Vanishing, gradient_words.clone())
     } else {
-        Diagnosis::Healthy
-    }
+        (
+            Diagnosis::Healthy,
+            format!("{signal_words}, and {gradient_words}"),
+        )
+    };
+    Finding { diagnosis, text }
 }
 
 fn mlp_of(spec: &TrainSpec) -> crate::train::MlpSpec {
@@ -496,14 +532,19 @@ impl ViewModel for RemediesModel {
         }
     }
 
-    fn badge(&self) -> &'static str {
-        self.shown().map_or("untrained", |(_, s)| s.diagnosis.key())
+    /// Only the histogram shows a single configuration; the other panels set several side
+    /// by side, and no single verdict fits them.
+    fn badge(&self, panel: usize) -> Option<(&'static str, &'static str)> {
+        let (_, s) = self.shown().filter(|_| panel == 2)?;
+        Some((s.diagnosis().key(), s.diagnosis().label()))
     }
 
+    /// Every slot has the same readouts, in the same order, whether it is in use or not.
     fn readouts(&self) -> Vec<Readout> {
         let mut out = vec![Readout::number("steps", "Steps", self.steps() as f64)];
         for (i, slot) in self.slots.iter().enumerate() {
             let l = upper(i);
+            let label = |key: &str| format!("{l}: {}", key_words(key));
             let Some(s) = slot else {
                 for key in [
                     CONFIG[i],
@@ -514,14 +555,12 @@ impl ViewModel for RemediesModel {
                     GRAD_LAST[i],
                     CHI1[i],
                     DEPTH_SCALE[i],
+                    TRAINABLE[i],
                     LOSS[i],
                     DIAGNOSIS[i],
+                    FINDING[i],
                 ] {
-                    out.push(Readout::text(
-                        key,
-                        &format!("{l}: {}", key_words(key)),
-                        "none",
-                    ));
+                    out.push(Readout::text(key, &label(key), "none"));
                 }
                 continue;
             };
@@ -534,7 +573,7 @@ impl ViewModel for RemediesModel {
             };
             out.push(Readout::text(
                 CONFIG[i],
-                &format!("{l}: {}", key_words(CONFIG[i])),
+                &label(CONFIG[i]),
                 &config::write(&s.config),
             ));
             for (key, v) in [
@@ -548,12 +587,21 @@ impl ViewModel for RemediesModel {
                 (TRAINABLE[i], 6.0 * theory::depth_scale(chi1)),
                 (LOSS[i], loss),
             ] {
-                out.push(Readout::number(key, &format!("{l}: {}", key_words(key)), v));
+                out.push(Readout::number(key, &label(key), v));
             }
             out.push(Readout::text(
                 DIAGNOSIS[i],
-                &format!("{l}: {}", key_words(DIAGNOSIS[i])),
-                s.diagnosis.key(),
+                &label(DIAGNOSIS[i]),
+                s.diagnosis().key(),
+            ));
+            let when = match s.steps() {
+                0 => "At initialisation".to_string(),
+                n => format!("After {n} steps"),
+            };
+            out.push(Readout::text(
+                FINDING[i],
+                &label(FINDING[i]),
+                &format!("{when}: {}", s.finding.text),
             ));
         }
         out
@@ -562,7 +610,7 @@ impl ViewModel for RemediesModel {
     fn announcement(&self) -> String {
         let parts: Vec<String> = self
             .active()
-            .map(|(i, s)| format!("{} {}", upper(i), s.diagnosis.key()))
+            .map(|(i, s)| format!("{} {}", upper(i), s.diagnosis().label()))
             .collect();
         format!("Step {}: {}.", self.steps(), parts.join(", "))
     }
@@ -667,6 +715,7 @@ fn key_words(key: &str) -> &'static str {
         "depth-scale" => "depth scale ξ",
         "trainable-depth" => "trainable depth, about 6ξ",
         "loss" => "loss",
+        "finding" => "why",
         _ => "diagnosis",
     }
 }
@@ -683,6 +732,68 @@ mod tests {
             .find(|r| r.key == key)
             .map(|r| r.value.clone())
             .expect("a readout")
+    }
+
+    fn trained(pairs: &[(&str, &str)]) -> Box<dyn ViewModel> {
+        let mut values = Values::defaults(PARAMS);
+        for (k, v) in pairs {
+            values.set_raw(k, v);
+        }
+        let mut m = model(&values);
+        while m.busy() {
+            m.tick(&mut values, &|| 0.0, f64::INFINITY);
+        }
+        m
+    }
+
+    #[test]
+    fn on_the_critical_line_chi1_is_exactly_one_and_the_depth_scale_infinite() {
+        let m = trained(&[("a", "tanh,normal,sw:1"), ("depth", "20"), ("width", "16")]);
+        let r = m.readouts();
+        // tanh at σ_w² = 1, σ_b² = 0, and ReLU with He's init (B by default).
+        for letter in ["a", "b"] {
+            assert_eq!(values_of(&r, &format!("{letter}-chi1")), "1");
+            assert_eq!(values_of(&r, &format!("{letter}-depth-scale")), "Infinity");
+        }
+    }
+
+    #[test]
+    fn batchnorm_is_judged_by_its_training_once_trained_and_explained_before() {
+        // The defaults at initialisation: C's gradient grows about 2,000-fold toward layer 1
+        // while BatchNorm holds its signal, and the words say both.
+        let m = trained(&[]);
+        let r = m.readouts();
+        let finding = values_of(&r, "c-finding");
+        assert_eq!(values_of(&r, "c-diagnosis"), "exploding");
+        assert!(finding.starts_with("At initialisation: the gradient explodes"));
+        assert!(finding.contains("keeps the forward signal"), "{finding}");
+        assert!(finding.contains("Yang et al., 2019"), "{finding}");
+        // Once trained, C is judged by its run (the end-to-end test plays the issue's
+        // default, where C ends with the lowest loss of the four).
+        let m = trained(&[("depth", "8"), ("width", "16"), ("steps", "100")]);
+        let r = m.readouts();
+        assert_eq!(values_of(&r, "c-diagnosis"), "healthy");
+        assert!(values_of(&r, "c-finding").starts_with("After 100 steps: Healthy"));
+        // Panels that set several configurations side by side carry no single verdict.
+        for panel in [0, 1, 3, 4] {
+            assert_eq!(m.badge(panel), None, "panel {panel}");
+        }
+        assert!(m.badge(2).is_some());
+    }
+
+    #[test]
+    fn every_slot_has_the_same_readouts_in_use_or_not() {
+        let names = |m: &dyn ViewModel| -> Vec<String> {
+            m.readouts()
+                .iter()
+                .map(|r| format!("{}={}", r.key, r.label))
+                .collect()
+        };
+        let full = trained(&[("depth", "8"), ("width", "16")]);
+        let empty = trained(&[("depth", "8"), ("width", "16"), ("a", ""), ("c", "")]);
+        assert_eq!(names(&*full), names(&*empty));
+        assert_eq!(values_of(&empty.readouts(), "a-trainable-depth"), "none");
+        assert_eq!(values_of(&empty.readouts(), "b-config"), "relu,he");
     }
 
     #[test]

@@ -31,9 +31,9 @@ pub struct Series {
     /// Predicted gradient norm, anchored at the output layer's measured one.
     pub grad_law: Vec<f64>,
     /// Each layer's histogram of outputs, then of gradients (layers × bins, row-major).
-    pub output_hist: Vec<f32>,
+    pub output_hist: Vec<f64>,
     /// See [`output_hist`](Self::output_hist).
-    pub grad_hist: Vec<f32>,
+    pub grad_hist: Vec<f64>,
 }
 
 impl Series {
@@ -65,12 +65,12 @@ impl Series {
             output_hist: probe
                 .layers
                 .iter()
-                .flat_map(|l| l.output_hist.iter().map(|&v| v as f32))
+                .flat_map(|l| l.output_hist.iter().copied())
                 .collect(),
             grad_hist: probe
                 .layers
                 .iter()
-                .flat_map(|l| l.grad_hist.iter().map(|&v| v as f32))
+                .flat_map(|l| l.grad_hist.iter().copied())
                 .collect(),
         }
     }

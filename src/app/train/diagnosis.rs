@@ -1,7 +1,17 @@
-//! The diagnosis in plain words, by the lecture's own rules: exploding (a non-finite loss,
-//! gradient or weight, or a loss that has grown a thousandfold), vanishing (at step 0, the
-//! first layer's gradient below a hundredth of the largest layer's), healthy otherwise; each
-//! with the lecture's remedy.
+//! The diagnosis in plain words, by the lecture's own rules, each naming the rule that fired
+//! and its number:
+//!
+//! 1. **exploding** when a loss, gradient or weight is `inf` or NaN;
+//! 2. the **learning-rate-0 test** when the learning rate is 0: nothing learns, and the
+//!    loss's movement is the data's alone, the yardstick for a real run;
+//! 3. **exploding** when the loss has grown a thousandfold, or when a layer's update is
+//!    above a tenth of its weights in one step (a hundred times the guide of `1e-3`): the
+//!    lecture's "extremely large values";
+//! 4. **vanishing** when, at step 1, the first layer's gradient norm is below a hundredth of
+//!    the largest layer's;
+//! 5. **healthy** otherwise.
+//!
+//! Steps are numbered from 1, as everywhere ([`crate::train::records`]).
 
 use crate::app::numbers::short;
 use crate::train::{EventKind, Halt, LayerProfile, Place, Records};
@@ -12,28 +22,47 @@ pub const VANISHING_RATIO: f64 = 0.01;
 pub const DIVERGING_FACTOR: f64 = 1000.0;
 /// A layer whose update is below this fraction of its weights has barely moved.
 pub const BARELY_MOVING: f64 = 1e-5;
+/// Karpathy's guide: updates near a thousandth of the weights per step.
+pub const GUIDE_RATIO: f64 = 1e-3;
+/// An update above this fraction of its layer's weights in one step (a hundred times the
+/// guide) is exploding.
+pub const UNSTABLE_RATIO: f64 = 0.1;
+/// The gradient reaching the outputs growing by more than this factor from the last layer
+/// to the first is named in the text.
+pub const GROWTH_NAMED: f64 = 10.0;
 
 /// What the lab concludes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Diagnosis {
     /// No step has run yet.
     Untrained,
-    /// Inf, NaN or a diverging loss.
+    /// Inf, NaN, a diverging loss or updates far too large.
     Exploding,
     /// The early layers get almost no gradient.
     Vanishing,
     /// Neither.
     Healthy,
+    /// The learning rate is 0: nothing learns; the run measures the data's own noise.
+    LrZero,
 }
 
 impl Diagnosis {
-    /// The word readouts and badges use.
+    /// The key readouts, badges' `data-regime` and the symptoms table's rows use.
     pub fn key(self) -> &'static str {
         match self {
             Diagnosis::Untrained => "untrained",
             Diagnosis::Exploding => "exploding",
             Diagnosis::Vanishing => "vanishing",
             Diagnosis::Healthy => "healthy",
+            Diagnosis::LrZero => "lr-zero",
+        }
+    }
+
+    /// The words on a badge.
+    pub fn label(self) -> &'static str {
+        match self {
+            Diagnosis::LrZero => "LR = 0 test",
+            d => d.key(),
         }
     }
 }
@@ -43,7 +72,7 @@ impl Diagnosis {
 pub struct Finding {
     /// The conclusion.
     pub diagnosis: Diagnosis,
-    /// What was seen, where and when, and what helps.
+    /// What was seen, where and when, which rule fired, and what helps.
     pub text: String,
 }
 
@@ -67,11 +96,78 @@ pub fn first_to_largest(profile: &[LayerProfile]) -> Option<f64> {
     (largest > 0.0 && first.is_finite()).then(|| first / largest)
 }
 
-/// Diagnoses a run from its records, its halt, and the per-layer profile of its first step.
+/// The layer (from 1) with the largest update-to-weight ratio, and the ratio.
+pub fn largest_update(profile: &[LayerProfile]) -> Option<(usize, f64)> {
+    profile
+        .iter()
+        .enumerate()
+        .filter(|(_, p)| !p.update_ratio.is_nan())
+        .fold(None, |best: Option<(usize, f64)>, (i, p)| match best {
+            Some((_, r)) if r >= p.update_ratio => best,
+            _ => Some((i + 1, p.update_ratio)),
+        })
+}
+
+/// For the chain: how the gradient reaching the layers' outputs, `‖∂L/∂y_k‖`, changes from
+/// the last layer back to layer 1, in words, when it grows or shrinks by more than
+/// [`GROWTH_NAMED`]; `None` for the MLP or when it holds.
+pub fn output_gradient_words(profile: &[LayerProfile]) -> Option<String> {
+    let (first, last) = (profile.first()?.output_grad, profile.last()?.output_grad);
+    if last == 0.0 || !first.is_finite() || !last.is_finite() {
+        return None;
+    }
+    let factor = first / last;
+    let words = |how: &str| {
+        format!(
+            "the gradient reaching the outputs, ‖∂L/∂y_k‖, {how} from {} at layer {} to {} at layer 1",
+            short(last),
+            profile.len(),
+            short(first)
+        )
+    };
+    if factor > GROWTH_NAMED {
+        Some(format!("{} (×{})", words("grows"), short(factor)))
+    } else if factor < 1.0 / GROWTH_NAMED {
+        Some(words("shrinks"))
+    } else {
+        None
+    }
+}
+
+/// The lowest and highest finite loss recorded.
+fn loss_range(loss: &[f64]) -> Option<(f64, f64)> {
+    loss.iter()
+        .copied()
+        .filter(|l| l.is_finite())
+        .fold(None, |r, l| match r {
+            None => Some((l, l)),
+            Some((lo, hi)) => Some((lo.min(l), hi.max(l))),
+        })
+}
+
+/// The first recorded step whose loss is within 1% of the latest, when the latest is the
+/// lowest so far and a later step than the first: where the loss reached its plateau.
+fn settled(records: &Records) -> Option<u64> {
+    let last = records.latest()?.loss;
+    let loss = records.loss();
+    if !last.is_finite() || loss.len() < 2 || loss.iter().any(|l| *l < last) {
+        return None;
+    }
+    let row = loss.iter().position(|l| *l <= 1.01 * last)?;
+    (row + 1 < loss.len()).then(|| records.steps()[row])
+}
+
+/// What helps an exploding run.
+const EXPLODING_HELP: &str =
+    " What helps: a lower learning rate, gradient clipping, or smaller initial weights.";
+
+/// Diagnoses a run of learning rate `lr` from its records, its halt, and the per-layer
+/// profile of its first step.
 pub fn diagnose(
     records: &Records,
     halt: Option<Halt>,
     initial: Option<&[LayerProfile]>,
+    lr: f64,
 ) -> Finding {
     let Some(latest) = records.latest() else {
         return Finding {
@@ -80,49 +176,97 @@ pub fn diagnose(
         };
     };
     let loss = records.loss();
+    let (first_loss, last_loss) = (loss[0], latest.loss);
+    let step = latest.step;
     if let Some(first) = records.first(EventKind::NonFinite(Place::Loss)) {
-        let mut text = match first.kind {
-            EventKind::NonFinite(place) => {
-                format!("Exploding: at step {}, {}", first.step, place_words(place))
-            }
-            _ => unreachable!("first() returns the kind asked for"),
+        let EventKind::NonFinite(place) = first.kind else {
+            unreachable!("first() returns the kind asked for")
         };
+        let mut text = format!(
+            "Exploding (rule: a value is inf or NaN): at step {}, {}",
+            first.step,
+            place_words(place)
+        );
         if let Some(e) = records.first(EventKind::LossNonFinite) {
             text.push_str(&format!("; the loss became non-finite at step {}", e.step));
         }
         if let Some(e) = records.first(EventKind::GradientNan) {
             text.push_str(&format!(", the gradients NaN at step {}", e.step));
         }
-        match halt {
-            Some(h) => text.push_str(&format!(
-                ", and after the update of step {} every weight was NaN. Training stopped itself.",
+        match (records.first(EventKind::SomeParametersNan), halt) {
+            (Some(e), Some(h)) if e.step < h.step => text.push_str(&format!(
+                "; the update of step {} left some weights NaN, and that of step {} every weight. Training stopped itself.",
+                e.step, h.step
+            )),
+            (_, Some(h)) => text.push_str(&format!(
+                "; the update of step {} left every weight NaN. Training stopped itself.",
                 h.step
             )),
-            None => match records.first(EventKind::SomeParametersNan) {
-                Some(e) => text.push_str(&format!(
-                    ", and after the update of step {} some weights were NaN.",
-                    e.step
-                )),
-                None => text.push('.'),
-            },
+            (Some(e), None) => text.push_str(&format!(
+                "; the update of step {} left some weights NaN.",
+                e.step
+            )),
+            (None, None) => text.push('.'),
         }
-        text.push_str(
-            " What helps: a lower learning rate, gradient clipping, or smaller initial weights.",
-        );
+        if lr == 0.0 {
+            text.push_str(" With learning rate 0 nothing was learned: the forward pass itself overflows, and PyTorch's update p − 0·g turns every weight whose gradient is not finite into NaN, as here.");
+        } else {
+            text.push_str(EXPLODING_HELP);
+        }
         return Finding {
             diagnosis: Diagnosis::Exploding,
             text,
         };
     }
-    let (first_loss, last_loss) = (loss[0], latest.loss);
+    if lr == 0.0 {
+        let text = match loss_range(loss) {
+            Some((lo, hi)) if hi > lo => format!(
+                "The learning-rate-0 test: no weight changes, so nothing is learned. The loss still moved, between {} and {} over {step} steps (step 1: {}, step {step}: {}); all of that movement is the batches', none of it learning. It is the yardstick for a real run: a loss that falls by no more than this says nothing about learning.",
+                short(lo),
+                short(hi),
+                short(first_loss),
+                short(last_loss)
+            ),
+            _ if step == 1 => format!(
+                "The learning-rate-0 test: no weight changes, so nothing is learned. At step 1 the loss is {}; take more steps to see how far the batches alone move it: that movement is the yardstick for a real run.",
+                short(last_loss)
+            ),
+            _ => format!(
+                "The learning-rate-0 test: no weight changes, so nothing is learned, and the loss stays at {} from step 1 to step {step}: every step sees the same data. With batches that vary, its movement would show the data's own noise: the yardstick for a real run.",
+                short(last_loss)
+            ),
+        };
+        return Finding {
+            diagnosis: Diagnosis::LrZero,
+            text,
+        };
+    }
+    let outputs = output_gradient_words(&latest.layers)
+        .map(|w| format!(" At step {}, {w}.", latest.layers_step))
+        .unwrap_or_default();
     if last_loss > DIVERGING_FACTOR * first_loss && first_loss > 0.0 {
         return Finding {
             diagnosis: Diagnosis::Exploding,
             text: format!(
-                "Exploding: the loss has grown from {} to {}, over {} times its start, and will soon overflow. What helps: a lower learning rate, gradient clipping, or smaller initial weights.",
+                "Exploding (rule: the loss grew over {DIVERGING_FACTOR} times its start): from {} at step 1 to {} at step {step}; it will soon overflow.{outputs}{EXPLODING_HELP}",
                 short(first_loss),
                 short(last_loss),
-                DIVERGING_FACTOR
+            ),
+        };
+    }
+    if let Some((layer, ratio)) =
+        largest_update(&latest.layers).filter(|(_, r)| *r > UNSTABLE_RATIO)
+    {
+        return Finding {
+            diagnosis: Diagnosis::Exploding,
+            text: format!(
+                "Exploding (rule: an update above {} of its layer's weights): at step {}, layer {layer}'s update ‖lr·g‖/‖θ‖ is {}, {} times the guide of {} (its gradient norm is {}).{outputs}{EXPLODING_HELP}",
+                short(UNSTABLE_RATIO),
+                latest.layers_step,
+                short(ratio),
+                short(ratio / GUIDE_RATIO),
+                short(GUIDE_RATIO),
+                short(latest.layers[layer - 1].grad_norm),
             ),
         };
     }
@@ -140,25 +284,25 @@ pub fn diagnose(
         return Finding {
             diagnosis: Diagnosis::Vanishing,
             text: format!(
-                "Vanishing: at step 0 the gradient reaching layer 1 was {} of the largest layer's (below 1/100); {still} of {layers} layers now change by less than {} of their size per step, and the loss went from {} to {}. What helps: a different structure (normalisation, residual connections) or Xavier or He initialisation; a somewhat larger learning rate helps only a little.",
+                "Vanishing (rule: layer 1's gradient below 1/100 of the largest layer's at step 1): it was {} of it; at step {step}, {still} of {layers} layers change by less than {} of their size per step, and the loss went from {} at step 1 to {} at step {step}{}.{outputs} What helps: a different structure (normalisation, residual connections) or Xavier or He initialisation; a somewhat larger learning rate helps only a little.",
                 short(ratio),
                 short(BARELY_MOVING),
                 short(first_loss),
-                short(last_loss)
+                short(last_loss),
+                settled(records).map_or(String::new(), |s| format!(", within 1% of that by step {s}")),
             ),
         };
     }
-    let ratio = latest
-        .layers
-        .iter()
-        .map(|p| p.update_ratio)
-        .fold(0.0, f64::max);
+    let ratio = largest_update(&latest.layers).map_or(0.0, |(_, r)| r);
     Finding {
         diagnosis: Diagnosis::Healthy,
         text: format!(
-            "Healthy: the gradient reaches every layer (layer 1 got {} of the largest layer's at step 0), the largest update is {} of its layer's weights per step (about 0.001 is a good sign), and the loss went from {} to {}.",
+            "Healthy (no rule fired): the gradient reaches every layer (at step 1, layer 1's gradient norm was {} times the largest layer's), the largest update at step {}, ‖lr·g‖/‖θ‖, is {} (the guide is about {}, the limit {}), and the loss went from {} at step 1 to {} at step {step}.",
             start.map_or("—".into(), short),
+            latest.layers_step,
             short(ratio),
+            short(GUIDE_RATIO),
+            short(UNSTABLE_RATIO),
             short(first_loss),
             short(last_loss)
         ),
@@ -190,14 +334,14 @@ mod tests {
         s.step();
         let initial = s.records().latest().unwrap().layers.clone();
         s.run(steps - 1);
-        diagnose(s.records(), s.halt(), Some(&initial))
+        diagnose(s.records(), s.halt(), Some(&initial), spec.lr)
     }
 
     #[test]
     fn nothing_to_say_before_the_first_step() {
         let s = Session::new(&TrainSpec::default());
         assert_eq!(
-            diagnose(s.records(), None, None).diagnosis,
+            diagnose(s.records(), None, None, 0.01).diagnosis,
             Diagnosis::Untrained
         );
     }
@@ -211,11 +355,38 @@ mod tests {
     }
 
     #[test]
+    fn weights_above_one_explode_at_the_first_step_by_the_size_of_their_updates() {
+        // The lecture's Figure 4: every weight gradient is about 1e4, flat across layers,
+        // so only their size tells; the gradient reaching the outputs grows toward layer 1.
+        let f = diagnose_after(chain(50, 1.1, 0.0, 0.01), 1);
+        assert_eq!(f.diagnosis, Diagnosis::Exploding, "{}", f.text);
+        assert!(f.text.contains("rule: an update above 0.1"), "{}", f.text);
+        assert!(f.text.contains("‖∂L/∂y_k‖, grows"), "{}", f.text);
+    }
+
+    #[test]
     fn a_chain_at_point_eight_vanishes_and_one_at_one_is_healthy() {
         let f = diagnose_after(chain(50, 0.8, 0.1, 0.01), 200);
         assert_eq!(f.diagnosis, Diagnosis::Vanishing, "{}", f.text);
         let f = diagnose_after(chain(50, 1.0, 0.0, 0.05), 200);
         assert_eq!(f.diagnosis, Diagnosis::Healthy, "{}", f.text);
+    }
+
+    #[test]
+    fn learning_rate_zero_is_the_yardstick_not_learning() {
+        let spec = TrainSpec {
+            batch: 8,
+            noise: 0.1,
+            ..chain(50, 1.0, 0.0, 0.0)
+        };
+        let mut s = Session::new(&spec);
+        s.run(100);
+        let f = diagnose(s.records(), s.halt(), None, 0.0);
+        assert_eq!(f.diagnosis, Diagnosis::LrZero, "{}", f.text);
+        let (lo, hi) = loss_range(s.records().loss()).unwrap();
+        assert!(hi > lo);
+        assert!(f.text.contains(&short(lo)) && f.text.contains(&short(hi)));
+        assert!(f.text.contains("nothing is learned"), "{}", f.text);
     }
 
     #[test]

@@ -302,7 +302,7 @@ pub static PRESETS: &[PresetSpec] = &[
         slug: "exploding-init",
         label: "Exploding: initial weights above 1",
         tag: "exploding",
-        description: "A chain of 50 layers starting at w0 = 1.1: the first loss is already in the thousands, and the first update sends it to inf and NaN.",
+        description: "A chain of 50 layers starting at w0 = 1.1: the first loss is already in the thousands, the first updates are about 80 times the weights, and the second step overflows to inf, then NaN.",
         base: CHAIN_BASE,
         values: &[
             ("w0", "1.1"),
@@ -345,7 +345,7 @@ pub static PRESETS: &[PresetSpec] = &[
         slug: "lr-zero",
         label: "The LR = 0 test",
         tag: "stable",
-        description: "Learning rate 0 on batches of 8 from noisy data: the loss still moves, and all of that movement comes from the batches, not from learning.",
+        description: "Learning rate 0 on batches of 8 from noisy data: nothing learns, yet the loss still moves; all of that movement comes from the batches, and it is the yardstick for a real run.",
         base: CHAIN_BASE,
         values: &[
             ("batch", "8"),
@@ -361,22 +361,27 @@ pub static PANELS: &[PanelSpec] = &[
     PanelSpec {
         key: "loss",
         title: "Loss",
+        trained: true,
     },
     PanelSpec {
         key: "heatmap",
         title: "Gradient norms over training",
+        trained: true,
     },
     PanelSpec {
         key: "gradients",
         title: "Gradient norm per layer",
+        trained: true,
     },
     PanelSpec {
         key: "weights",
         title: "Weights and updates",
+        trained: true,
     },
     PanelSpec {
         key: "activations",
         title: "Activations per layer",
+        trained: true,
     },
 ];
 
@@ -451,10 +456,17 @@ pub fn facts() -> String {
             "Gradients of similar size in every layer; updates near a thousandth of the weights",
             "Nothing to fix",
         ),
+        (
+            "lr-zero",
+            "With learning rate 0 the loss still moves from batch to batch",
+            "Nothing learns, so all of that movement is the data's: a real run's loss must fall by more than it",
+            "Nothing to fix: it is the yardstick; if a real run turns NaN while this one stays finite, its gradients explode",
+        ),
     ] {
         let _ = write!(
             h,
-            r#"<tr data-row="{key}"><th scope="row">{key}</th><td>{seen}</td><td>{check}</td><td>{helps}</td></tr>"#
+            r#"<tr data-row="{key}"><th scope="row">{}</th><td>{seen}</td><td>{check}</td><td>{helps}</td></tr>"#,
+            if key == "lr-zero" { "LR = 0 test" } else { key }
         );
     }
     h.push_str("</tbody></table>");

@@ -1,7 +1,7 @@
 //! The training lab's model: a run of the engine, played in slices of a frame, with the
 //! plots, readouts and diagnosis it shows.
 
-use super::diagnosis::{diagnose, Diagnosis, Finding};
+use super::diagnosis::{diagnose, output_gradient_words, Diagnosis, Finding};
 use super::plots::{self, Profiles};
 use super::settings::Settings;
 use crate::app::numbers::{js, short};
@@ -9,7 +9,7 @@ use crate::app::params::Values;
 use crate::app::player::{frame, Player, Press, Trainer};
 use crate::app::view::{Readout, Tick, ViewModel};
 use crate::plot::{Plot, Theme};
-use crate::train::{EventKind, LayerProfile, ModelSpec, Place, Records, Session};
+use crate::train::{Clip, EventKind, LayerProfile, ModelSpec, Place, Records, Session};
 use std::fmt::Write;
 
 /// The training lab as the shell sees it.
@@ -63,7 +63,12 @@ impl TrainModel {
             Some(l) => Profiles::of(&l.layers, self.initial.as_deref()),
             None => Profiles::default(),
         };
-        self.finding = diagnose(records, self.session.halt(), self.initial.as_deref());
+        self.finding = diagnose(
+            records,
+            self.session.halt(),
+            self.initial.as_deref(),
+            self.session.spec().lr,
+        );
     }
 
     fn records(&self) -> &Records {
@@ -171,7 +176,13 @@ impl ViewModel for TrainModel {
         let (scale, d) = (self.settings.scale, self.diagnosis());
         let step = self.records().latest().map_or(0, |l| l.layers_step);
         match panel {
-            0 => Plot::Layers(plots::loss(self.records(), scale, theme, d)),
+            0 => Plot::Layers(plots::loss(
+                self.records(),
+                scale,
+                theme,
+                d,
+                self.session.spec().lr == 0.0,
+            )),
             1 => Plot::Heat(plots::heat(self.records())),
             2 => Plot::Layers(plots::gradients(&self.profiles, step, scale, theme, d)),
             3 => Plot::Layers(plots::weights(&self.profiles, scale, theme, d)),
@@ -183,7 +194,7 @@ impl ViewModel for TrainModel {
         let mut text = match panel {
             0 => self.finding.text.clone(),
             1 => "Each column is a recorded step, each row a layer; the worst value of the steps a pixel covers is shown, so one bad step is never hidden.".into(),
-            2 => "The gradient each layer's weights receive, against the first step's (faint).".into(),
+            2 => self.gradients_note(),
             3 => "Updates far below a thousandth of the weights mean the layer is barely learning; far above, it is unstable.".into(),
             _ => "How widely each layer's outputs spread over the batch; saturated tanh or sigmoid units and dead ReLU units pass no gradient.".into(),
         };
@@ -196,8 +207,8 @@ impl ViewModel for TrainModel {
         text
     }
 
-    fn badge(&self) -> &'static str {
-        self.diagnosis().key()
+    fn badge(&self, _panel: usize) -> Option<(&'static str, &'static str)> {
+        Some((self.diagnosis().key(), self.diagnosis().label()))
     }
 
     fn readouts(&self) -> Vec<Readout> {
@@ -251,8 +262,14 @@ impl ViewModel for TrainModel {
             },
             Readout::optional(
                 "first-nan-weights-step",
-                "First step whose update left NaN weights",
+                "First step whose update left a weight NaN",
                 event(EventKind::SomeParametersNan),
+                "step ",
+            ),
+            Readout::optional(
+                "halt-step",
+                "Step whose update left every weight NaN (training stopped)",
+                self.session.halt().map(|h| h.step),
                 "step ",
             ),
             Readout {
@@ -276,7 +293,7 @@ impl ViewModel for TrainModel {
                 "Total gradient norm (before clipping)",
                 latest.map(|l| l.grad_total),
             ),
-            number_or_none("clip-factor", "Clip factor", latest.map(|l| l.clip_coef)),
+            self.clip_readout(latest.map(|l| l.clip_coef)),
             number_or_none(
                 "update-ratio-first",
                 "Update ratio, layer 1",
@@ -319,9 +336,9 @@ impl ViewModel for TrainModel {
                     let g = r.grad_norm_row(row);
                     format!(
                         "step {step}: ‖g‖ layer 1 {}, layer {} {}",
-                        short(g[0] as f64),
+                        short(g[0]),
                         g.len(),
-                        short(g[g.len() - 1] as f64)
+                        short(g[g.len() - 1])
                     )
                 }
             }
@@ -368,7 +385,7 @@ impl ViewModel for TrainModel {
                 js(r.clip_coef()[row])
             );
             for g in r.grad_norm_row(row) {
-                let _ = write!(out, ",{}", js(*g as f64));
+                let _ = write!(out, ",{}", js(*g));
             }
             out.push('\n');
         }
@@ -399,6 +416,41 @@ impl ViewModel for TrainModel {
 }
 
 impl TrainModel {
+    /// The clip factor as applied, named for what it is under the run's clipping.
+    fn clip_readout(&self, coef: Option<f64>) -> Readout {
+        let (label, coef) = match self.session.spec().clip {
+            Clip::Off => return Readout::text("clip-factor", "Clipping", "off"),
+            Clip::Norm(_) => ("Clip multiplier applied to every gradient (by norm)", coef),
+            Clip::Value(_) => (
+                "Clipped gradient's norm over the unclipped one's (by value)",
+                coef,
+            ),
+        };
+        match coef {
+            Some(v) => Readout::number("clip-factor", label, v),
+            None => Readout::text("clip-factor", label, "none"),
+        }
+    }
+
+    /// What the gradient plot shows, with its numbers.
+    fn gradients_note(&self) -> String {
+        let Some(latest) = self.records().latest() else {
+            return "The gradient each layer's parameters receive, once a step has run.".into();
+        };
+        let step = latest.layers_step;
+        let mut text = format!("Solid: the gradient each layer's weights receive at step {step}.");
+        if step > 1 {
+            text.push_str(" Faint: the same at step 1.");
+        }
+        if let ModelSpec::Chain(_) = self.session.spec().model {
+            text.push_str(" Dashed: ‖∂L/∂y_k‖, the gradient reaching each layer's output, which back-propagation multiplies by w_k at every layer; the weights' gradients also multiply by the layer's input, which can hide its growth.");
+            if let Some(words) = output_gradient_words(&latest.layers) {
+                let _ = write!(text, " Here {words}.");
+            }
+        }
+        text
+    }
+
     /// The model in a few words: `a chain of 50 layers`.
     fn model_name(&self) -> String {
         match self.session.spec().model {

@@ -6,8 +6,7 @@ use crate::plot::{Curve, HeatPlot, LayerPlot, Role, Scale, Theme};
 use crate::sim::Regime;
 use crate::train::{LayerProfile, Records};
 
-/// Karpathy's rule of thumb: updates near a thousandth of the weights per step.
-pub const GUIDE_RATIO: f64 = 1e-3;
+pub use super::diagnosis::GUIDE_RATIO;
 
 /// The per-layer profiles as plain series, each `layers` long, kept between frames so plots
 /// can borrow them.
@@ -15,8 +14,10 @@ pub const GUIDE_RATIO: f64 = 1e-3;
 pub struct Profiles {
     /// Gradient norm per layer, latest step.
     pub grad: Vec<f64>,
-    /// Gradient norm per layer at step 0.
+    /// Gradient norm per layer at step 1.
     pub grad_start: Vec<f64>,
+    /// The chain's `‖∂L/∂y_k‖` per layer, latest step (empty for the MLP).
+    pub output_grad: Vec<f64>,
     /// Weight norm per layer.
     pub weight: Vec<f64>,
     /// Update-to-weight ratio per layer.
@@ -37,6 +38,11 @@ impl Profiles {
         let col = |f: fn(&LayerProfile) -> f64| latest.iter().map(f).collect::<Vec<f64>>();
         Profiles {
             grad: col(|p| p.grad_norm),
+            output_grad: if latest.iter().any(|p| p.output_grad != 0.0) {
+                col(|p| p.output_grad)
+            } else {
+                Vec::new()
+            },
             grad_start: start
                 .map(|s| s.iter().map(|p| p.grad_norm).collect())
                 .unwrap_or_default(),
@@ -55,7 +61,7 @@ pub fn tint(theme: &Theme, d: Diagnosis) -> plotters::style::RGBColor {
     theme.regime(match d {
         Diagnosis::Exploding => Regime::Exploding,
         Diagnosis::Vanishing => Regime::Vanishing,
-        Diagnosis::Healthy | Diagnosis::Untrained => Regime::Stable,
+        Diagnosis::Healthy | Diagnosis::Untrained | Diagnosis::LrZero => Regime::Stable,
     })
 }
 
@@ -79,19 +85,31 @@ pub(crate) fn layer_plot<'a>(
     }
 }
 
-/// The loss against the step, the baseline's dashed beside it.
-pub fn loss<'a>(r: &'a Records, scale: Scale, theme: &Theme, d: Diagnosis) -> LayerPlot<'a> {
+/// The loss against the step, the baseline's dashed beside it; at learning rate 0
+/// (`lr_zero`) the run is its own baseline, drawn once.
+pub fn loss<'a>(
+    r: &'a Records,
+    scale: Scale,
+    theme: &Theme,
+    d: Diagnosis,
+    lr_zero: bool,
+) -> LayerPlot<'a> {
     let mut curves = Vec::new();
-    if let Some(b) = r.baseline_loss() {
-        curves.push(Curve {
+    match r.baseline_loss() {
+        Some(b) if !lr_zero => curves.push(Curve {
             label: "baseline, learning rate 0".into(),
             values: b,
             color: theme.text,
             role: Role::Companion,
-        });
+        }),
+        _ => {}
     }
     curves.push(Curve {
-        label: format!("loss ({})", d.key()),
+        label: if lr_zero {
+            "loss at learning rate 0: the data's movement alone".into()
+        } else {
+            format!("loss ({})", d.label())
+        },
         values: r.loss(),
         color: tint(theme, d),
         role: Role::Live,
@@ -137,7 +155,9 @@ pub fn heat(r: &Records) -> HeatPlot<'_> {
     }
 }
 
-/// The latest gradient norm per layer, with the first step's faint behind it.
+/// The latest gradient norm per layer, with the first step's faint behind it (when the
+/// latest is a later step) and, for the chain, the gradient reaching each layer's output
+/// dashed.
 pub fn gradients<'a>(
     p: &'a Profiles,
     step: u64,
@@ -146,21 +166,38 @@ pub fn gradients<'a>(
     d: Diagnosis,
 ) -> LayerPlot<'a> {
     let mut curves = Vec::new();
-    if !p.grad_start.is_empty() {
+    if !p.grad_start.is_empty() && step > 1 {
         curves.push(Curve {
-            label: "at step 0".into(),
+            label: "‖g_k‖ at step 1".into(),
             values: &p.grad_start,
             color: theme.text,
             role: Role::Reference,
         });
     }
+    let color = tint(theme, d);
+    if !p.output_grad.is_empty() {
+        curves.push(Curve {
+            label: format!("‖∂L/∂y_k‖ at step {step}"),
+            values: &p.output_grad,
+            color,
+            role: Role::Companion,
+        });
+    }
     curves.push(Curve {
-        label: format!("‖g‖ at step {step}"),
+        label: match step {
+            0 => "‖g_k‖ (no step yet)".into(),
+            _ => format!("‖g_k‖ at step {step}"),
+        },
         values: &p.grad,
-        color: tint(theme, d),
+        color,
         role: Role::Live,
     });
-    layer_plot("Gradient norm of each layer".into(), "‖g_k‖", scale, curves)
+    let y_label = if p.output_grad.is_empty() {
+        "‖g_k‖"
+    } else {
+        "‖g_k‖, ‖∂L/∂y_k‖"
+    };
+    layer_plot("Gradient norm of each layer".into(), y_label, scale, curves)
 }
 
 /// The weight norm and the update ratio per layer, with the guide at a thousandth.

@@ -446,11 +446,11 @@ impl Shell {
             slots[1].set(&r.shown);
             slots[2].set(&r.value);
         }
-        let badge = model.badge();
         for (i, figure) in self.figures.iter().enumerate() {
+            let (key, label) = model.badge(i).unwrap_or_default();
             figure.note[0].set(&model.note(i));
-            figure.note[1].set(badge);
-            figure.note[2].set(badge);
+            figure.note[1].set(label);
+            figure.note[2].set(key);
         }
         let row = model.current_row();
         if self.current_row.replace(row) != row {
@@ -557,9 +557,12 @@ impl Shell {
         let options = PageOptions::from_values(&self.page.borrow());
         let model = self.model.borrow();
         let mut any_control = false;
+        let values = self.values.borrow();
+        let inline = matches!(self.host, Host::Inline { .. });
         for el in find_all::<Element>(&self.root, "[data-param]").unwrap_or_default() {
             let key = el.get_attribute("data-param").unwrap_or_default();
-            let shown = !options.hides(&key) && model.applies(&key);
+            let shown =
+                options.shows_control(self.view, &values, &key, model.applies(&key), inline);
             let _ = el.toggle_attribute_with_force("hidden", !shown);
             any_control |= shown;
         }
