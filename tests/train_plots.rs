@@ -90,6 +90,8 @@ fn one_step_and_no_step_draw() {
     assert_eq!(readout(&*m, "step"), "1");
     let svg = render_all(&*m);
     assert!(svg.iter().all(|s| s.contains("<svg")));
+    // One step's loss and baseline are dots: a line through one point would draw nothing.
+    assert_eq!(svg[0].matches("<circle").count(), 2, "{}", &svg[0]);
     let m = lab(&[]);
     assert_eq!(readout(&*m, "diagnosis"), "untrained");
     let svg = render_all(&*m);

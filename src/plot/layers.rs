@@ -529,6 +529,13 @@ fn draw_curves<DB: DrawingBackend>(
                 piece.iter_mut().for_each(|p| p.1 /= layout.unit);
             }
             let line = points::simplify(&piece, tolerance);
+            if let [only] = line[..] {
+                // A lone value (a run of one step, or one finite value between non-finite
+                // ones) is a dot: a path through one point draws nothing.
+                let r = (width as f64 * 1.5).ceil() as i32;
+                chart.draw_series(std::iter::once(Circle::new(only, r, color.filled())))?;
+                continue;
+            }
             if curve.role == Role::Companion {
                 let dash = style.px(8.0) as i32;
                 chart.draw_series(std::iter::once(DashedPathElement::new(

@@ -258,8 +258,20 @@ impl Figure {
     }
 
     /// Applies a host page's changes, all or none: to the running view, or to the state
-    /// a waiting figure will start with.
-    fn set(&self, changes: &[(String, String)]) -> Result<(), String> {
+    /// a waiting figure will start with. Called from inside a figure's event, the changes
+    /// are checked at once (an invalid one is refused as always) and applied once the
+    /// event is over.
+    fn set(self: &Rc<Self>, changes: &[(String, String)]) -> Result<(), String> {
+        if embed::inside_event() {
+            self.check(changes)?;
+            let (figure, changes) = (self.clone(), changes.to_vec());
+            embed::after_event(move || {
+                if let Err(why) = figure.set(&changes) {
+                    warn(&format!("deep-signal ignored a change: {why}"));
+                }
+            });
+            return Ok(());
+        }
         if let Some(shell) = self.shell.borrow().as_ref() {
             return shell.set(changes);
         }
@@ -267,6 +279,17 @@ impl Figure {
         let parsed = waiting.as_mut().ok_or("the figure could not start")?;
         query::apply_strict(parsed.view, &mut parsed.values, &mut parsed.page, changes)?;
         Ok(())
+    }
+
+    /// Whether `changes` would be applied, without applying them.
+    fn check(&self, changes: &[(String, String)]) -> Result<(), String> {
+        if let Some(shell) = self.shell.borrow().as_ref() {
+            return shell.check(changes);
+        }
+        let waiting = self.waiting.borrow();
+        let parsed = waiting.as_ref().ok_or("the figure could not start")?;
+        let (mut values, mut page) = (parsed.values.clone(), parsed.page.clone());
+        query::apply_strict(parsed.view, &mut values, &mut page, changes).map(|_| ())
     }
 
     /// `{type: "deep-signal:state", params, readouts}`; a waiting figure has no readouts

@@ -220,7 +220,9 @@ test("the CSV holds every configuration's layers and losses, matching the readou
     expect(find("rms", letter, 1)).toBe(await readout(page, `${l}-rms-first`));
     expect(find("rms", letter, 8)).toBe(await readout(page, `${l}-rms-last`));
     expect(find("grad_norm", letter, 1)).toBe(await readout(page, `${l}-grad-first`));
-    expect(find("loss", letter, 4)).toBe(await readout(page, `${l}-loss`));
+    // Steps are numbered from 1, as the readout counts them: the last row is step 5.
+    expect(find("loss", letter, 5)).toBe(await readout(page, `${l}-loss`));
+    expect(find("loss", letter, 0)).toBe(undefined);
   }
 });
 

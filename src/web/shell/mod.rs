@@ -373,16 +373,15 @@ impl Shell {
             // Background work came to rest: the host page learns the new state.
             self.post_state.set(true);
         }
+        // An in-page figure's event goes out last, once nothing is borrowed and the page's
+        // state is set: a listener may call the figure again.
+        let mut event = None;
         if self.post_state.get() && !busy {
             self.post_state.set(false);
             match self.host {
                 Host::Page if self.framed => embed::post(&self.state_message(&readouts)),
                 Host::Page => {}
-                Host::Inline { .. } => embed::dispatch(
-                    &self.root,
-                    "deep-signal:state",
-                    &self.state_message(&readouts),
-                ),
+                Host::Inline { .. } => event = Some(self.state_message(&readouts)),
             }
         }
         if let Some(later) = self.later.get() {
@@ -406,6 +405,10 @@ impl Shell {
         }
         if tick.more {
             self.request_work();
+        }
+        drop(model);
+        if let Some(message) = event {
+            embed::dispatch(&self.root, "deep-signal:state", &message);
         }
         Ok(())
     }
@@ -609,6 +612,13 @@ impl Shell {
             }
             Err(why) => warn(&format!("deep-signal ignored a message: {why}")),
         }
+    }
+
+    /// Whether [`set`](Self::set) would apply `changes`, without applying them.
+    pub fn check(&self, changes: &[(String, String)]) -> Result<(), String> {
+        let mut values = self.values.borrow().clone();
+        let mut page = self.page.borrow().clone();
+        query::apply_strict(self.view, &mut values, &mut page, changes).map(|_| ())
     }
 
     /// Applies a host page's changes, all or none (see [`query::apply_strict`]). A preset
