@@ -16,11 +16,13 @@ if (!document.querySelector("link[data-deep-signal-style]")) {
 
 try {
   const app = await import(new URL("deep-signal.js", base).href);
-  await app.default({ module_or_path: new URL("deep-signal_bg.wasm", base) });
+  const wasm = await app.default({ module_or_path: new URL("deep-signal_bg.wasm", base) });
   const scan = () => app.figures(base.href);
   scan();
-  // For pages that add figures later: deepSignal.scan() turns the new ones on.
-  window.deepSignal = { scan };
+  // For pages that add figures later: deepSignal.scan() turns the new ones on (figures
+  // taken out of the page are let go of by themselves). memoryBytes() is the size of the
+  // memory all figures share, for checking that a page which replaces figures stays bounded.
+  window.deepSignal = { scan, memoryBytes: () => wasm.memory.buffer.byteLength };
 } catch (error) {
   for (const el of document.querySelectorAll("[data-deep-signal]")) {
     el.setAttribute("data-state", "failed");

@@ -147,10 +147,27 @@ impl PlotCanvas {
     }
 }
 
+/// Watches a view's canvases until dropped: their sizes, and the device pixel ratio.
+pub struct Observer {
+    observer: ResizeObserver,
+    _callback: Closure<dyn FnMut(js_sys::Array)>,
+    /// Held here; the pixel ratio's watcher keeps only a weak reference.
+    _changed: Rc<dyn Fn()>,
+}
+
+impl Drop for Observer {
+    fn drop(&mut self) {
+        self.observer.disconnect();
+    }
+}
+
 /// Watches the canvases' CSS sizes and the device pixel ratio, and calls `changed`
-/// whenever either changes.
-pub fn observe(canvases: Vec<Rc<PlotCanvas>>, changed: impl Fn() + 'static) -> Result<(), JsValue> {
-    let changed = Rc::new(changed);
+/// whenever either changes, until the returned observer is dropped.
+pub fn observe(
+    canvases: Vec<Rc<PlotCanvas>>,
+    changed: impl Fn() + 'static,
+) -> Result<Observer, JsValue> {
+    let changed: Rc<dyn Fn()> = Rc::new(changed);
     let watched = canvases.clone();
     let on_resize = changed.clone();
     let callback = Closure::<dyn FnMut(js_sys::Array)>::new(move |entries: js_sys::Array| {
@@ -173,24 +190,51 @@ pub fn observe(canvases: Vec<Rc<PlotCanvas>>, changed: impl Fn() + 'static) -> R
     for c in &canvases {
         observer.observe(&c.canvas);
     }
-    // The observer and its callback live as long as the page.
-    callback.forget();
-    std::mem::forget(observer);
-    watch_pixel_ratio(changed);
-    Ok(())
+    PIXEL_RATIO.with(|w| {
+        let mut w = w.borrow_mut();
+        w.retain(|c| c.strong_count() > 0);
+        w.push(Rc::downgrade(&changed));
+    });
+    if !WATCHING.with(|on| on.replace(true)) {
+        watch_pixel_ratio();
+    }
+    Ok(Observer {
+        observer,
+        _callback: callback,
+        _changed: changed,
+    })
 }
 
-/// Calls `changed` whenever `devicePixelRatio` changes (zoom, another screen). A media
-/// query matches only the current ratio, so it is renewed after each change.
-fn watch_pixel_ratio(changed: Rc<dyn Fn()>) {
+thread_local! {
+    /// Whom a change of the device pixel ratio concerns: every live view's canvases.
+    static PIXEL_RATIO: RefCell<Vec<std::rc::Weak<dyn Fn()>>> = const { RefCell::new(Vec::new()) };
+    /// Whether the page's one pixel-ratio listener is waiting.
+    static WATCHING: Cell<bool> = const { Cell::new(false) };
+}
+
+/// Tells every live view when `devicePixelRatio` changes (zoom, another screen), through one
+/// listener for the page. A media query matches only the current ratio, so it is renewed
+/// after each change; it stops once no view is left.
+fn watch_pixel_ratio() {
     let w = window();
     let query = format!("(resolution: {}dppx)", w.device_pixel_ratio());
     let Ok(Some(list)) = w.match_media(&query) else {
         return;
     };
     let once = Closure::once_into_js(move || {
-        changed();
-        watch_pixel_ratio(changed);
+        let live: Vec<Rc<dyn Fn()>> = PIXEL_RATIO.with(|w| {
+            let mut w = w.borrow_mut();
+            w.retain(|c| c.strong_count() > 0);
+            w.iter().filter_map(std::rc::Weak::upgrade).collect()
+        });
+        for changed in &live {
+            changed();
+        }
+        if live.is_empty() {
+            WATCHING.with(|on| on.set(false));
+        } else {
+            watch_pixel_ratio();
+        }
     });
     let options = AddEventListenerOptions::new();
     options.set_once(true);

@@ -32,6 +32,39 @@ pub fn find_all<T: JsCast>(root: &Element, selector: &str) -> Result<Vec<T>, JsV
         .collect())
 }
 
+/// Event listeners that are removed, and their closures freed, when the set is cleared or
+/// dropped: a figure taken out of its page takes its listeners with it.
+#[derive(Default)]
+pub struct Listeners(RefCell<Vec<Listener>>);
+
+/// A listener: its target, its event and its closure.
+type Listener = (EventTarget, String, Closure<dyn FnMut(Event)>);
+
+impl Listeners {
+    /// Calls `f` on every `event` at `target` until the set is cleared.
+    pub fn on(&self, target: &EventTarget, event: &str, f: impl FnMut(Event) + 'static) {
+        let closure = Closure::<dyn FnMut(Event)>::new(f);
+        let _ = target.add_event_listener_with_callback(event, closure.as_ref().unchecked_ref());
+        self.0
+            .borrow_mut()
+            .push((target.clone(), event.to_string(), closure));
+    }
+
+    /// Removes every listener and frees its closure.
+    pub fn clear(&self) {
+        for (target, event, closure) in self.0.take() {
+            let _ = target
+                .remove_event_listener_with_callback(&event, closure.as_ref().unchecked_ref());
+        }
+    }
+}
+
+impl Drop for Listeners {
+    fn drop(&mut self) {
+        self.clear();
+    }
+}
+
 /// Calls `f` on every `event` at `target`, for the life of the page.
 pub fn on(target: &EventTarget, event: &str, f: impl FnMut(Event) + 'static) {
     let closure = Closure::<dyn FnMut(Event)>::new(f);

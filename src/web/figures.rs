@@ -11,7 +11,7 @@
 //! `data-deep-signal-set` (a query) set that figure when pressed.
 
 use super::banner;
-use super::dom::{document, find_all, on, set_attr, window};
+use super::dom::{document, find_all, on, set_attr, window, Listeners};
 use super::embed::{self, read_params};
 use super::shell::{self, Host, Shell};
 use crate::app::query::{self, Parsed};
@@ -30,6 +30,11 @@ const ATTRIBUTE: &str = "data-deep-signal";
 /// How far from the screen a figure starts, so it is drawn by the time it scrolls in.
 const MARGIN: &str = "200px 0px";
 
+/// The element's `set` method.
+type SetMethod = Closure<dyn Fn(JsValue) -> Result<JsValue, JsValue>>;
+/// The element's `get` method.
+type GetMethod = Closure<dyn Fn() -> JsValue>;
+
 /// One figure of the page: waiting with its parsed state, or running.
 struct Figure {
     element: Element,
@@ -38,6 +43,10 @@ struct Figure {
     shell: RefCell<Option<Rc<Shell>>>,
     /// Whether it is near the screen, as the observer last said.
     near: Cell<bool>,
+    /// Its `deep-signal:set` and `deep-signal:get` listeners.
+    listeners: Listeners,
+    /// Its `set` and `get` methods.
+    methods: RefCell<Option<(SetMethod, GetMethod)>>,
 }
 
 /// The figures of the page and what they share.
@@ -66,6 +75,7 @@ pub fn figures(base: &str) -> Result<u32, JsValue> {
             all
         }
     };
+    all.release_detached();
     let mut found = 0;
     for element in find_all::<Element>(
         &document().document_element().ok_or("no document")?,
@@ -85,6 +95,8 @@ pub fn figures(base: &str) -> Result<u32, JsValue> {
             waiting: RefCell::new(Some(parsed)),
             shell: RefCell::new(None),
             near: Cell::new(false),
+            listeners: Listeners::default(),
+            methods: RefCell::new(None),
         });
         let _ = element.class_list().add_2("ds-app", "ds-figure");
         set_attr(&element, "data-state", "waiting");
@@ -97,6 +109,22 @@ pub fn figures(base: &str) -> Result<u32, JsValue> {
 }
 
 impl Figures {
+    /// Lets go of every figure whose element has left the document: its view, its
+    /// listeners, its methods and its memory. A figure moved elsewhere in the page (out
+    /// and back in within one task) stays.
+    fn release_detached(&self) {
+        let gone: Vec<Rc<Figure>> = {
+            let mut list = self.list.borrow_mut();
+            let (kept, gone) = list.drain(..).partition(|f| f.element.is_connected());
+            *list = kept;
+            gone
+        };
+        for figure in gone {
+            self.observer.unobserve(&figure.element);
+            figure.release();
+        }
+    }
+
     fn new(base: &str) -> Result<Figures, JsValue> {
         let callback = Closure::<dyn FnMut(Array)>::new(|entries: Array| {
             for entry in entries.iter() {
@@ -140,6 +168,21 @@ impl Figures {
         let observer = MutationObserver::new(callback.as_ref().unchecked_ref())?;
         let init = MutationObserverInit::new();
         init.set_attribute_filter(&Array::of1(&"data-theme".into()));
+        if let Some(html) = document().document_element() {
+            observer.observe_with_options(&html, &init)?;
+        }
+        callback.forget();
+        std::mem::forget(observer);
+        // Figures taken out of the page are let go of as soon as they are.
+        let callback = Closure::<dyn FnMut()>::new(|| {
+            if let Some(all) = FIGURES.with(|f| f.borrow().clone()) {
+                all.release_detached();
+            }
+        });
+        let observer = MutationObserver::new(callback.as_ref().unchecked_ref())?;
+        let init = MutationObserverInit::new();
+        init.set_child_list(true);
+        init.set_subtree(true);
         if let Some(html) = document().document_element() {
             observer.observe_with_options(&html, &init)?;
         }
@@ -227,6 +270,20 @@ fn warn(text: &str) {
 }
 
 impl Figure {
+    /// Lets go of the view, the listeners and the methods, whose closures held the figure.
+    fn release(&self) {
+        if let Some(shell) = self.shell.take() {
+            shell.release();
+        }
+        self.waiting.take();
+        self.listeners.clear();
+        for name in ["set", "get"] {
+            let _ = Reflect::delete_property(&self.element, &name.into());
+        }
+        self.methods.take();
+        set_attr(&self.element, "data-state", "released");
+    }
+
     /// Mounts the view, if it is still waiting; returns the running shell.
     fn start(&self) -> Option<Rc<Shell>> {
         if let Some(parsed) = self.waiting.borrow_mut().take() {
@@ -323,13 +380,12 @@ fn bind(figure: &Rc<Figure>) -> Result<(), JsValue> {
             Ok(f.state())
         });
     Reflect::set(el, &"set".into(), set.as_ref())?;
-    set.forget();
     let f = figure.clone();
     let get = Closure::<dyn Fn() -> JsValue>::new(move || f.state());
     Reflect::set(el, &"get".into(), get.as_ref())?;
-    get.forget();
+    *figure.methods.borrow_mut() = Some((set, get));
     let f = figure.clone();
-    on(el, "deep-signal:set", move |e: Event| {
+    figure.listeners.on(el, "deep-signal:set", move |e: Event| {
         let detail = e
             .dyn_ref::<web_sys::CustomEvent>()
             .map(|c| c.detail())
@@ -339,7 +395,7 @@ fn bind(figure: &Rc<Figure>) -> Result<(), JsValue> {
         }
     });
     let f = figure.clone();
-    on(el, "deep-signal:get", move |_: Event| {
+    figure.listeners.on(el, "deep-signal:get", move |_: Event| {
         embed::dispatch(&f.element, "deep-signal:state", &f.state());
     });
     Ok(())

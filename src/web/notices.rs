@@ -1,6 +1,6 @@
 //! The notice box: plain messages about input that was corrected or ignored.
 
-use super::dom::{document, find, on};
+use super::dom::{document, find, Listeners};
 use crate::app::params::Notice;
 use wasm_bindgen::prelude::*;
 use web_sys::{Element, Event};
@@ -12,6 +12,8 @@ const MAX_SHOWN: u32 = 6;
 pub struct Notices {
     container: Element,
     list: Element,
+    /// The dismiss button's.
+    _listeners: Listeners,
 }
 
 impl Notices {
@@ -20,11 +22,16 @@ impl Notices {
         let list: Element = find(&container, "ul")?;
         let button: Element = find(&container, "[data-dismiss]")?;
         let (c, l) = (container.clone(), list.clone());
-        on(&button, "click", move |_: Event| {
+        let listeners = Listeners::default();
+        listeners.on(&button, "click", move |_: Event| {
             l.set_inner_html("");
             let _ = c.set_attribute("hidden", "");
         });
-        Ok(Notices { container, list })
+        Ok(Notices {
+            container,
+            list,
+            _listeners: listeners,
+        })
     }
 
     /// Adds `notices` to the box and shows it (does nothing for none).

@@ -1,15 +1,14 @@
 //! The colours the page is drawn in: the theme asked for in the URL, the system's light or
 //! dark preference for `auto`, and the system colours in forced-colours mode.
 
-use super::dom::{document, window};
+use super::dom::{document, window, Listeners};
 use crate::app::page::ThemeChoice;
 use crate::plot::theme::parse_css_color;
 use crate::plot::Theme;
 use plotters::style::RGBColor;
 use std::rc::Rc;
-use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
-use web_sys::{Element, HtmlElement};
+use web_sys::{Element, Event, HtmlElement};
 
 fn matches(query: &str) -> bool {
     window()
@@ -67,16 +66,14 @@ fn system_colors() -> Theme {
     theme
 }
 
-/// Calls `changed` whenever the system's colour scheme or forced-colours mode changes.
-pub fn watch(changed: impl Fn() + 'static) {
+/// Calls `changed` whenever the system's colour scheme or forced-colours mode changes,
+/// through listeners kept in `listeners`.
+pub fn watch(listeners: &Listeners, changed: impl Fn() + 'static) {
     let changed: Rc<dyn Fn()> = Rc::new(changed);
     for query in ["(prefers-color-scheme: dark)", "(forced-colors: active)"] {
         if let Ok(Some(list)) = window().match_media(query) {
             let c = changed.clone();
-            let callback = Closure::<dyn FnMut()>::new(move || c());
-            let _ =
-                list.add_event_listener_with_callback("change", callback.as_ref().unchecked_ref());
-            callback.forget();
+            listeners.on(&list, "change", move |_: Event| c());
         }
     }
 }

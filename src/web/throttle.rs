@@ -14,6 +14,8 @@ pub struct Throttle {
     interval_ms: f64,
     last_run: Rc<Cell<f64>>,
     pending: Rc<Cell<bool>>,
+    /// The timeout set, while it is pending.
+    id: Rc<Cell<Option<i32>>>,
     run: Closure<dyn FnMut()>,
 }
 
@@ -26,9 +28,11 @@ impl Throttle {
     pub fn new(interval_ms: f64, mut f: impl FnMut() + 'static) -> Throttle {
         let last_run = Rc::new(Cell::new(f64::NEG_INFINITY));
         let pending = Rc::new(Cell::new(false));
-        let (last, flag) = (last_run.clone(), pending.clone());
+        let id = Rc::new(Cell::new(None));
+        let (last, flag, set) = (last_run.clone(), pending.clone(), id.clone());
         let run = Closure::<dyn FnMut()>::new(move || {
             flag.set(false);
+            set.set(None);
             last.set(now());
             f();
         });
@@ -36,6 +40,7 @@ impl Throttle {
             interval_ms,
             last_run,
             pending,
+            id,
             run,
         }
     }
@@ -45,10 +50,20 @@ impl Throttle {
     pub fn request(&self) {
         if !self.pending.replace(true) {
             let wait = (self.interval_ms - (now() - self.last_run.get())).max(0.0);
-            let _ = window().set_timeout_with_callback_and_timeout_and_arguments_0(
+            let id = window().set_timeout_with_callback_and_timeout_and_arguments_0(
                 self.run.as_ref().unchecked_ref(),
                 wait.ceil() as i32,
             );
+            self.id.set(id.ok());
+        }
+    }
+}
+
+impl Drop for Throttle {
+    /// A run still due would call a freed closure: it is cancelled.
+    fn drop(&mut self) {
+        if let Some(id) = self.id.take() {
+            window().clear_timeout_with_handle(id);
         }
     }
 }

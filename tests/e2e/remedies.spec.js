@@ -247,3 +247,33 @@ test("screenshot of the remedies lab for the README", async ({ page }) => {
   await open(page, "view=remedies");
   await page.screenshot({ path: require("node:path").join(__dirname, "..", "..", "www", "screenshot-remedies.png") });
 });
+
+test("every readout keeps its name, label and kind of value when a slot is emptied or filled", async ({ page }) => {
+  const errors = watchErrors(page);
+  const check = async (when) => {
+    const rows = await page.locator("dd[data-readout]").evaluateAll((dds) =>
+      dds.map((dd) => ({ key: dd.dataset.readout, label: dd.previousElementSibling.textContent, value: dd.dataset.value })),
+    );
+    for (const { key, label, value } of rows) {
+      const m = key.match(/^([abcd])-(.*)$/);
+      if (!m) continue;
+      expect(label.startsWith(`${m[1].toUpperCase()}: `), `${when}: ${key} labelled ${label}`).toBe(true);
+      const kind = { config: "configuration", diagnosis: "diagnosis", finding: "why", "trainable-depth": "trainable depth", chi1: "χ₁" }[m[2]];
+      if (kind) expect(label, `${when}: ${key}`).toContain(kind);
+      if (m[2] === "diagnosis") expect(["none", "exploding", "vanishing", "healthy"], `${when}: ${key}`).toContain(value);
+      if (m[2] === "chi1") expect(value === "none" || !Number.isNaN(Number(value)), `${when}: ${key} = ${value}`).toBe(true);
+    }
+  };
+  await open(page, "view=remedies&depth=8&width=16");
+  await check("at the start");
+  await page.getByRole("button", { name: "Remove the shown configuration" }).click();
+  await expect(page.locator("#deep-signal[data-state=ready]")).toBeAttached();
+  expect(await readout(page, "a-config")).toBe("none");
+  await check("after Remove");
+  const box = page.locator('[data-param="a"] input');
+  await box.fill("relu,he");
+  await box.press("Enter");
+  await expect.poll(() => readout(page, "a-config")).toBe("relu,he");
+  await check("after typing into the empty slot");
+  expect(errors).toEqual([]);
+});

@@ -5,7 +5,7 @@ use super::Shell;
 use crate::app::numbers::js;
 use crate::app::params::{NumberSpec, ParamKind, Values};
 use crate::app::view::ViewModel;
-use crate::web::dom::{self, find, find_all, on, Slot};
+use crate::web::dom::{self, find, find_all, Slot};
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 use wasm_bindgen::prelude::*;
@@ -154,7 +154,7 @@ pub(super) fn bind_controls(app: &Rc<Shell>) -> Result<(), JsValue> {
                     _ => continue,
                 };
                 let (a, r) = (app.clone(), range.clone());
-                on(range, "input", move |_: Event| {
+                app.listeners.on(range, "input", move |_: Event| {
                     let mut v = spec.from_slider(r.value_as_number());
                     if let Some(d) = spec.detent {
                         let width = 0.01 * (spec.slider.1 - spec.slider.0);
@@ -166,13 +166,15 @@ pub(super) fn bind_controls(app: &Rc<Shell>) -> Result<(), JsValue> {
                     a.changed();
                 });
                 let a = app.clone();
-                on(range, "pointerdown", move |_: Event| a.dragging.set(true));
+                app.listeners
+                    .on(range, "pointerdown", move |_: Event| a.dragging.set(true));
                 let a = app.clone();
-                on(&dom::window(), "pointerup", move |_: Event| {
-                    a.dragging.set(false)
-                });
+                app.listeners
+                    .on(&dom::window(), "pointerup", move |_: Event| {
+                        a.dragging.set(false)
+                    });
                 let (a, b) = (app.clone(), number.clone());
-                on(number, "change", move |_: Event| {
+                app.listeners.on(number, "change", move |_: Event| {
                     let raw = b.value();
                     if !raw.trim().is_empty() {
                         let notice = a.values.borrow_mut().set_raw(key, &raw).flatten();
@@ -185,7 +187,7 @@ pub(super) fn bind_controls(app: &Rc<Shell>) -> Result<(), JsValue> {
             }
             Control::Select { key, select } => {
                 let (a, s, key) = (app.clone(), select.clone(), *key);
-                on(select, "change", move |_: Event| {
+                app.listeners.on(select, "change", move |_: Event| {
                     a.values.borrow_mut().set_raw(key, &s.value());
                     a.changed();
                 });
@@ -193,7 +195,7 @@ pub(super) fn bind_controls(app: &Rc<Shell>) -> Result<(), JsValue> {
             Control::Radios { key, radios } => {
                 for radio in radios {
                     let (a, r, key) = (app.clone(), radio.clone(), *key);
-                    on(radio, "change", move |_: Event| {
+                    app.listeners.on(radio, "change", move |_: Event| {
                         a.values.borrow_mut().set_raw(key, &r.value());
                         a.changed();
                     });
@@ -203,7 +205,7 @@ pub(super) fn bind_controls(app: &Rc<Shell>) -> Result<(), JsValue> {
                 // On change (Enter or leaving the box), not on every key: half-typed words
                 // would otherwise be corrected under the reader's fingers.
                 let (a, b, key) = (app.clone(), input.clone(), *key);
-                on(input, "change", move |_: Event| {
+                app.listeners.on(input, "change", move |_: Event| {
                     let notice = a.values.borrow_mut().set_raw(key, &b.value()).flatten();
                     // The box shows the value as read, also when it reads as the value before
                     // (which the redraw would then leave alone).
@@ -219,7 +221,8 @@ pub(super) fn bind_controls(app: &Rc<Shell>) -> Result<(), JsValue> {
         .enumerate()
     {
         let a = app.clone();
-        on(&button, "click", move |_: Event| a.preset(i));
+        app.listeners
+            .on(&button, "click", move |_: Event| a.preset(i));
     }
     Ok(())
 }

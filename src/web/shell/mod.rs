@@ -12,7 +12,7 @@ use tools::{bind_tools, warn};
 
 use super::banner::{self, describe};
 use super::canvas::{self, PlotCanvas};
-use super::dom::{self, document, find, find_all, set_attr, Slot};
+use super::dom::{self, document, find, find_all, set_attr, Listeners, Slot};
 use super::embed::{self, Request};
 use super::frames::Frames;
 use super::notices::Notices;
@@ -125,6 +125,10 @@ pub struct Shell {
     later: OnceCell<Throttle>,
     /// Whether the page is inside a frame, whose host gets state messages.
     framed: bool,
+    /// Every listener the view added to the page, removed by [`Shell::release`].
+    listeners: Listeners,
+    /// What watches the canvases' sizes, until the shell is dropped.
+    resize: OnceCell<canvas::Observer>,
     /// Whether the host page is owed a state message.
     post_state: Cell<bool>,
     /// The view's buttons by action: their label and `aria-pressed`.
@@ -224,6 +228,8 @@ pub fn mount(root: &Element, parsed: Parsed, host: Host) -> Result<Rc<Shell>, Js
         frames: OnceCell::new(),
         later: OnceCell::new(),
         framed: matches!(host, Host::Page) && embed::parent().is_some(),
+        listeners: Listeners::default(),
+        resize: OnceCell::new(),
         host,
         visible: Cell::new(true),
         stale: Cell::new(true),
@@ -250,13 +256,18 @@ pub fn mount(root: &Element, parsed: Parsed, host: Host) -> Result<Rc<Shell>, Js
     app.apply_page();
     bind_controls(&app)?;
     bind_tools(&app)?;
-    let a = app.clone();
-    canvas::observe(
+    let weak = Rc::downgrade(&app);
+    let observer = canvas::observe(
         app.figures.iter().map(|f| f.canvas.clone()).collect(),
-        move || a.request(),
+        move || {
+            if let Some(app) = weak.upgrade() {
+                app.request();
+            }
+        },
     )?;
+    let _ = app.resize.set(observer);
     let a = app.clone();
-    theme::watch(move || a.apply_page());
+    theme::watch(&app.listeners, move || a.apply_page());
     if app.framed {
         embed::post_height()?;
     }
@@ -265,6 +276,13 @@ pub fn mount(root: &Element, parsed: Parsed, host: Host) -> Result<Rc<Shell>, Js
 }
 
 impl Shell {
+    /// Lets the view go: removes every listener it added to the page (their closures held
+    /// the shell), so that once its figure lets go of it too, it is freed, its pending
+    /// frames cancelled and its canvases no longer watched.
+    pub fn release(&self) {
+        self.listeners.clear();
+    }
+
     fn request(&self) {
         self.stale.set(true);
         self.request_work();

@@ -7,7 +7,7 @@ use crate::app::export::{figure_snippet, iframe_snippet};
 use crate::app::query;
 use crate::app::shortcuts::{self, Shortcut};
 use crate::web::banner;
-use crate::web::dom::{self, document, find, find_all, on};
+use crate::web::dom::{self, document, find, find_all};
 use crate::web::export;
 use crate::web::theme;
 use std::rc::Rc;
@@ -195,40 +195,42 @@ pub(super) fn bind_tools(app: &Rc<Shell>) -> Result<(), JsValue> {
     for button in find_all::<Element>(&app.root, "[data-action]")? {
         let action = button.get_attribute("data-action").unwrap_or_default();
         let a = app.clone();
-        on(&button, "click", move |_: Event| match action.as_str() {
-            "projector" => a.toggle_projector(),
-            "fullscreen" => a.toggle_fullscreen(),
-            "help" => a.shortcut(Shortcut::Help),
-            "csv" => {
-                let model = a.model.borrow();
-                let name = format!("deep-signal-{}.csv", model.file_stem());
-                if let Err(e) = export::download_text(&name, "text/csv", &model.csv()) {
-                    warn(&describe(&e));
-                }
-            }
-            copy => {
-                let text = a.copy_text(copy);
-                let done = match copy {
-                    "copy-link" => "Link copied",
-                    "copy-figure" => "Figure code copied",
-                    "copy-embed" => "Embed code copied",
-                    _ => "LaTeX copied",
-                };
-                let a = a.clone();
-                wasm_bindgen_futures::spawn_local(async move {
-                    if export::copy(text).await {
-                        a.say(done);
-                    } else {
-                        a.say("Copying was refused by the browser");
+        app.listeners
+            .on(&button, "click", move |_: Event| match action.as_str() {
+                "projector" => a.toggle_projector(),
+                "fullscreen" => a.toggle_fullscreen(),
+                "help" => a.shortcut(Shortcut::Help),
+                "csv" => {
+                    let model = a.model.borrow();
+                    let name = format!("deep-signal-{}.csv", model.file_stem());
+                    if let Err(e) = export::download_text(&name, "text/csv", &model.csv()) {
+                        warn(&describe(&e));
                     }
-                });
-            }
-        });
+                }
+                copy => {
+                    let text = a.copy_text(copy);
+                    let done = match copy {
+                        "copy-link" => "Link copied",
+                        "copy-figure" => "Figure code copied",
+                        "copy-embed" => "Embed code copied",
+                        _ => "LaTeX copied",
+                    };
+                    let a = a.clone();
+                    wasm_bindgen_futures::spawn_local(async move {
+                        if export::copy(text).await {
+                            a.say(done);
+                        } else {
+                            a.say("Copying was refused by the browser");
+                        }
+                    });
+                }
+            });
     }
     for button in find_all::<Element>(&app.root, "[data-view-action]")? {
         let key = button.get_attribute("data-view-action").unwrap_or_default();
         let a = app.clone();
-        on(&button, "click", move |_: Event| a.action(&key));
+        app.listeners
+            .on(&button, "click", move |_: Event| a.action(&key));
     }
     for button in find_all::<Element>(&app.root, "[data-export]")? {
         let kind = button.get_attribute("data-export").unwrap_or_default();
@@ -240,7 +242,7 @@ pub(super) fn bind_tools(app: &Rc<Shell>) -> Result<(), JsValue> {
             .position(|p| p.key == name)
             .unwrap_or(0);
         let a = app.clone();
-        on(&button, "click", move |_: Event| {
+        app.listeners.on(&button, "click", move |_: Event| {
             if let Err(e) = a.export(&kind, panel) {
                 banner::show(&format!("Export failed: {}", describe(&e)));
             }
@@ -248,34 +250,37 @@ pub(super) fn bind_tools(app: &Rc<Shell>) -> Result<(), JsValue> {
     }
     for (i, figure) in app.figures.iter().enumerate() {
         let a = app.clone();
-        on(&figure.table_button, "click", move |_: Event| {
-            let figure = &a.figures[i];
-            let open = figure.table.has_attribute("hidden");
-            let _ = figure.table.toggle_attribute_with_force("hidden", !open);
-            let _ = figure
-                .table_button
-                .set_attribute("aria-expanded", if open { "true" } else { "false" });
-            figure.table_button.set_text_content(Some(if open {
-                "Hide data"
-            } else {
-                "Show data"
-            }));
-            if open {
-                a.slow_updates();
-            }
-        });
+        app.listeners
+            .on(&figure.table_button, "click", move |_: Event| {
+                let figure = &a.figures[i];
+                let open = figure.table.has_attribute("hidden");
+                let _ = figure.table.toggle_attribute_with_force("hidden", !open);
+                let _ = figure
+                    .table_button
+                    .set_attribute("aria-expanded", if open { "true" } else { "false" });
+                figure.table_button.set_text_content(Some(if open {
+                    "Hide data"
+                } else {
+                    "Show data"
+                }));
+                if open {
+                    a.slow_updates();
+                }
+            });
     }
     for (i, figure) in app.figures.iter().enumerate() {
         let a = app.clone();
-        on(&figure.canvas.canvas, "pointermove", move |e: Event| {
-            if let Some(e) = e.dyn_ref::<PointerEvent>() {
-                a.hover(i, e);
-            }
-        });
+        app.listeners
+            .on(&figure.canvas.canvas, "pointermove", move |e: Event| {
+                if let Some(e) = e.dyn_ref::<PointerEvent>() {
+                    a.hover(i, e);
+                }
+            });
         let tip = figure.tip.clone();
-        on(&figure.canvas.canvas, "pointerleave", move |_: Event| {
-            tip.set_hidden(true);
-        });
+        app.listeners
+            .on(&figure.canvas.canvas, "pointerleave", move |_: Event| {
+                tip.set_hidden(true);
+            });
     }
     // The page's own view takes keys anywhere; an in-page figure only while the focus is
     // inside it.
@@ -284,7 +289,7 @@ pub(super) fn bind_tools(app: &Rc<Shell>) -> Result<(), JsValue> {
         Host::Inline { .. } => app.root.clone().into(),
     };
     let a = app.clone();
-    on(&keys, "keydown", move |e: Event| {
+    app.listeners.on(&keys, "keydown", move |e: Event| {
         let Some(e) = e.dyn_ref::<KeyboardEvent>() else {
             return;
         };
@@ -311,19 +316,21 @@ pub(super) fn bind_tools(app: &Rc<Shell>) -> Result<(), JsValue> {
         }
     });
     let a = app.clone();
-    on(&document(), "fullscreenchange", move |_: Event| {
-        if let Ok(button) = find::<Element>(&a.root, "[data-action=fullscreen]") {
-            let on = document().fullscreen_element().is_some();
-            let _ = button.set_attribute("aria-pressed", if on { "true" } else { "false" });
-        }
-    });
-    if let Host::Page = app.host {
-        let a = app.clone();
-        on(&dom::window(), "message", move |e: Event| {
-            if let Some(e) = e.dyn_ref::<MessageEvent>() {
-                a.on_message(&e.data());
+    app.listeners
+        .on(&document(), "fullscreenchange", move |_: Event| {
+            if let Ok(button) = find::<Element>(&a.root, "[data-action=fullscreen]") {
+                let on = document().fullscreen_element().is_some();
+                let _ = button.set_attribute("aria-pressed", if on { "true" } else { "false" });
             }
         });
+    if let Host::Page = app.host {
+        let a = app.clone();
+        app.listeners
+            .on(&dom::window(), "message", move |e: Event| {
+                if let Some(e) = e.dyn_ref::<MessageEvent>() {
+                    a.on_message(&e.data());
+                }
+            });
     }
     Ok(())
 }
