@@ -33,8 +33,8 @@ fn render(plot: &LayerPlot) -> (String, Frame) {
     (svg, frame)
 }
 
-/// The coordinates of every data polyline (drawn in a regime colour; axes and grid are
-/// grey) in an SVG document.
+/// The coordinates of every data polyline and dot (drawn in a regime colour; axes and grid
+/// are grey) in an SVG document.
 fn polyline_points(svg: &str) -> Vec<(f64, f64)> {
     let mut out = Vec::new();
     let data = ["#0072B2", "#009E73", "#D55E00"];
@@ -52,6 +52,19 @@ fn polyline_points(svg: &str) -> Vec<(f64, f64)> {
             let (x, y) = pair.split_once(',').unwrap();
             out.push((x.parse().unwrap(), y.parse().unwrap()));
         }
+    }
+    // A lone value is a dot.
+    for chunk in svg.split("<circle").skip(1) {
+        let tag = &chunk[..chunk.find("/>").unwrap()];
+        if !data.iter().any(|c| tag.contains(&format!("fill=\"{c}\""))) {
+            continue;
+        }
+        let attr = |name: &str| -> f64 {
+            let start = tag.find(&format!("{name}=\"")).expect(name) + name.len() + 2;
+            let end = start + tag[start..].find('"').unwrap();
+            tag[start..end].parse().unwrap()
+        };
+        out.push((attr("cx"), attr("cy")));
     }
     out
 }

@@ -75,4 +75,13 @@ function figureDrawn(page, figure) {
   });
 }
 
-module.exports = { open, waitReady, readout, pixels, redraws, watchErrors, dragSlider, figureReadout, figureDrawn };
+/** Presses the prose button named `name`, and waits for its figure to be ready again. */
+async function press(page, name) {
+  const button = page.getByRole("button", { name, exact: true });
+  const figure = await button.getAttribute("data-deep-signal-for");
+  await button.click();
+  await expect(page.locator(`#${figure}[data-state=ready]`)).toBeAttached({ timeout: 15_000 });
+  return figure;
+}
+
+module.exports = { open, waitReady, readout, pixels, redraws, watchErrors, dragSlider, figureReadout, figureDrawn, press };

@@ -3,21 +3,12 @@
 // drive their figures, printing shows pictures, nothing leaves the origin, axe.
 const { test, expect } = require("@playwright/test");
 const AxeBuilder = require("@axe-core/playwright").default;
-const { watchErrors, figureReadout, figureDrawn } = require("./helpers");
+const { watchErrors, figureReadout, figureDrawn, press } = require("./helpers");
 
 
 /** The ids of the page's figures, in order. */
 function figureIds(page) {
   return page.evaluate(() => [...document.querySelectorAll("[data-deep-signal]")].map((e) => e.id));
-}
-
-/** Presses the prose button named `name`, and waits for its figure to be ready again. */
-async function press(page, name) {
-  const button = page.getByRole("button", { name, exact: true });
-  const figure = await button.getAttribute("data-deep-signal-for");
-  await button.click();
-  await expect(page.locator(`#${figure}[data-state=ready]`)).toBeAttached({ timeout: 15_000 });
-  return figure;
 }
 
 test("every figure starts only when scrolled to, then reaches its ready state with a clean query; nothing leaves the origin", async ({ page, baseURL }) => {

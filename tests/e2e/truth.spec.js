@@ -3,16 +3,7 @@
 // lecturer found saying the opposite of the lesson, and the prose buttons that promised a
 // change nobody could see.
 const { test, expect } = require("@playwright/test");
-const { open, readout, watchErrors, figureReadout } = require("./helpers");
-
-/** Presses the prose button named `name`, and waits for its figure to be ready again. */
-async function press(page, name) {
-  const button = page.getByRole("button", { name, exact: true });
-  const figure = await button.getAttribute("data-deep-signal-for");
-  await button.click();
-  await expect(page.locator(`#${figure}[data-state=ready]`)).toBeAttached({ timeout: 15_000 });
-  return figure;
-}
+const { open, readout, watchErrors, figureReadout, press } = require("./helpers");
 
 /** Every number written after `word ` in `text`. */
 function numbersAfter(text, word) {
