@@ -418,13 +418,10 @@ impl ViewModel for TrainModel {
 impl TrainModel {
     /// The clip factor as applied, named for what it is under the run's clipping.
     fn clip_readout(&self, coef: Option<f64>) -> Readout {
-        let (label, coef) = match self.session.spec().clip {
+        let label = match self.session.spec().clip {
             Clip::Off => return Readout::text("clip-factor", "Clipping", "off"),
-            Clip::Norm(_) => ("Clip multiplier applied to every gradient (by norm)", coef),
-            Clip::Value(_) => (
-                "Clipped gradient's norm over the unclipped one's (by value)",
-                coef,
-            ),
+            Clip::Norm(_) => "Clip multiplier applied to every gradient (by norm)",
+            Clip::Value(_) => "Clipped gradient's norm over the unclipped one's (by value)",
         };
         match coef {
             Some(v) => Readout::number("clip-factor", label, v),
