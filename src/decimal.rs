@@ -18,6 +18,13 @@ pub fn parse(text: &str) -> Option<f64> {
     }
 }
 
+/// Whether `text`, read as `v`, was a nonzero number too small for `f64` (`1e-400`), which
+/// reading rounds to 0.
+pub fn underflowed(text: &str, v: f64) -> bool {
+    let mantissa = text.split(['e', 'E']).next().unwrap_or("");
+    v == 0.0 && mantissa.bytes().any(|b| (b'1'..=b'9').contains(&b))
+}
+
 /// [`parse`] with `read` for the decimal numbers: `inf`, `infinity` and `nan` (any case,
 /// signed or not) are read here; anything else not of the form `[+-]` digits, an optional
 /// point and digits (at least one digit in all), then optionally `e` or `E`, a sign and

@@ -184,6 +184,17 @@ impl NumberSpec {
             );
         }
         let v = crate::decimal::parse(trimmed).unwrap_or(f64::NAN);
+        if crate::decimal::underflowed(trimmed, v) {
+            let (value, _) = self.accept(key, raw, 0.0);
+            return (
+                value,
+                Some(Notice(format!(
+                    "{key}={} is too small to tell from 0; using {}",
+                    quote(raw),
+                    format_number(value)
+                ))),
+            );
+        }
         self.accept(key, raw, v)
     }
 }

@@ -40,6 +40,13 @@ pub fn parse(query: &str) -> Parsed {
         }),
     };
 
+    for key in ["view", PRESET] {
+        if pairs.iter().filter(|(k, _)| k == key).count() > 1 {
+            notices.push(Notice(format!(
+                "{key} is given more than once; using the first"
+            )));
+        }
+    }
     let mut values = Values::defaults(view.params);
     let mut page = Values::defaults(PAGE_PARAMS);
     // A named preset comes first; the other keys then override what it set.
@@ -52,7 +59,16 @@ pub fn parse(query: &str) -> Parsed {
     // The keys so far, sorted (a hash set would bring its hasher and table into the wasm).
     let mut seen: Vec<&str> = Vec::new();
     for (key, raw) in &pairs {
-        if key == "view" || key == PRESET || key.is_empty() {
+        if key == "view" || key == PRESET {
+            continue;
+        }
+        if key.is_empty() {
+            if !raw.is_empty() {
+                notices.push(Notice(format!(
+                    "a value without a name (={}) is not a setting; ignored",
+                    quote(raw)
+                )));
+            }
             continue;
         }
         match seen.binary_search(&key.as_str()) {
@@ -136,7 +152,11 @@ pub fn apply_strict(
         };
         let (value, notice) = spec.parse(raw);
         if let Some(n) = notice {
-            return Err(n.0);
+            // The reader's words say what it would use; here nothing is used.
+            let why =
+                n.0.rsplit_once("; using ")
+                    .map_or(n.0.as_str(), |(why, _)| why);
+            return Err(format!("{why}; nothing was changed"));
         }
         checked.push((in_view, spec.key, value));
     }
@@ -212,6 +232,26 @@ mod tests {
     }
 
     #[test]
+    fn repeated_views_and_presets_and_nameless_values_are_said() {
+        let p = parse("view=train&view=remedies&preset=vanishing&preset=clipping&=7&depth=3");
+        assert_eq!(p.view.key, "train");
+        assert_eq!(p.values.number("w0"), 0.8, "the first preset");
+        assert_eq!(p.values.number("depth"), 3.0);
+        let text: Vec<String> = p.notices.iter().map(|n| n.0.clone()).collect();
+        for expected in [
+            "view is given more than once; using the first",
+            "preset is given more than once; using the first",
+            "a value without a name (=7) is not a setting; ignored",
+        ] {
+            assert!(
+                text.contains(&expected.to_string()),
+                "missing {expected:?} in {text:?}"
+            );
+        }
+        assert!(parse("view=train&&").notices.is_empty());
+    }
+
+    #[test]
     fn strict_changes_are_all_or_nothing() {
         let mut p = parse("");
         let changes = |pairs: &[(&str, &str)]| -> Vec<(String, String)> {
@@ -237,10 +277,10 @@ mod tests {
             vec![("w", "1.2"), ("view", "explorer")],
             vec![("w", "1.2"), ("preset", "nope")],
         ] {
-            assert!(
-                apply_strict(p.view, &mut p.values, &mut p.page, &changes(&bad)).is_err(),
-                "{bad:?}"
-            );
+            let why = apply_strict(p.view, &mut p.values, &mut p.page, &changes(&bad))
+                .expect_err("refused");
+            // It says why, and never what it "would use": nothing is used.
+            assert!(!why.contains("using"), "{bad:?}: {why}");
             assert_eq!(
                 (p.values.clone(), p.page.clone()),
                 before,

@@ -89,19 +89,29 @@ pub fn figures(base: &str) -> Result<u32, JsValue> {
         let mut parsed = query::parse(&element.get_attribute(ATTRIBUTE).unwrap_or_default());
         // A figure is always embedded: no page header, no prose.
         parsed.page.set_raw("embed", "1");
+        let unfit = unfit(&element);
         let figure = Rc::new(Figure {
             element: element.clone(),
             n,
-            waiting: RefCell::new(Some(parsed)),
+            waiting: RefCell::new(unfit.is_none().then_some(parsed)),
             shell: RefCell::new(None),
             near: Cell::new(false),
             listeners: Listeners::default(),
             methods: RefCell::new(None),
         });
-        let _ = element.class_list().add_2("ds-app", "ds-figure");
-        set_attr(&element, "data-state", "waiting");
+        match unfit {
+            // Kept in the list, never started: a later scan does not say it again.
+            Some(why) => {
+                banner::show(&format!("A deep-signal figure could not start: {why}"));
+                set_attr(&element, "data-state", "failed");
+            }
+            None => {
+                let _ = element.class_list().add_2("ds-app", "ds-figure");
+                set_attr(&element, "data-state", "waiting");
+                all.observer.observe(&element);
+            }
+        }
         bind(&figure)?;
-        all.observer.observe(&element);
         all.list.borrow_mut().push(figure);
         found += 1;
     }
@@ -217,6 +227,59 @@ impl Figures {
         });
         Ok(())
     }
+}
+
+/// Why `element` cannot hold a figure, if it cannot: a figure fills its element with the
+/// view's markup, so it needs an HTML element that holds other elements, such as a `<div>`.
+fn unfit(element: &Element) -> Option<String> {
+    let tag = element.tag_name().to_ascii_lowercase();
+    let holds = element.dyn_ref::<web_sys::HtmlElement>().is_some()
+        && !matches!(
+            tag.as_str(),
+            "input"
+                | "select"
+                | "textarea"
+                | "template"
+                | "option"
+                | "optgroup"
+                | "img"
+                | "br"
+                | "hr"
+                | "area"
+                | "base"
+                | "col"
+                | "colgroup"
+                | "embed"
+                | "link"
+                | "meta"
+                | "source"
+                | "track"
+                | "wbr"
+                | "script"
+                | "style"
+                | "canvas"
+                | "iframe"
+                | "video"
+                | "audio"
+                | "object"
+                | "picture"
+                | "table"
+                | "thead"
+                | "tbody"
+                | "tfoot"
+                | "tr"
+                | "title"
+                | "head"
+                | "html"
+                | "noscript"
+        );
+    let id = match element.id() {
+        id if id.is_empty() => String::new(),
+        id => format!(" id=\"{id}\""),
+    };
+    (!holds).then(|| {
+        format!("it needs an element that holds other elements, such as <div>; <{tag}{id}> cannot")
+    })
 }
 
 /// The figure of `element`, if it is one.

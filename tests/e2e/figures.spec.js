@@ -332,3 +332,30 @@ test("figures taken out of the page are let go of: 20 rounds of 25 replaced figu
   expect(first.length).toBe(25);
   expect(errors).toEqual([]);
 });
+
+test("a figure on an element that cannot hold one says so, whatever the element", async ({ page }) => {
+  await page.goto("/host/churn.html");
+  await page.waitForFunction(() => window.deepSignal);
+  const unfit = ["svg", "select", "input", "textarea", "template", "img", "table"];
+  await page.evaluate((tags) => {
+    const box = document.getElementById("figures");
+    for (const tag of tags) {
+      const el = tag === "svg" ? document.createElementNS("http://www.w3.org/2000/svg", "svg") : document.createElement(tag);
+      el.id = `on-${tag}`;
+      el.setAttribute("data-deep-signal", "view=explorer&panel=activations");
+      box.append(el);
+    }
+    const ok = document.createElement("div");
+    ok.id = "on-div";
+    ok.setAttribute("data-deep-signal", "view=explorer&panel=activations");
+    box.append(ok);
+    deepSignal.scan();
+  }, unfit);
+  for (const tag of unfit) {
+    await expect(page.locator(`#on-${tag}`)).toHaveAttribute("data-state", "failed");
+    expect(await page.evaluate((id) => { try { document.getElementById(id).set({ w: 1 }); return "no error"; } catch (e) { return e.message; } }, `on-${tag}`)).toContain("could not start");
+  }
+  await expect(page.locator("#ds-error")).toContainText("A deep-signal figure could not start");
+  await expect(page.locator("#ds-error")).toContainText("such as <div>");
+  await expect(page.locator("#on-div[data-state=ready]")).toBeAttached({ timeout: 15_000 });
+});

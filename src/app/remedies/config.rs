@@ -128,6 +128,18 @@ pub fn read(raw: &str) -> (Option<Config>, Option<String>) {
     let mut c = Config::default();
     let mut problems: Vec<String> = Vec::new();
     let mut any = false;
+    // The activation, init and normalisation words given, to say when one replaces another.
+    let mut given: [Option<&'static str>; 3] = [None; 3];
+    let mut replaces = |slot: usize, word: &'static str, what: &str, problems: &mut Vec<String>| {
+        if let Some(before) = given[slot].replace(word) {
+            if before != word {
+                problems.push(format!(
+                    "{before} and {word} are both {what}; using the last, {word}"
+                ));
+            }
+        }
+    };
+    let mut normal_numbers = false;
     for token in raw
         .split([',', ' ', '+', ';'])
         .map(str::trim)
@@ -140,20 +152,39 @@ pub fn read(raw: &str) -> (Option<Config>, Option<String>) {
             None => (lower.as_str(), None),
         };
         let number = |lo: f64, hi: f64, problems: &mut Vec<String>| -> Option<f64> {
-            let v = crate::decimal::parse(value?).filter(|v| v.is_finite())?;
+            let text = value?;
+            let v = crate::decimal::parse(text).filter(|v| v.is_finite())?;
+            if crate::decimal::underflowed(text, v) {
+                problems.push(format!(
+                    "{name} {text} is too small to tell from 0; using 0"
+                ));
+            }
             let clamped = v.clamp(lo, hi);
             if clamped != v {
                 problems.push(format!("{name} {} is out of {}..{}", js(v), js(lo), js(hi)));
             }
             Some(clamped)
         };
-        let known = if let Some(&(_, a)) = ACTS.iter().find(|(w, _)| *w == name) {
+        let whole = |v: f64, problems: &mut Vec<String>| -> usize {
+            if v.fract() != 0.0 {
+                problems.push(format!(
+                    "{name} {} is not a whole number; using {}",
+                    js(v),
+                    js(v.round())
+                ));
+            }
+            v.round() as usize
+        };
+        let known = if let Some(&(w, a)) = ACTS.iter().find(|(w, _)| *w == name) {
+            replaces(0, w, "activations", &mut problems);
             c.act = a;
             value.is_none()
-        } else if let Some(&(_, i)) = INITS.iter().find(|(w, _)| *w == name) {
+        } else if let Some(&(w, i)) = INITS.iter().find(|(w, _)| *w == name) {
+            replaces(1, w, "initialisations", &mut problems);
             c.init = i;
             value.is_none()
-        } else if let Some(&(_, n)) = NORMS.iter().find(|(w, _)| *w == name) {
+        } else if let Some(&(w, n)) = NORMS.iter().find(|(w, _)| *w == name) {
+            replaces(2, w, "normalisations", &mut problems);
             c.norm = n;
             value.is_none()
         } else {
@@ -177,16 +208,26 @@ pub fn read(raw: &str) -> (Option<Config>, Option<String>) {
                     c.zero = true;
                     true
                 }
-                ("sw", _) => number(0.0, 10.0, &mut problems).map(|v| c.sw = v).is_some(),
-                ("sb", _) => number(0.0, 10.0, &mut problems).map(|v| c.sb = v).is_some(),
+                ("sw", _) => number(0.0, 10.0, &mut problems)
+                    .map(|v| {
+                        c.sw = v;
+                        normal_numbers = true;
+                    })
+                    .is_some(),
+                ("sb", _) => number(0.0, 10.0, &mut problems)
+                    .map(|v| {
+                        c.sb = v;
+                        normal_numbers = true;
+                    })
+                    .is_some(),
                 ("gain", _) => number(0.0, 10.0, &mut problems)
                     .map(|v| c.gain = Some(v))
                     .is_some(),
                 ("depth", _) => number(1.0, MAX_MLP_DEPTH as f64, &mut problems)
-                    .map(|v| c.depth = Some(v.round() as usize))
+                    .map(|v| c.depth = Some(whole(v, &mut problems)))
                     .is_some(),
                 ("width", _) => number(1.0, MAX_MLP_WIDTH as f64, &mut problems)
-                    .map(|v| c.width = Some(v.round() as usize))
+                    .map(|v| c.width = Some(whole(v, &mut problems)))
                     .is_some(),
                 _ => false,
             }
@@ -195,6 +236,9 @@ pub fn read(raw: &str) -> (Option<Config>, Option<String>) {
             let shown: String = token.chars().take(20).collect();
             problems.push(format!("\"{shown}\" is not a word it knows"));
         }
+    }
+    if normal_numbers && c.init != InitWord::Normal {
+        problems.push("sw and sb belong to the normal init (add \"normal\"); dropped".into());
     }
     if c.zero && c.residual.is_none() {
         c.residual = Some(Alpha::Value(1.0));
@@ -391,6 +435,52 @@ mod tests {
         assert!(why.contains("\"banana\" is not a word it knows"), "{why}");
         assert!(why.contains("res 99 is out of 0..10"), "{why}");
         assert!(why.contains("\"sw:x\""), "{why}");
+    }
+
+    #[test]
+    fn every_correction_is_said() {
+        for (raw, text, said) in [
+            (
+                "relu,tanh",
+                "tanh,he",
+                "relu and tanh are both activations; using the last, tanh",
+            ),
+            (
+                "bn,ln",
+                "relu,he,ln",
+                "bn and ln are both normalisations; using the last, ln",
+            ),
+            (
+                "xavier,he",
+                "relu,he",
+                "xavier and he are both initialisations; using the last, he",
+            ),
+            (
+                "relu,he,sw:2",
+                "relu,he",
+                "sw and sb belong to the normal init",
+            ),
+            (
+                "relu,he,depth:199.5",
+                "relu,he,depth:200",
+                "depth 199.5 is not a whole number; using 200",
+            ),
+            (
+                "tanh,normal,sw:1e-400",
+                "tanh,normal,sw:0",
+                "sw 1e-400 is too small to tell from 0",
+            ),
+        ] {
+            let (canonical_text, why) = canonical(raw);
+            assert_eq!(canonical_text, text, "{raw}");
+            let why = why.unwrap_or_default();
+            assert!(why.contains(said), "{raw}: {why}");
+        }
+        assert_eq!(
+            canonical("relu,relu,he").1,
+            None,
+            "repeating a word changes nothing"
+        );
     }
 
     #[test]
