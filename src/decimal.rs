@@ -21,8 +21,11 @@ pub fn parse(text: &str) -> Option<f64> {
 /// Whether `text`, read as `v`, was a nonzero number too small for `f64` (`1e-400`), which
 /// reading rounds to 0.
 pub fn underflowed(text: &str, v: f64) -> bool {
-    let mantissa = text.split(['e', 'E']).next().unwrap_or("");
-    v == 0.0 && mantissa.bytes().any(|b| (b'1'..=b'9').contains(&b))
+    v == 0.0
+        && text
+            .bytes()
+            .take_while(|b| !matches!(b, b'e' | b'E'))
+            .any(|b| b.is_ascii_digit() && b != b'0')
 }
 
 /// [`parse`] with `read` for the decimal numbers: `inf`, `infinity` and `nan` (any case,

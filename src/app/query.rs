@@ -153,9 +153,7 @@ pub fn apply_strict(
         let (value, notice) = spec.parse(raw);
         if let Some(n) = notice {
             // The reader's words say what it would use; here nothing is used.
-            let why =
-                n.0.rsplit_once("; using ")
-                    .map_or(n.0.as_str(), |(why, _)| why);
+            let why = n.0.find("; using ").map_or(n.0.as_str(), |at| &n.0[..at]);
             return Err(format!("{why}; nothing was changed"));
         }
         checked.push((in_view, spec.key, value));

@@ -43,7 +43,12 @@ type Listener = (EventTarget, String, Closure<dyn FnMut(Event)>);
 impl Listeners {
     /// Calls `f` on every `event` at `target` until the set is cleared.
     pub fn on(&self, target: &EventTarget, event: &str, f: impl FnMut(Event) + 'static) {
-        let closure = Closure::<dyn FnMut(Event)>::new(f);
+        self.add(target, event, Closure::<dyn FnMut(Event)>::new(f));
+    }
+
+    /// The part of [`on`](Self::on) that is the same for every listener, compiled once.
+    #[inline(never)]
+    fn add(&self, target: &EventTarget, event: &str, closure: Closure<dyn FnMut(Event)>) {
         let _ = target.add_event_listener_with_callback(event, closure.as_ref().unchecked_ref());
         self.0
             .borrow_mut()

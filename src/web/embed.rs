@@ -4,8 +4,7 @@
 
 use super::dom::{document, window};
 use js_sys::{Object, Reflect};
-use std::cell::{Cell, RefCell};
-use std::collections::VecDeque;
+use std::cell::Cell;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::{ResizeObserver, Window};
@@ -42,83 +41,108 @@ pub fn object(pairs: &[(&str, &str)]) -> Object {
     o
 }
 
-/// The calls into figures that a host page makes from inside one of their events, run once
-/// the event is over: a listener that calls `figure.set()` never finds the figure in the
-/// middle of its own work.
-#[derive(Default)]
-struct Events {
-    /// Whether a figure's event is being dispatched (its listeners are running).
-    inside: Cell<bool>,
-    /// The calls made meanwhile, in order.
-    queue: RefCell<VecDeque<Box<dyn FnOnce()>>>,
-    /// Whether the queue is being run, and how many calls it has run.
-    draining: Cell<bool>,
-    ran: Cell<usize>,
-}
-
-thread_local! {
-    static EVENTS: Events = Events::default();
-}
-
-/// The most calls made from inside events that run after one event: a listener that calls
-/// a figure from every event it gets, forever, is stopped there.
-const MAX_DEFERRED: usize = 1000;
-
-/// Whether a figure's event is being dispatched: calls into figures wait for its end.
-pub fn inside_event() -> bool {
-    EVENTS.with(|e| e.inside.get())
-}
-
-/// Runs `call` once the event being dispatched is over.
-pub fn after_event(call: impl FnOnce() + 'static) {
-    EVENTS.with(|e| e.queue.borrow_mut().push_back(Box::new(call)));
-}
-
-/// Runs the calls made from inside events, the ones they make in turn included, in order.
-fn drain() {
-    if EVENTS.with(|e| e.draining.replace(true)) {
-        return;
-    }
-    EVENTS.with(|e| e.ran.set(0));
-    loop {
-        let Some(call) = EVENTS.with(|e| e.queue.borrow_mut().pop_front()) else {
-            break;
-        };
-        let ran = EVENTS.with(|e| {
-            e.ran.set(e.ran.get() + 1);
-            e.ran.get()
-        });
-        if ran > MAX_DEFERRED {
-            EVENTS.with(|e| e.queue.borrow_mut().clear());
-            web_sys::console::warn_1(&JsValue::from_str(
-                "deep-signal: a page keeps calling its figures from their own events; the calls were stopped",
-            ));
-            break;
-        }
-        call();
-    }
-    EVENTS.with(|e| e.draining.set(false));
-}
-
 /// Dispatches `{type, params, readouts}` (or any `detail`) as a bubbling `CustomEvent`
-/// named `name` at `target`: how an in-page figure tells its page. Dispatched from inside
-/// another figure event, it waits for that one's end; calls its listeners make into figures
-/// run after it.
+/// named `name` at `target`: how an in-page figure tells its page. With in-page figures
+/// (see [`events`]): dispatched from inside another figure event, it waits for that one's
+/// end, and the calls its listeners make into figures run after it.
 pub fn dispatch(target: &web_sys::EventTarget, name: &str, detail: &JsValue) {
-    if inside_event() {
+    #[cfg(feature = "figures")]
+    if events::inside() {
         let (target, name, detail) = (target.clone(), name.to_string(), detail.clone());
-        after_event(move || dispatch(&target, &name, &detail));
+        events::after(move || dispatch(&target, &name, &detail));
         return;
     }
     let init = web_sys::CustomEventInit::new();
     init.set_bubbles(true);
     init.set_detail(detail);
     if let Ok(event) = web_sys::CustomEvent::new_with_event_init_dict(name, &init) {
-        EVENTS.with(|e| e.inside.set(true));
+        #[cfg(feature = "figures")]
+        events::enter(true);
         let _ = target.dispatch_event(&event);
-        EVENTS.with(|e| e.inside.set(false));
+        #[cfg(feature = "figures")]
+        events::enter(false);
     }
-    drain();
+    #[cfg(feature = "figures")]
+    events::drain();
+}
+
+/// The calls into figures that a host page makes from inside one of their events, run once
+/// the event is over: a listener that calls `figure.set()` never finds the figure in the
+/// middle of its own work. Only in-page figures have such events.
+#[cfg(feature = "figures")]
+pub mod events {
+    use std::cell::{Cell, RefCell};
+    use std::collections::VecDeque;
+    use wasm_bindgen::JsValue;
+
+    /// What is queued, and whether an event is being dispatched.
+    struct Events {
+        /// Whether a figure's event is being dispatched (its listeners are running).
+        inside: Cell<bool>,
+        /// The calls made meanwhile, in order.
+        queue: RefCell<VecDeque<Box<dyn FnOnce()>>>,
+        /// Whether the queue is being run, and how many calls it has run.
+        draining: Cell<bool>,
+        ran: Cell<usize>,
+    }
+
+    thread_local! {
+        static EVENTS: Events = const {
+            Events {
+                inside: Cell::new(false),
+                queue: RefCell::new(VecDeque::new()),
+                draining: Cell::new(false),
+                ran: Cell::new(0),
+            }
+        };
+    }
+
+    /// The most calls made from inside events that run after one event: a listener that
+    /// calls a figure from every event it gets, forever, is stopped there.
+    const MAX_DEFERRED: usize = 1000;
+
+    /// Whether a figure's event is being dispatched: calls into figures wait for its end.
+    pub fn inside() -> bool {
+        EVENTS.with(|e| e.inside.get())
+    }
+
+    /// Marks the dispatch of an event as begun or over.
+    pub(super) fn enter(inside: bool) {
+        EVENTS.with(|e| e.inside.set(inside));
+    }
+
+    /// Runs `call` once the event being dispatched is over.
+    pub fn after(call: impl FnOnce() + 'static) {
+        EVENTS.with(|e| e.queue.borrow_mut().push_back(Box::new(call)));
+    }
+
+    /// Runs the calls made from inside events, the ones they make in turn included, in
+    /// order.
+    #[inline(never)]
+    pub(super) fn drain() {
+        if EVENTS.with(|e| e.draining.replace(true)) {
+            return;
+        }
+        EVENTS.with(|e| e.ran.set(0));
+        loop {
+            let Some(call) = EVENTS.with(|e| e.queue.borrow_mut().pop_front()) else {
+                break;
+            };
+            let ran = EVENTS.with(|e| {
+                e.ran.set(e.ran.get() + 1);
+                e.ran.get()
+            });
+            if ran > MAX_DEFERRED {
+                EVENTS.with(|e| e.queue.borrow_mut().clear());
+                web_sys::console::warn_1(&JsValue::from_str(
+                    "deep-signal: a page keeps calling its figures from their own events; the calls were stopped",
+                ));
+                break;
+            }
+            call();
+        }
+        EVENTS.with(|e| e.draining.set(false));
+    }
 }
 
 /// Reads the data of a `message` event. `Ok(None)` for messages that are not for us

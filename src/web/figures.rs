@@ -382,10 +382,10 @@ impl Figure {
     /// are checked at once (an invalid one is refused as always) and applied once the
     /// event is over.
     fn set(self: &Rc<Self>, changes: &[(String, String)]) -> Result<(), String> {
-        if embed::inside_event() {
+        if embed::events::inside() {
             self.check(changes)?;
             let (figure, changes) = (self.clone(), changes.to_vec());
-            embed::after_event(move || {
+            embed::events::after(move || {
                 if let Err(why) = figure.set(&changes) {
                     warn(&format!("deep-signal ignored a change: {why}"));
                 }

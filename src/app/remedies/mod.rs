@@ -25,6 +25,15 @@ pub use model::model;
 /// The letters of the configurations, in order.
 pub const LETTERS: [&str; 4] = ["a", "b", "c", "d"];
 
+/// How a configuration text is read: by the remedies lab's reader, in a build that has the
+/// lab. A module without it only carries the texts (in its links, in `hide=`), and is never
+/// started for the lab, so it keeps the text as given and leaves the reader, its word
+/// lists and its notices out of its wasm.
+#[cfg(feature = "remedies-lab")]
+const READ: fn(&str) -> (String, Option<String>) = config::canonical;
+#[cfg(not(feature = "remedies-lab"))]
+const READ: fn(&str) -> (String, Option<String>) = |raw| (raw.trim().to_string(), None);
+
 const fn configuration(key: &'static str, label: &'static str, default: &'static str) -> ParamSpec {
     ParamSpec {
         key,
@@ -32,7 +41,7 @@ const fn configuration(key: &'static str, label: &'static str, default: &'static
         description: "Words such as relu,he or tanh,normal,sw:1.2,ln or relu,he,res:sqrt (listed below); empty for none.",
         kind: ParamKind::Text(TextSpec {
             default,
-            read: config::canonical,
+            read: READ,
             max_len: config::MAX_LEN,
         }),
     }
