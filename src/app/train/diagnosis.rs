@@ -254,9 +254,8 @@ pub fn diagnose(
             ),
         };
     }
-    if let Some((layer, ratio)) =
-        largest_update(&latest.layers).filter(|(_, r)| *r > UNSTABLE_RATIO)
-    {
+    let largest = largest_update(&latest.layers);
+    if let Some((layer, ratio)) = largest.filter(|(_, r)| *r > UNSTABLE_RATIO) {
         return Finding {
             diagnosis: Diagnosis::Exploding,
             text: format!(
@@ -293,7 +292,7 @@ pub fn diagnose(
             ),
         };
     }
-    let ratio = largest_update(&latest.layers).map_or(0.0, |(_, r)| r);
+    let ratio = largest.map_or(0.0, |(_, r)| r);
     Finding {
         diagnosis: Diagnosis::Healthy,
         text: format!(
