@@ -10,7 +10,7 @@
 //! `f64`, `f32`, `f16` and `bf16` and at the edges of each parameter's range.
 #![cfg(not(target_arch = "wasm32"))]
 
-use deep_signal::app::explorer::{Settings, Snapshot};
+use deep_signal::app::views::explorer::{Settings, Snapshot};
 use deep_signal::app::numbers::js;
 use deep_signal::app::page::control_keys;
 use deep_signal::app::page::PAGE_PARAMS;
@@ -555,7 +555,7 @@ fn check_snapshot(values: &Values) {
         // engine's ranges.
         for key in ["a", "b", "c", "d"] {
             let text = values.text(key);
-            let (config, why) = deep_signal::app::remedies::config::read(text);
+            let (config, why) = deep_signal::app::views::remedies_lab::config::read(text);
             assert!(
                 why.is_none() && config.is_some() != text.is_empty(),
                 "{key}={text:?}"
@@ -574,7 +574,7 @@ fn check_snapshot(values: &Values) {
     }
     if values.spec("w0").is_some() {
         // The training lab: what it would train is within the engine's ranges.
-        let s = deep_signal::app::train::settings::Settings::from_values(values);
+        let s = deep_signal::app::views::train_lab::settings::Settings::from_values(values);
         let used = s.spec.sanitized();
         assert!(
             used.lr == 0.0 || (1e-5..=10.0).contains(&used.lr),

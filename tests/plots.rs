@@ -2,7 +2,7 @@
 //! outside the plotting area, and the markers that name inf/NaN/0 where the user sees them.
 #![cfg(not(target_arch = "wasm32"))]
 
-use deep_signal::app::explorer::{GradKind, Settings, Snapshot};
+use deep_signal::app::views::explorer::{GradKind, Settings, Snapshot};
 use deep_signal::plot::{self, Frame, LayerPlot, Scale, Style, Theme};
 use deep_signal::sim::{ChainParams, NumberFormat};
 use plotters::prelude::*;

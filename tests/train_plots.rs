@@ -4,7 +4,7 @@
 #![cfg(not(target_arch = "wasm32"))]
 
 use deep_signal::app::params::Values;
-use deep_signal::app::train::{self, PANELS, PARAMS};
+use deep_signal::app::views::train_lab::{self as train, PANELS, PARAMS};
 use deep_signal::app::view::{summary, ViewModel};
 use deep_signal::plot::{self, Style, Theme};
 use plotters::prelude::*;

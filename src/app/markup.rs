@@ -10,7 +10,7 @@ use super::view::{Readout, ViewModel};
 use super::views::{self, ViewSpec, VIEWS};
 #[cfg(feature = "heat-plot")]
 use crate::plot::HeatPlot;
-#[cfg(feature = "remedies-lab")]
+#[cfg(feature = "phase-plot")]
 use crate::plot::PhasePlot;
 use crate::plot::{LayerPlot, Plot};
 use std::fmt::Write;
@@ -198,13 +198,13 @@ pub fn data_table(plot: &Plot) -> String {
         Plot::Heat(p) if p.y_axis.is_some() => histogram_table(p),
         #[cfg(feature = "heat-plot")]
         Plot::Heat(p) => heat_table(p),
-        #[cfg(feature = "remedies-lab")]
+        #[cfg(feature = "phase-plot")]
         Plot::Phase(p) => phase_table(p),
     }
 }
 
 /// A phase diagram as a table: each configuration's point.
-#[cfg(feature = "remedies-lab")]
+#[cfg(feature = "phase-plot")]
 fn phase_table(plot: &PhasePlot) -> String {
     let mut h = format!(
         r#"<table><caption>{}</caption><thead><tr><th scope="col">configuration</th><th scope="col">σ_w²</th><th scope="col">σ_b²</th></tr></thead><tbody>"#,
@@ -459,7 +459,7 @@ fn control(h: &mut String, spec: &ParamSpec, value: &Value) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::app::explorer::PARAMS;
+    use crate::app::views::explorer::PARAMS;
 
     #[test]
     fn every_parameter_has_a_control_named_by_its_key() {

@@ -1,18 +1,17 @@
-//! What the page shows, as pure Rust: parameters and their URL form, the views, the
-//! explorer's model, number formatting and the formula. No web crates.
+//! What the page shows, as pure Rust: parameters and their URL form, the views, number
+//! formatting and the formula. No web crates.
 
 pub mod docs;
-pub mod explorer;
 pub mod export;
 pub mod formula;
+pub mod lab;
 pub mod markup;
 pub mod numbers;
 pub mod page;
 pub mod params;
-pub mod player;
 pub mod query;
-pub mod remedies;
+pub mod shared;
 pub mod shortcuts;
-pub mod train;
+pub mod typed;
 pub mod view;
 pub mod views;

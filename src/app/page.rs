@@ -2,59 +2,70 @@
 //! panels an embedded figure shows, and which controls it hides.
 
 use super::params::{ChoiceSpec, KeyList, ParamKind, ParamSpec, Values};
-use super::views::{ViewSpec, VIEWS};
+use super::typed::Param;
+use super::views::{self, ViewSpec, VIEWS};
+
+crate::choices! {
+    /// The theme asked for.
+    pub enum ThemeChoice {
+        /// Follow `prefers-color-scheme`.
+        Auto = ("auto", "automatic"),
+        /// Dark on light.
+        Light = ("light", "light"),
+        /// Light on dark.
+        Dark = ("dark", "dark"),
+        /// Large text, thick lines, high contrast.
+        Projector = ("projector", "projector"),
+    }
+}
+
+crate::choices! {
+    /// Whether the page is a figure inside another page's iframe.
+    pub enum Embed {
+        /// A page of its own.
+        No = ("0", "no"),
+        /// An embedded figure.
+        Yes = ("1", "yes"),
+    }
+}
+
+/// The theme.
+pub const THEME: Param<ThemeChoice> = Param::choice(
+    "theme",
+    "Theme",
+    "Colours and sizes: follow the system's light or dark setting (`auto`), or force one; `projector` has large text, thick lines and high contrast.",
+    "auto",
+);
+
+/// Whether the page is embedded.
+pub const EMBED: Param<Embed> = Param::choice(
+    "embed",
+    "Embedded",
+    "`1` for a figure inside an iframe: no page header, no prose, and its height posted to the parent page.",
+    "0",
+);
+
+/// The one plot an embedded figure shows, by its key; every view's panel keys are options.
+pub const PANEL: Param<&'static str> = Param::new(
+    "panel",
+    "Panel",
+    "With `embed=1`, the one plot to show, by its name (`both` shows every plot of the view): the explorer has `activations` and `gradients`; the training lab `loss`, `heatmap`, `gradients`, `weights` and `activations`; the remedies lab `signal`, `gradients`, `histogram`, `phase` and `loss`.",
+    ParamKind::Choice(ChoiceSpec {
+        options: views::PANEL_OPTIONS,
+        default: "both",
+    }),
+);
+
+/// The controls a figure hides.
+pub const HIDE: Param<Vec<&'static str>> = Param::new(
+    "hide",
+    "Hidden controls",
+    "A comma list of controls to hide, named by their keys (`presets` for the preset buttons), for example `hide=b,x,dtype`.",
+    ParamKind::Keys(KeyList(control_keys)),
+);
 
 /// The page options, defined once like a view's parameters.
-pub static PAGE_PARAMS: &[ParamSpec] = &[
-    ParamSpec {
-        key: "theme",
-        label: "Theme",
-        description: "Colours and sizes: follow the system's light or dark setting (`auto`), or force one; `projector` has large text, thick lines and high contrast.",
-        kind: ParamKind::Choice(ChoiceSpec {
-            options: &[
-                ("auto", "automatic"),
-                ("light", "light"),
-                ("dark", "dark"),
-                ("projector", "projector"),
-            ],
-            default: "auto",
-        }),
-    },
-    ParamSpec {
-        key: "embed",
-        label: "Embedded",
-        description: "`1` for a figure inside an iframe: no page header, no prose, and its height posted to the parent page.",
-        kind: ParamKind::Choice(ChoiceSpec {
-            options: &[("0", "no"), ("1", "yes")],
-            default: "0",
-        }),
-    },
-    ParamSpec {
-        key: "panel",
-        label: "Panel",
-        description: "With `embed=1`, the one plot to show, by its name (`both` shows every plot of the view): the explorer has `activations` and `gradients`; the training lab `loss`, `heatmap`, `gradients`, `weights` and `activations`; the remedies lab `signal`, `gradients`, `histogram`, `phase` and `loss`.",
-        kind: ParamKind::Choice(ChoiceSpec {
-            options: &[
-                ("both", "every plot"),
-                ("activations", "activations"),
-                ("gradients", "gradients"),
-                ("loss", "loss"),
-                ("heatmap", "heat map"),
-                ("weights", "weights"),
-                ("signal", "signal at init"),
-                ("histogram", "histograms"),
-                ("phase", "phase diagram"),
-            ],
-            default: "both",
-        }),
-    },
-    ParamSpec {
-        key: "hide",
-        label: "Hidden controls",
-        description: "A comma list of controls to hide, named by their keys (`presets` for the preset buttons), for example `hide=b,x,dtype`.",
-        kind: ParamKind::Keys(KeyList(control_keys)),
-    },
-];
+pub static PAGE_PARAMS: &[ParamSpec] = &[THEME.spec, EMBED.spec, PANEL.spec, HIDE.spec];
 
 /// The key that names the preset buttons in `hide=`.
 pub const PRESETS_KEY: &str = "presets";
@@ -69,19 +80,6 @@ pub fn control_keys() -> Vec<&'static str> {
     }
     keys.push(PRESETS_KEY);
     keys
-}
-
-/// The theme asked for.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum ThemeChoice {
-    /// Follow `prefers-color-scheme`.
-    Auto,
-    /// Dark on light.
-    Light,
-    /// Light on dark.
-    Dark,
-    /// Large text, thick lines, high contrast.
-    Projector,
 }
 
 /// The page options, typed.
@@ -101,20 +99,15 @@ pub struct PageOptions {
 impl PageOptions {
     /// Reads the options from their values.
     pub fn from_values(values: &Values) -> PageOptions {
-        let embed = values.choice("embed") == "1";
+        let embed = values.of(&EMBED) == Embed::Yes;
         PageOptions {
-            theme: match values.choice("theme") {
-                "light" => ThemeChoice::Light,
-                "dark" => ThemeChoice::Dark,
-                "projector" => ThemeChoice::Projector,
-                _ => ThemeChoice::Auto,
-            },
+            theme: values.of(&THEME),
             embed,
-            panel: match values.choice("panel") {
+            panel: match values.of(&PANEL) {
                 "both" => None,
                 key => embed.then_some(key),
             },
-            hide: values.keys("hide").to_vec(),
+            hide: values.of(&HIDE),
         }
     }
 

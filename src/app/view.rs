@@ -8,7 +8,7 @@ use super::params::Values;
 use crate::plot::points::{self, Mark};
 #[cfg(feature = "heat-plot")]
 use crate::plot::HeatPlot;
-#[cfg(feature = "remedies-lab")]
+#[cfg(feature = "phase-plot")]
 use crate::plot::PhasePlot;
 use crate::plot::{LayerPlot, Plot, Role, Theme};
 
@@ -23,6 +23,38 @@ pub struct PanelSpec {
     /// leaves alone (the remedies lab's measurements at initialisation) hides the training
     /// buttons, which would change nothing visible.
     pub trained: bool,
+}
+
+/// Declares a view's panels as an enum, with the [`PanelSpec`]s the shell reads in the same
+/// order, so that the model matches a panel by name, never by position:
+///
+/// ```ignore
+/// panels! {
+///     pub enum Panel { Loss = ("loss", "Loss", trained: true) }
+/// }
+/// pub static PANELS: &[PanelSpec] = Panel::SPECS;
+/// ```
+#[macro_export]
+macro_rules! panels {
+    ($(#[$m:meta])* $vis:vis enum $name:ident {
+        $($(#[$vm:meta])* $variant:ident = ($key:literal, $title:literal, trained: $trained:literal)),+ $(,)?
+    }) => {
+        $(#[$m])*
+        #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+        $vis enum $name { $($(#[$vm])* $variant),+ }
+        impl $name {
+            /// Every panel, in the order of the page.
+            pub const ALL: &'static [$name] = &[$($name::$variant),+];
+            /// The panels as the shell knows them, in the same order.
+            pub const SPECS: &'static [$crate::app::view::PanelSpec] = &[$(
+                $crate::app::view::PanelSpec { key: $key, title: $title, trained: $trained }
+            ),+];
+            /// The panel the shell numbers `index` (the first for an index past the end).
+            pub fn at(index: usize) -> $name {
+                Self::ALL.get(index).copied().unwrap_or(Self::ALL[0])
+            }
+        }
+    };
 }
 
 /// A named setting a preset button (and its digit key) jumps to.
@@ -218,13 +250,13 @@ pub fn summary(plot: &Plot) -> String {
         Plot::Layers(p) => layer_summary(p),
         #[cfg(feature = "heat-plot")]
         Plot::Heat(p) => heat_summary(p),
-        #[cfg(feature = "remedies-lab")]
+        #[cfg(feature = "phase-plot")]
         Plot::Phase(p) => phase_summary(p),
     }
 }
 
 /// A phase diagram in words: where each configuration sits relative to the critical line.
-#[cfg(feature = "remedies-lab")]
+#[cfg(feature = "phase-plot")]
 fn phase_summary(plot: &PhasePlot) -> String {
     let mut s = format!("{}.", plot.title);
     for p in &plot.points {

@@ -30,7 +30,7 @@ pub enum Plot<'a> {
     #[cfg(feature = "heat-plot")]
     Heat(HeatPlot<'a>),
     /// A mean-field phase diagram.
-    #[cfg(feature = "remedies-lab")]
+    #[cfg(feature = "phase-plot")]
     Phase(PhasePlot),
 }
 
@@ -41,7 +41,7 @@ impl Plot<'_> {
             Plot::Layers(p) => &p.title,
             #[cfg(feature = "heat-plot")]
             Plot::Heat(p) => &p.title,
-            #[cfg(feature = "remedies-lab")]
+            #[cfg(feature = "phase-plot")]
             Plot::Phase(p) => &p.title,
         }
     }
@@ -52,7 +52,7 @@ impl Plot<'_> {
             Plot::Layers(p) => (p.first_layer, p.last_layer()),
             #[cfg(feature = "heat-plot")]
             Plot::Heat(p) => (p.first_x, p.last_x()),
-            #[cfg(feature = "remedies-lab")]
+            #[cfg(feature = "phase-plot")]
             Plot::Phase(p) => (0, p.x_max.ceil() as usize),
         }
     }
@@ -68,7 +68,7 @@ pub fn draw_plot<DB: DrawingBackend>(
         Plot::Layers(p) => draw(area, p, style),
         #[cfg(feature = "heat-plot")]
         Plot::Heat(p) => draw_heat(area, p, style),
-        #[cfg(feature = "remedies-lab")]
+        #[cfg(feature = "phase-plot")]
         Plot::Phase(p) => draw_phase(area, p, style),
     }
 }

@@ -109,7 +109,7 @@ impl PlotCanvas {
                 self.frame.set(Some(frame));
                 return Ok(Some(frame));
             }
-            #[cfg(feature = "remedies-lab")]
+            #[cfg(feature = "phase-plot")]
             Plot::Phase(p) => {
                 // A few shapes: drawn whole every time.
                 self.layout.borrow_mut().take();

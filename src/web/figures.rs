@@ -14,6 +14,7 @@ use super::banner;
 use super::dom::{document, find_all, on, set_attr, window, Listeners};
 use super::embed::{self, read_params};
 use super::shell::{self, Host, Shell};
+use crate::app::page::{Embed, EMBED};
 use crate::app::query::{self, Parsed};
 use js_sys::{Array, Object, Reflect};
 use std::cell::{Cell, RefCell};
@@ -88,7 +89,7 @@ pub fn figures(base: &str) -> Result<u32, JsValue> {
         all.count.set(n);
         let mut parsed = query::parse(&element.get_attribute(ATTRIBUTE).unwrap_or_default());
         // A figure is always embedded: no page header, no prose.
-        parsed.page.set_raw("embed", "1");
+        parsed.page.set_choice(&EMBED, Embed::Yes);
         let unfit = unfit(&element);
         let figure = Rc::new(Figure {
             element: element.clone(),

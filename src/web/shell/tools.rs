@@ -4,6 +4,7 @@
 
 use super::{describe, Host, Shell};
 use crate::app::export::{figure_snippet, iframe_snippet};
+use crate::app::page::{Embed, ThemeChoice, EMBED, THEME};
 use crate::app::query;
 use crate::app::shortcuts::{self, Shortcut};
 use crate::web::banner;
@@ -102,10 +103,15 @@ impl Shell {
     }
 
     pub(super) fn toggle_projector(&self) {
-        let on = self.page.borrow().choice("theme") == "projector";
-        self.page
-            .borrow_mut()
-            .set_raw("theme", if on { "auto" } else { "projector" });
+        let on = self.page.borrow().of(&THEME) == ThemeChoice::Projector;
+        self.page.borrow_mut().set_choice(
+            &THEME,
+            if on {
+                ThemeChoice::Auto
+            } else {
+                ThemeChoice::Projector
+            },
+        );
         self.apply_page();
         self.changed();
     }
@@ -165,14 +171,14 @@ impl Shell {
             "copy-figure" => {
                 // The figure's own parameters: it is always embedded.
                 let mut page = self.page.borrow().clone();
-                page.set_raw("embed", "0");
+                page.set_choice(&EMBED, Embed::No);
                 let query = query::build(self.view, &self.values.borrow(), &page);
                 let folder = here.rsplit_once('/').map_or("", |(dir, _)| dir);
                 figure_snippet(&format!("{folder}/"), &query, &self.model.borrow().title())
             }
             "copy-embed" => {
                 let mut page = self.page.borrow().clone();
-                page.set_raw("embed", "1");
+                page.set_choice(&EMBED, Embed::Yes);
                 let url = format!(
                     "{here}?{}",
                     query::build(self.view, &self.values.borrow(), &page)

@@ -1,7 +1,7 @@
 //! The remedies lab's plots: each configuration measured at initialisation against its
 //! prediction, the per-layer histograms of one, the phase diagram and the losses.
 
-use crate::app::train::plots::{layer_plot, loss_plot};
+use crate::app::lab::plots::{layer_plot, loss_plot};
 use crate::plot::{
     Curve, HeatPlot, LayerPlot, PhasePlot, PhasePoint, Role, Scale, Theme, ValueAxis,
 };

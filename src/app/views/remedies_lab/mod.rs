@@ -1,29 +1,29 @@
 //! The remedies lab (`view=remedies`): up to four configurations of the same deep network
 //! (A to D: init, normalisation, residual connections), measured at initialisation against
 //! mean-field theory, and trained side by side on the same batches. This module is its
-//! registry entry: parameters, presets, plots; the model is in [`model`].
+//! registry entry: parameters, presets, panels; what the shell drives is in [`view_model`].
+//! It is built on the lab core ([`crate::app::lab`]).
 
 pub mod config;
 #[cfg(feature = "remedies-lab")]
-pub mod model;
-#[cfg(feature = "remedies-lab")]
 pub mod plots;
+#[cfg(feature = "remedies-lab")]
+pub mod view_model;
 
-use super::explorer::SCALE;
-use super::params::{ChoiceSpec, ParamKind, ParamSpec, TextSpec};
-use super::train::{
-    number, BATCH, LR, MOMENTUM, PLAY, RESET, SAMPLES, SEED, SPEED, STEP, STEP100, STEPS, TASK,
+use crate::app::lab::{
+    ACTIONS as LAB_ACTIONS, BATCH, LR, MOMENTUM, SAMPLES, SEED, SPEED, STEPS, TASK,
 };
-use super::view::{ActionSpec, PanelSpec, PresetSpec};
+use crate::app::params::{ParamKind, ParamSpec, TextSpec};
+use crate::app::shared::{number, SCALE};
+use crate::app::typed::Param;
+use crate::app::view::{ActionSpec, PanelSpec, PresetSpec};
+use crate::sim::NumberFormat;
 use crate::train::probe::MAX_SEEDS;
 use crate::train::spec::{MAX_ALPHA, MAX_MLP_DEPTH, MAX_MLP_WIDTH};
 use std::fmt::Write;
 
 #[cfg(feature = "remedies-lab")]
-pub use model::model;
-
-/// The letters of the configurations, in order.
-pub const LETTERS: [&str; 4] = ["a", "b", "c", "d"];
+pub use view_model::model;
 
 /// How a configuration text is read: by the remedies lab's reader, in a build that has the
 /// lab. A module without it only carries the texts (in its links, in `hide=`), and is never
@@ -34,106 +34,174 @@ const READ: fn(&str) -> (String, Option<String>) = config::canonical;
 #[cfg(not(feature = "remedies-lab"))]
 const READ: fn(&str) -> (String, Option<String>) = |raw| (raw.trim().to_string(), None);
 
-const fn configuration(key: &'static str, label: &'static str, default: &'static str) -> ParamSpec {
-    ParamSpec {
+const fn configuration(
+    key: &'static str,
+    label: &'static str,
+    default: &'static str,
+) -> Param<String> {
+    Param::new(
         key,
         label,
-        description: "Words such as relu,he or tanh,normal,sw:1.2,ln or relu,he,res:sqrt (listed below); empty for none.",
-        kind: ParamKind::Text(TextSpec {
+        "Words such as relu,he or tanh,normal,sw:1.2,ln or relu,he,res:sqrt (listed below); empty for none.",
+        ParamKind::Text(TextSpec {
             default,
             read: READ,
             max_len: config::MAX_LEN,
         }),
+    )
+}
+
+crate::choices! {
+    /// One of the four configurations.
+    pub enum Letter {
+        /// The first.
+        A = ("a", "A"),
+        /// The second.
+        B = ("b", "B"),
+        /// The third.
+        C = ("c", "C"),
+        /// The fourth.
+        D = ("d", "D"),
     }
 }
 
-/// The remedies lab's parameters, in the order of its controls.
-pub static PARAMS: &[ParamSpec] = &[
+/// The configurations A to D, each a text parameter named by its letter.
+pub const CONFIGS: [Param<String>; 4] = [
     configuration("a", "Configuration A", "relu,xavier,gain:1"),
     configuration("b", "Configuration B", "relu,he"),
     configuration("c", "Configuration C", "relu,xavier,gain:1,bn"),
     configuration("d", "Configuration D", "relu,he,res:sqrt"),
-    ParamSpec {
-        key: "depth",
-        label: "Depth",
-        description: "Hidden layers of every configuration that does not set its own.",
-        kind: number(
-            1.0,
-            MAX_MLP_DEPTH as f64,
-            30.0,
-            (1.0, MAX_MLP_DEPTH as f64),
-            1.0,
-            true,
-        ),
-    },
-    ParamSpec {
-        key: "width",
-        label: "Width",
-        description: "Units per hidden layer of every configuration that does not set its own.",
-        kind: number(
-            1.0,
-            MAX_MLP_WIDTH as f64,
-            64.0,
-            (1.0, MAX_MLP_WIDTH as f64),
-            1.0,
-            true,
-        ),
-    },
-    ParamSpec {
-        key: "alpha",
-        label: "Residual α",
-        description: "The residual factor of every configuration written with res:slider.",
-        kind: number(0.0, MAX_ALPHA, 1.0, (0.0, 2.0), 0.01, false),
-    },
-    ParamSpec {
-        key: "dtype",
-        label: "Number format",
-        description: "The format every configuration computes in.",
-        kind: ParamKind::Choice(ChoiceSpec {
-            options: &[("f32", "f32 (single)"), ("f64", "f64 (double)")],
-            default: "f32",
-        }),
-    },
-    ParamSpec {
-        key: "seeds",
-        label: "Seeds at init",
-        description: "How many draws of the weights the statistics at initialisation average over.",
-        kind: number(
-            1.0,
-            MAX_SEEDS as f64,
-            1.0,
-            (1.0, MAX_SEEDS as f64),
-            1.0,
-            true,
-        ),
-    },
-    ParamSpec {
-        key: "show",
-        label: "Histograms of",
-        description: "The configuration whose per-layer histograms are shown.",
-        kind: ParamKind::Choice(ChoiceSpec {
-            options: &[("a", "A"), ("b", "B"), ("c", "C"), ("d", "D")],
-            default: "a",
-        }),
-    },
-    ParamSpec {
-        key: "hist",
-        label: "Histogram of",
-        description: "Each layer's outputs, or the gradient reaching it (|dL/dz|, log scale).",
-        kind: ParamKind::Choice(ChoiceSpec {
-            options: &[("outputs", "outputs"), ("gradients", "gradients")],
-            default: "outputs",
-        }),
-    },
-    TASK,
-    SAMPLES,
-    BATCH,
-    LR,
-    MOMENTUM,
-    SEED,
-    STEPS,
-    SPEED,
-    SCALE,
+];
+
+crate::choices! {
+    /// The formats the configurations compute in.
+    pub enum Precision {
+        /// Single precision.
+        F32 = ("f32", "f32 (single)"),
+        /// Double precision.
+        F64 = ("f64", "f64 (double)"),
+    }
+}
+
+impl Precision {
+    /// The engine's format.
+    pub fn format(self) -> NumberFormat {
+        match self {
+            Precision::F32 => NumberFormat::F32,
+            Precision::F64 => NumberFormat::F64,
+        }
+    }
+}
+
+crate::choices! {
+    /// What the histograms show.
+    pub enum Hist {
+        /// Each layer's outputs.
+        Outputs = ("outputs", "outputs"),
+        /// The gradient reaching each layer.
+        Gradients = ("gradients", "gradients"),
+    }
+}
+
+/// Hidden layers of every configuration that does not set its own.
+pub const DEPTH: Param<usize> = Param::new(
+    "depth",
+    "Depth",
+    "Hidden layers of every configuration that does not set its own.",
+    number(
+        1.0,
+        MAX_MLP_DEPTH as f64,
+        30.0,
+        (1.0, MAX_MLP_DEPTH as f64),
+        1.0,
+        true,
+    ),
+);
+
+/// Units per hidden layer of every configuration that does not set its own.
+pub const WIDTH: Param<usize> = Param::new(
+    "width",
+    "Width",
+    "Units per hidden layer of every configuration that does not set its own.",
+    number(
+        1.0,
+        MAX_MLP_WIDTH as f64,
+        64.0,
+        (1.0, MAX_MLP_WIDTH as f64),
+        1.0,
+        true,
+    ),
+);
+
+/// The residual factor of `res:slider`.
+pub const ALPHA: Param<f64> = Param::new(
+    "alpha",
+    "Residual α",
+    "The residual factor of every configuration written with res:slider.",
+    number(0.0, MAX_ALPHA, 1.0, (0.0, 2.0), 0.01, false),
+);
+
+/// The format every configuration computes in.
+pub const FORMAT: Param<Precision> = Param::choice(
+    "dtype",
+    "Number format",
+    "The format every configuration computes in.",
+    "f32",
+);
+
+/// Draws of the weights the statistics at initialisation average over.
+pub const SEEDS: Param<usize> = Param::new(
+    "seeds",
+    "Seeds at init",
+    "How many draws of the weights the statistics at initialisation average over.",
+    number(
+        1.0,
+        MAX_SEEDS as f64,
+        1.0,
+        (1.0, MAX_SEEDS as f64),
+        1.0,
+        true,
+    ),
+);
+
+/// The configuration whose histograms are shown.
+pub const SHOW: Param<Letter> = Param::choice(
+    "show",
+    "Histograms of",
+    "The configuration whose per-layer histograms are shown.",
+    "a",
+);
+
+/// What the histograms show.
+pub const HIST: Param<Hist> = Param::choice(
+    "hist",
+    "Histogram of",
+    "Each layer's outputs, or the gradient reaching it (|dL/dz|, log scale).",
+    "outputs",
+);
+
+/// The remedies lab's parameters, in the order of its controls.
+pub static PARAMS: &[ParamSpec] = &[
+    CONFIGS[0].spec,
+    CONFIGS[1].spec,
+    CONFIGS[2].spec,
+    CONFIGS[3].spec,
+    DEPTH.spec,
+    WIDTH.spec,
+    ALPHA.spec,
+    FORMAT.spec,
+    SEEDS.spec,
+    SHOW.spec,
+    HIST.spec,
+    TASK.spec,
+    SAMPLES.spec,
+    BATCH.spec,
+    LR.spec,
+    MOMENTUM.spec,
+    SEED.spec,
+    STEPS.spec,
+    SPEED.spec,
+    SCALE.spec,
 ];
 
 /// What every preset starts from: the shared settings at their defaults, from step 0.
@@ -238,53 +306,48 @@ pub static PRESETS: &[PresetSpec] = &[
     },
 ];
 
-/// Training's buttons, then copying the configuration shown under *Histograms of* into the
-/// first free slot, and removing it.
+/// Copying the configuration shown under *Histograms of* into the first free slot.
+pub const COPY: ActionSpec = ActionSpec {
+    key: "copy",
+    label: "Copy the shown configuration",
+    shortcut: None,
+};
+
+/// Removing the configuration shown.
+pub const REMOVE: ActionSpec = ActionSpec {
+    key: "remove",
+    label: "Remove the shown configuration",
+    shortcut: None,
+};
+
+/// A lab's buttons, then copying and removing.
 pub static ACTIONS: &[ActionSpec] = &[
-    PLAY,
-    STEP,
-    STEP100,
-    RESET,
-    ActionSpec {
-        key: "copy",
-        label: "Copy the shown configuration",
-        shortcut: None,
-    },
-    ActionSpec {
-        key: "remove",
-        label: "Remove the shown configuration",
-        shortcut: None,
-    },
+    LAB_ACTIONS[0],
+    LAB_ACTIONS[1],
+    LAB_ACTIONS[2],
+    LAB_ACTIONS[3],
+    COPY,
+    REMOVE,
 ];
 
+crate::panels! {
+    /// The remedies lab's plots.
+    pub enum Panel {
+        /// Each layer's mean square at initialisation.
+        Signal = ("signal", "Signal at initialisation", trained: false),
+        /// Each layer's gradient at initialisation.
+        Gradients = ("gradients", "Gradients at initialisation", trained: false),
+        /// One configuration's per-layer histograms.
+        Histogram = ("histogram", "Per-layer histograms", trained: false),
+        /// The mean-field phase diagram.
+        Phase = ("phase", "Mean-field phase diagram", trained: false),
+        /// The losses of the configurations.
+        Loss = ("loss", "Loss", trained: true),
+    }
+}
+
 /// The remedies lab's plots.
-pub static PANELS: &[PanelSpec] = &[
-    PanelSpec {
-        key: "signal",
-        title: "Signal at initialisation",
-        trained: false,
-    },
-    PanelSpec {
-        key: "gradients",
-        title: "Gradients at initialisation",
-        trained: false,
-    },
-    PanelSpec {
-        key: "histogram",
-        title: "Per-layer histograms",
-        trained: false,
-    },
-    PanelSpec {
-        key: "phase",
-        title: "Mean-field phase diagram",
-        trained: false,
-    },
-    PanelSpec {
-        key: "loss",
-        title: "Loss",
-        trained: true,
-    },
-];
+pub static PANELS: &[PanelSpec] = Panel::SPECS;
 
 /// The laws the plots are set against, and the words of a configuration.
 pub fn facts() -> String {

@@ -1,12 +1,14 @@
 //! The training lab's model: a run of the engine, played in slices of a frame, with the
 //! plots, readouts and diagnosis it shows.
 
-use super::diagnosis::{diagnose, output_gradient_words, Diagnosis, Finding};
-use super::plots::{self, Profiles};
 use super::settings::Settings;
+use super::Panel;
+use crate::app::lab::diagnosis::{diagnose, output_gradient_words, Diagnosis, Finding};
+use crate::app::lab::player::{frame, Player, Press, Trainer};
+use crate::app::lab::plots::{self, Profiles};
+use crate::app::lab::{PLAY, STEPS};
 use crate::app::numbers::{js, short};
 use crate::app::params::Values;
-use crate::app::player::{frame, Player, Press, Trainer};
 use crate::app::view::{Readout, Tick, ViewModel};
 use crate::plot::{Plot, Theme};
 use crate::train::{Clip, EventKind, LayerProfile, ModelSpec, Place, Records, Session};
@@ -29,7 +31,7 @@ pub struct TrainModel {
 pub fn model(values: &Values) -> Box<dyn ViewModel> {
     let settings = Settings::from_values(values);
     let mut m = TrainModel {
-        adjustments: settings.adjustments(values),
+        adjustments: settings.adjustments(),
         session: Session::new(&settings.spec),
         settings,
         initial: None,
@@ -120,7 +122,7 @@ impl ViewModel for TrainModel {
     fn update(&mut self, values: &Values, _previous: &Values) {
         let next = Settings::from_values(values);
         let same = next.same_run(&self.settings);
-        self.adjustments = next.adjustments(values);
+        self.adjustments = next.adjustments();
         self.settings = next;
         if !same || next.steps < self.session.steps() {
             self.restart();
@@ -148,7 +150,7 @@ impl ViewModel for TrainModel {
         match self.player.press(key, steps, halted) {
             Press::Done => true,
             Press::Reset => {
-                values.set_number("steps", 0.0);
+                values.set_number_of(&STEPS, 0.0);
                 self.settings.steps = 0;
                 self.restart();
                 true
@@ -159,46 +161,49 @@ impl ViewModel for TrainModel {
 
     fn preset_applied(&mut self, values: &Values) {
         self.settings = Settings::from_values(values);
-        self.adjustments = self.settings.adjustments(values);
+        self.adjustments = self.settings.adjustments();
         self.restart();
         self.player.playing = true;
     }
 
     fn toggled(&self, action: &str) -> Option<(&'static str, bool)> {
-        (action == "play").then_some(self.player.play_button())
+        (action == PLAY.key).then_some(self.player.play_button())
     }
 
     fn applies(&self, key: &str) -> bool {
-        self.settings.applies(key)
+        self.settings.applies_key(key)
     }
 
     fn plot(&self, panel: usize, theme: &Theme) -> Plot<'_> {
         let (scale, d) = (self.settings.scale, self.diagnosis());
         let step = self.records().latest().map_or(0, |l| l.layers_step);
-        match panel {
-            0 => Plot::Layers(plots::loss(
+        match Panel::at(panel) {
+            Panel::Loss => Plot::Layers(plots::loss(
                 self.records(),
                 scale,
                 theme,
                 d,
                 self.session.spec().lr == 0.0,
             )),
-            1 => Plot::Heat(plots::heat(self.records())),
-            2 => Plot::Layers(plots::gradients(&self.profiles, step, scale, theme, d)),
-            3 => Plot::Layers(plots::weights(&self.profiles, scale, theme, d)),
-            _ => Plot::Layers(plots::activations(&self.profiles, scale, theme, d)),
+            Panel::Heatmap => Plot::Heat(plots::heat(self.records())),
+            Panel::Gradients => {
+                Plot::Layers(plots::gradients(&self.profiles, step, scale, theme, d))
+            }
+            Panel::Weights => Plot::Layers(plots::weights(&self.profiles, scale, theme, d)),
+            Panel::Activations => Plot::Layers(plots::activations(&self.profiles, scale, theme, d)),
         }
     }
 
     fn note(&self, panel: usize) -> String {
+        let panel = Panel::at(panel);
         let mut text = match panel {
-            0 => self.finding.text.clone(),
-            1 => "Each column is a recorded step, each row a layer; the worst value of the steps a pixel covers is shown, so one bad step is never hidden.".into(),
-            2 => self.gradients_note(),
-            3 => "Updates far below a thousandth of the weights mean the layer is barely learning; far above, it is unstable.".into(),
-            _ => "How widely each layer's outputs spread over the batch; saturated tanh or sigmoid units and dead ReLU units pass no gradient.".into(),
+            Panel::Loss => self.finding.text.clone(),
+            Panel::Heatmap => "Each column is a recorded step, each row a layer; the worst value of the steps a pixel covers is shown, so one bad step is never hidden.".into(),
+            Panel::Gradients => self.gradients_note(),
+            Panel::Weights => "Updates far below a thousandth of the weights mean the layer is barely learning; far above, it is unstable.".into(),
+            Panel::Activations => "How widely each layer's outputs spread over the batch; saturated tanh or sigmoid units and dead ReLU units pass no gradient.".into(),
         };
-        if panel == 0 {
+        if panel == Panel::Loss {
             for a in &self.adjustments {
                 text.push(' ');
                 text.push_str(a);
@@ -320,13 +325,14 @@ impl ViewModel for TrainModel {
 
     fn hover_text(&self, panel: usize, x: usize) -> String {
         let r = self.records();
+        let panel = Panel::at(panel);
         match panel {
-            0 | 1 => {
+            Panel::Loss | Panel::Heatmap => {
                 let Some(row) = r.steps().iter().position(|&s| s as usize >= x) else {
                     return "not trained yet".into();
                 };
                 let step = r.steps()[row];
-                if panel == 0 {
+                if panel == Panel::Loss {
                     let mut s = format!("step {step}: loss {}", short(r.loss()[row]));
                     if let Some(b) = r.baseline_loss() {
                         let _ = write!(s, ", baseline {}", short(b[row]));
@@ -342,17 +348,17 @@ impl ViewModel for TrainModel {
                     )
                 }
             }
-            _ => {
+            Panel::Gradients | Panel::Weights | Panel::Activations => {
                 let p = &self.profiles;
                 let k = x.clamp(1, p.grad.len().max(1));
                 let at = |v: &Vec<f64>| v.get(k - 1).map_or("—".into(), |v| short(*v));
                 match panel {
-                    2 => format!(
-                        "layer {k}: ‖g‖ {}, at step 0 {}",
+                    Panel::Gradients => format!(
+                        "layer {k}: ‖g‖ {}, at step 1 {}",
                         at(&p.grad),
                         at(&p.grad_start)
                     ),
-                    3 => format!(
+                    Panel::Weights => format!(
                         "layer {k}: ‖θ‖ {}, update ratio {}",
                         at(&p.weight),
                         at(&p.ratio)

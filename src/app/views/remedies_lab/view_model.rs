@@ -4,12 +4,15 @@
 
 use super::config::{self, Config};
 use super::plots::{self, Series};
-use super::LETTERS;
+use super::{
+    Hist, Letter, Panel, ALPHA, CONFIGS, COPY, DEPTH, FORMAT, HIST, REMOVE, SEEDS, SHOW, WIDTH,
+};
+use crate::app::lab::diagnosis::{diagnose, Diagnosis, Finding, VANISHING_RATIO};
+use crate::app::lab::player::{frame, Player, Press, Trainer};
+use crate::app::lab::{LabSettings, Speed, PLAY, STEPS};
 use crate::app::numbers::short;
 use crate::app::params::Values;
-use crate::app::player::{frame, Player, Press, Speed, Trainer};
-use crate::app::train::diagnosis::{diagnose, Diagnosis, Finding, VANISHING_RATIO};
-use crate::app::train::settings::{scale, task};
+use crate::app::typed::Choice;
 use crate::app::view::{Readout, Tick, ViewModel};
 use crate::plot::{PhasePoint, Plot, Scale, Theme};
 use crate::sim::NumberFormat;
@@ -66,31 +69,28 @@ struct Shared {
 
 impl Shared {
     fn from_values(v: &Values) -> Shared {
+        let lab = LabSettings::from_values(v);
         Shared {
-            depth: v.number("depth") as usize,
-            width: v.number("width") as usize,
-            alpha: v.number("alpha"),
-            format: if v.choice("dtype") == "f64" {
-                NumberFormat::F64
-            } else {
-                NumberFormat::F32
-            },
-            seeds: v.number("seeds") as usize,
-            show: LETTERS
+            depth: v.of(&DEPTH),
+            width: v.of(&WIDTH),
+            alpha: v.of(&ALPHA),
+            format: v.of(&FORMAT).format(),
+            seeds: v.of(&SEEDS),
+            show: Letter::ALL
                 .iter()
-                .position(|l| *l == v.choice("show"))
-                .unwrap_or(0),
-            gradients: v.choice("hist") == "gradients",
-            steps: v.number("steps") as u64,
-            speed: Speed::from_key(v.choice("speed")),
-            scale: scale(v),
+                .position(|l| *l == v.of(&SHOW))
+                .expect("every letter is listed"),
+            gradients: v.of(&HIST) == Hist::Gradients,
+            steps: lab.steps,
+            speed: lab.speed,
+            scale: lab.scale,
             base: TrainSpec {
-                task: task(v),
-                samples: v.number("samples") as usize,
-                batch: v.number("batch") as usize,
-                lr: v.number("lr"),
-                momentum: v.number("momentum"),
-                seed: v.number("seed") as u64,
+                task: lab.task,
+                samples: lab.samples,
+                batch: lab.batch,
+                lr: lab.lr,
+                momentum: lab.momentum,
+                seed: lab.seed,
                 baseline: false,
                 ..TrainSpec::default()
             },
@@ -284,8 +284,8 @@ impl RemediesModel {
     fn rebuild(&mut self, values: &Values, restart: bool) {
         let shared = self.shared;
         self.pending.clear();
-        for (i, letter) in LETTERS.iter().enumerate() {
-            let Some(config) = config::read(values.text(letter)).0 else {
+        for (i, param) in CONFIGS.iter().enumerate() {
+            let Some(config) = config::read(&values.of(param)).0 else {
                 self.slots[i] = None;
                 continue;
             };
@@ -399,35 +399,33 @@ impl ViewModel for RemediesModel {
     }
 
     fn action(&mut self, key: &str, values: &mut Values) -> bool {
-        let shown = LETTERS[self.shared.show];
-        match key {
-            // The shell sees the values change and updates the model.
-            "copy" => {
-                let text = values.text(shown).to_string();
-                let free = LETTERS.iter().find(|l| values.text(l).is_empty());
-                return match (text.is_empty(), free) {
-                    (false, Some(free)) => {
-                        values.set_raw(free, &text);
-                        values.set_raw("show", free);
-                        true
-                    }
-                    _ => false,
-                };
-            }
-            "remove" => {
-                values.set_raw(shown, "");
-                if let Some(other) = LETTERS.iter().find(|l| !values.text(l).is_empty()) {
-                    values.set_raw("show", other);
+        let shown = &CONFIGS[self.shared.show];
+        let empty = |values: &Values, i: usize| values.of(&CONFIGS[i]).is_empty();
+        // The shell sees the values change and updates the model.
+        if key == COPY.key {
+            let text = values.of(shown);
+            let free = (0..CONFIGS.len()).find(|&i| empty(values, i));
+            return match (text.is_empty(), free) {
+                (false, Some(free)) => {
+                    values.set_raw(CONFIGS[free].key(), &text);
+                    values.set_choice(&SHOW, Letter::ALL[free]);
+                    true
                 }
-                return true;
+                _ => false,
+            };
+        }
+        if key == REMOVE.key {
+            values.set_raw(shown.key(), "");
+            if let Some(other) = (0..CONFIGS.len()).find(|&i| !empty(values, i)) {
+                values.set_choice(&SHOW, Letter::ALL[other]);
             }
-            _ => {}
+            return true;
         }
         let (steps, halted) = (self.steps(), self.halted());
         match self.player.press(key, steps, halted) {
             Press::Done => true,
             Press::Reset => {
-                values.set_number("steps", 0.0);
+                values.set_number_of(&STEPS, 0.0);
                 self.shared.steps = 0;
                 self.rebuild(values, true);
                 true
@@ -445,29 +443,29 @@ impl ViewModel for RemediesModel {
 
     /// The α slider only shows while a configuration uses it.
     fn applies(&self, key: &str) -> bool {
-        key != "alpha"
+        key != ALPHA.key()
             || self
                 .active()
                 .any(|(_, s)| s.config.residual == Some(config::Alpha::Slider))
     }
 
     fn toggled(&self, action: &str) -> Option<(&'static str, bool)> {
-        (action == "play").then_some(self.player.play_button())
+        (action == PLAY.key).then_some(self.player.play_button())
     }
 
     fn plot(&self, panel: usize, theme: &Theme) -> Plot<'_> {
         let all: Vec<(usize, &Series)> = self.active().map(|(i, s)| (i, &s.series)).collect();
         let scale = self.shared.scale;
-        match panel {
-            0 => Plot::Layers(plots::signal(&all, self.shared.show, scale, theme)),
-            1 => Plot::Layers(plots::gradients(&all, scale, theme)),
-            2 => match self.shown() {
+        match Panel::at(panel) {
+            Panel::Signal => Plot::Layers(plots::signal(&all, self.shared.show, scale, theme)),
+            Panel::Gradients => Plot::Layers(plots::gradients(&all, scale, theme)),
+            Panel::Histogram => match self.shown() {
                 Some((_, s)) => {
                     Plot::Heat(plots::histogram(&s.series, &s.probe, self.shared.gradients))
                 }
                 None => Plot::Layers(plots::gradients(&[], scale, theme)),
             },
-            3 => Plot::Phase(plots::phase(
+            Panel::Phase => Plot::Phase(plots::phase(
                 self.active()
                     .filter(|(_, s)| s.config.act == Activation::Tanh)
                     .map(|(i, s)| {
@@ -480,7 +478,7 @@ impl ViewModel for RemediesModel {
                     })
                     .collect(),
             )),
-            _ => {
+            Panel::Loss => {
                 let runs: Vec<_> = self
                     .active()
                     .filter_map(|(i, s)| s.records().map(|r| (i, upper(i), r)))
@@ -495,13 +493,13 @@ impl ViewModel for RemediesModel {
             1 => "one draw of the weights".to_string(),
             n => format!("the mean of {n} draws of the weights"),
         };
-        match panel {
-            0 => format!(
+        match Panel::at(panel) {
+            Panel::Signal => format!(
                 "Solid: measured on {} samples at initialisation ({seeds}); dashed: what mean-field theory predicts; faint: how far a network of this width may stray from it (two standard deviations) for {}.",
                 self.shown().map_or(0, |(_, s)| s.probe.samples),
                 self.shown().map_or("none", |(i, _)| upper(i)),
             ),
-            1 => {
+            Panel::Gradients => {
                 let mut text = String::from("The gradient each layer's parameters receive at initialisation; dashed: the prediction, pinned to the output layer's measured value.");
                 if self
                     .active()
@@ -511,7 +509,7 @@ impl ViewModel for RemediesModel {
                 }
                 text
             }
-            2 => {
+            Panel::Histogram => {
                 let mut text = String::from("One column per layer: the colour is the share of values in each bin (log scale). Outputs bunching at 0 mean a vanishing signal; at ±1, saturated tanh or sigmoid units.");
                 if let Some((i, s)) = self.shown() {
                     let layers = &s.probe.layers;
@@ -527,15 +525,17 @@ impl ViewModel for RemediesModel {
                 }
                 text
             }
-            3 => "For tanh networks: left of the line a perturbation, and the gradient, shrinks by χ₁ < 1 per layer; right of it, it grows. About 6ξ layers can be trained, ξ = −1/ln χ₁.".into(),
-            _ => "Every configuration learns the same data from the same batches, in the same order.".into(),
+            Panel::Phase => "For tanh networks: left of the line a perturbation, and the gradient, shrinks by χ₁ < 1 per layer; right of it, it grows. About 6ξ layers can be trained, ξ = −1/ln χ₁.".into(),
+            Panel::Loss => "Every configuration learns the same data from the same batches, in the same order.".into(),
         }
     }
 
     /// Only the histogram shows a single configuration; the other panels set several side
     /// by side, and no single verdict fits them.
     fn badge(&self, panel: usize) -> Option<(&'static str, &'static str)> {
-        let (_, s) = self.shown().filter(|_| panel == 2)?;
+        let (_, s) = self
+            .shown()
+            .filter(|_| Panel::at(panel) == Panel::Histogram)?;
         Some((s.diagnosis().key(), s.diagnosis().label()))
     }
 
@@ -616,16 +616,17 @@ impl ViewModel for RemediesModel {
     }
 
     fn hover_text(&self, panel: usize, x: usize) -> String {
+        let panel = Panel::at(panel);
         let mut s = match panel {
-            4 => format!("step {x}:"),
-            3 => return String::new(),
-            _ => format!("layer {x}:"),
+            Panel::Loss => format!("step {x}:"),
+            Panel::Phase => return String::new(),
+            Panel::Signal | Panel::Gradients | Panel::Histogram => format!("layer {x}:"),
         };
         for (i, slot) in self.active() {
             let v = match panel {
-                0 => slot.series.rms.get(x.wrapping_sub(1)).copied(),
-                1 => slot.series.grad.get(x.wrapping_sub(1)).copied(),
-                2 => {
+                Panel::Signal => slot.series.rms.get(x.wrapping_sub(1)).copied(),
+                Panel::Gradients => slot.series.grad.get(x.wrapping_sub(1)).copied(),
+                Panel::Histogram => {
                     if Some(i) != self.shown().map(|(i, _)| i) {
                         continue;
                     }
@@ -634,7 +635,7 @@ impl ViewModel for RemediesModel {
                     }
                     continue;
                 }
-                _ => {
+                Panel::Loss | Panel::Phase => {
                     let Some(r) = slot.records() else {
                         continue;
                     };

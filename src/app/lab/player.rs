@@ -1,30 +1,9 @@
 //! Playing a training run in slices of a frame: play and pause, a step or a hundred, a
 //! target step from the URL, at three speeds. Shared by every view that trains.
 
-use super::params::Values;
-use super::view::Tick;
-
-/// How many steps a frame of playing runs.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Speed {
-    /// One step per frame.
-    Slow,
-    /// Ten steps per frame.
-    Medium,
-    /// As many as fit in the frame's budget.
-    Fast,
-}
-
-impl Speed {
-    /// The speed a `speed=` value names (`medium` for anything else).
-    pub fn from_key(key: &str) -> Speed {
-        match key {
-            "slow" => Speed::Slow,
-            "fast" => Speed::Fast,
-            _ => Speed::Medium,
-        }
-    }
-}
+use super::{LabAction, Speed, STEPS};
+use crate::app::params::Values;
+use crate::app::view::Tick;
 
 /// What a player drives: something that counts its steps and runs more of them.
 pub trait Trainer {
@@ -156,21 +135,25 @@ impl Player {
     /// A training button: `play` toggles playing, `step` and `step100` aim one or a hundred
     /// steps past `steps`, `reset` pauses and asks the view to start again.
     pub fn press(&mut self, key: &str, steps: u64, halted: bool) -> Press {
-        match key {
-            "play" => {
+        match LabAction::from_key(key) {
+            Some(LabAction::Play) => {
                 self.playing = !self.playing && !halted;
                 self.target = None;
             }
-            "step" | "step100" => {
+            Some(LabAction::Step) => {
                 self.playing = false;
-                self.target = Some(steps + if key == "step" { 1 } else { 100 });
+                self.target = Some(steps + 1);
             }
-            "reset" => {
+            Some(LabAction::Step100) => {
+                self.playing = false;
+                self.target = Some(steps + 100);
+            }
+            Some(LabAction::Reset) => {
                 self.playing = false;
                 self.target = None;
                 return Press::Reset;
             }
-            _ => return Press::Unknown,
+            None => return Press::Unknown,
         }
         Press::Done
     }
@@ -199,13 +182,13 @@ pub fn frame<T: Trainer>(
     let mut p = *player(trainer);
     let ran = p.tick(trainer, speed, now, budget_ms);
     *player(trainer) = p;
-    values.set_number("steps", trainer.steps() as f64);
+    values.set_number_of(&STEPS, trainer.steps() as f64);
     let tick = Tick {
         changed: ran > 0,
         worked: ran > 0 || p.begun.is_some(),
         more: p.active(),
     };
-    (tick, values.number("steps") as u64)
+    (tick, values.of(&STEPS))
 }
 
 #[cfg(test)]

@@ -1,13 +1,21 @@
-//! The registry of views. A view is its parameters, its panels, its presets, its own
-//! actions and keys, and the model that computes what it shows; `view=` in the URL picks
-//! one. The web shell mounts any of them the same way.
+//! The registry of views. A view is a folder here: its parameters, its panels, its presets,
+//! its own actions and keys, and the model that computes what it shows; `view=` in the URL
+//! picks one. The web shell mounts any of them the same way. Adding a view is its folder, a
+//! `mod` line and an entry in [`VIEWS`] (README, "Adding a view").
+//!
+//! A view imports the shared layers of the app ([`crate::app::lab`] for those that train,
+//! [`crate::app::shared`]) and never another view.
 
-use super::explorer;
+pub mod explorer;
+pub mod remedies_lab;
+pub mod train_lab;
+
+use super::lab;
 use super::params::{ParamSpec, Values};
-use super::remedies;
 use super::shortcuts::Binding;
-use super::train;
 use super::view::{ActionSpec, PanelSpec, PresetSpec, ViewModel};
+use remedies_lab as remedies;
+use train_lab as train;
 
 /// A view: everything about it that does not change while it runs.
 pub struct ViewSpec {
@@ -77,16 +85,16 @@ const EXPLORER: Option<Build> = None;
 
 #[cfg(feature = "train-lab")]
 const TRAIN: Option<Build> = Some(Build {
-    facts: super::train::facts,
-    model: super::train::model,
+    facts: train::facts,
+    model: train::model,
 });
 #[cfg(not(feature = "train-lab"))]
 const TRAIN: Option<Build> = None;
 
 #[cfg(feature = "remedies-lab")]
 const REMEDIES: Option<Build> = Some(Build {
-    facts: super::remedies::facts,
-    model: super::remedies::model,
+    facts: remedies::facts,
+    model: remedies::model,
 });
 #[cfg(not(feature = "remedies-lab"))]
 const REMEDIES: Option<Build> = None;
@@ -98,7 +106,73 @@ impl std::fmt::Debug for ViewSpec {
 }
 
 /// Every view, in lecture order; the first is the default.
-pub static VIEWS: &[ViewSpec] = &[ViewSpec {
+pub static VIEWS: &[ViewSpec] = LIST;
+
+/// The number of distinct panel keys over every view, and `both` before them.
+const PANEL_CHOICES: usize = panel_keys::<64>(LIST).1;
+
+/// `both`, then every view's panel keys in order, each once, as `(value, label)` options of
+/// the page's `panel=`.
+pub const PANEL_OPTIONS: &[(&str, &str)] = &panel_options();
+
+const fn panel_options() -> [(&'static str, &'static str); PANEL_CHOICES] {
+    let (keys, _) = panel_keys::<64>(LIST);
+    let mut out = [("", ""); PANEL_CHOICES];
+    let mut i = 0;
+    while i < PANEL_CHOICES {
+        out[i] = keys[i];
+        i += 1;
+    }
+    out
+}
+
+/// Up to `N` distinct panel keys of `views` after `both`, and how many there are.
+const fn panel_keys<const N: usize>(
+    views: &[ViewSpec],
+) -> ([(&'static str, &'static str); N], usize) {
+    let mut out = [("", ""); N];
+    out[0] = ("both", "every plot");
+    let mut n = 1;
+    let mut v = 0;
+    while v < views.len() {
+        let panels = views[v].panels;
+        let mut p = 0;
+        while p < panels.len() {
+            let key = panels[p].key;
+            let mut seen = false;
+            let mut k = 0;
+            while k < n {
+                seen = seen || same(out[k].0, key);
+                k += 1;
+            }
+            if !seen {
+                out[n] = (key, key);
+                n += 1;
+            }
+            p += 1;
+        }
+        v += 1;
+    }
+    (out, n)
+}
+
+/// Whether two strings are equal, in a constant.
+const fn same(a: &str, b: &str) -> bool {
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    if a.len() != b.len() {
+        return false;
+    }
+    let mut i = 0;
+    while i < a.len() {
+        if a[i] != b[i] {
+            return false;
+        }
+        i += 1;
+    }
+    true
+}
+
+const LIST: &[ViewSpec] = &[ViewSpec {
     key: "explorer",
     title: shown(EXPLORER.is_some(), "The deep scalar chain", ""),
     nav: "1. The chain",
@@ -111,7 +185,7 @@ pub static VIEWS: &[ViewSpec] = &[ViewSpec {
         "",
     ),
     params: explorer::PARAMS,
-    panels: shown(EXPLORER.is_some(), explorer::PANELS, &[]),
+    panels: explorer::PANELS,
     presets: shown(EXPLORER.is_some(), explorer::PRESETS, &[]),
     actions: &[],
     keys: shown(EXPLORER.is_some(), explorer::KEYS, &[]),
@@ -132,11 +206,11 @@ ViewSpec {
         "",
     ),
     params: train::PARAMS,
-    panels: shown(TRAIN.is_some(), train::PANELS, &[]),
+    panels: train::PANELS,
     presets: shown(TRAIN.is_some(), train::PRESETS, &[]),
-    actions: shown(TRAIN.is_some(), train::ACTIONS, &[]),
-    keys: shown(TRAIN.is_some(), train::KEYS, &[]),
-    key_help: shown(TRAIN.is_some(), train::KEY_HELP, &[]),
+    actions: shown(TRAIN.is_some(), lab::ACTIONS, &[]),
+    keys: shown(TRAIN.is_some(), lab::KEYS, &[]),
+    key_help: shown(TRAIN.is_some(), lab::KEY_HELP, &[]),
     carry: &[("depth", "depth"), ("dtype", "dtype"), ("weight", "w0")],
     build: TRAIN,
 },
@@ -154,11 +228,11 @@ ViewSpec {
         "",
     ),
     params: remedies::PARAMS,
-    panels: shown(REMEDIES.is_some(), remedies::PANELS, &[]),
+    panels: remedies::PANELS,
     presets: shown(REMEDIES.is_some(), remedies::PRESETS, &[]),
     actions: shown(REMEDIES.is_some(), remedies::ACTIONS, &[]),
-    keys: shown(REMEDIES.is_some(), train::KEYS, &[]),
-    key_help: shown(REMEDIES.is_some(), train::KEY_HELP, &[]),
+    keys: shown(REMEDIES.is_some(), lab::KEYS, &[]),
+    key_help: shown(REMEDIES.is_some(), lab::KEY_HELP, &[]),
     carry: &[("depth", "depth"), ("dtype", "dtype")],
     build: REMEDIES,
 }];
