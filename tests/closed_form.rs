@@ -3,9 +3,9 @@
 //! logarithm identities such as `log10(4^10000) = 20000 log10(2)`.
 #![cfg(not(target_arch = "wasm32"))]
 
-use deep_signal::app::views::explorer::{Settings, Snapshot, PARAMS};
 use deep_signal::app::numbers::js;
 use deep_signal::app::params::Values;
+use deep_signal::app::views::explorer::{Settings, Snapshot, PARAMS};
 use deep_signal::sim::{ClosedForm, Wide};
 use proptest::prelude::*;
 

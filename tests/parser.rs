@@ -10,12 +10,12 @@
 //! `f64`, `f32`, `f16` and `bf16` and at the edges of each parameter's range.
 #![cfg(not(target_arch = "wasm32"))]
 
-use deep_signal::app::views::explorer::{Settings, Snapshot};
 use deep_signal::app::numbers::js;
 use deep_signal::app::page::control_keys;
 use deep_signal::app::page::PAGE_PARAMS;
 use deep_signal::app::params::{ParamKind, ParamSpec, Value, Values};
 use deep_signal::app::query::{apply_strict, build, parse};
+use deep_signal::app::views::explorer::{Settings, Snapshot};
 use deep_signal::app::views::VIEWS;
 use deep_signal::sim::NumberFormat;
 use std::time::Instant;

@@ -4,8 +4,8 @@
 #![cfg(not(target_arch = "wasm32"))]
 
 use deep_signal::app::params::Values;
-use deep_signal::app::views::train_lab::{self as train, PANELS, PARAMS};
 use deep_signal::app::view::{summary, ViewModel};
+use deep_signal::app::views::train_lab::{self as train, PANELS, PARAMS};
 use deep_signal::plot::{self, Style, Theme};
 use plotters::prelude::*;
 
