@@ -14,11 +14,12 @@
 //! from `dL/dy_n,i = (y_n,i − t_i)·(2/B)` (with `2/B` rounded to `T`), and for
 //! `k = n, …, 1`: `dL/dw_k = Σ_i g_i·y_(k-1),i`, `dL/db_k = Σ_i g_i`, then `g_i ← w_k·g_i`.
 
-use super::model::{covering_batches, lanes_sum, mean_std, Model, Outcome};
+use super::model::{covering_batches, Model, Outcome};
 use super::optim::{Detail, Hyper, Params};
 use super::records::{LayerProfile, Place};
 use super::rng::{generator, Stream};
 use super::spec::ChainSpec;
+use super::sums::{lanes_sum, mean_std};
 use super::task::Dataset;
 use crate::sim::format::Real;
 use rand::RngExt;

@@ -549,16 +549,14 @@ mod tests {
         c
     }
 
-    /// A small deterministic generator (SplitMix64).
+    /// A small deterministic generator: SplitMix64 over a counter, the engine's own mix.
     struct Rng(u64);
 
     impl Rng {
         fn next(&mut self) -> u64 {
-            self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
-            let mut z = self.0;
-            z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-            z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-            z ^ (z >> 31)
+            let z = crate::train::rng::splitmix64(self.0);
+            self.0 = self.0.wrapping_add(crate::train::rng::GOLDEN);
+            z
         }
         fn below(&mut self, n: usize) -> usize {
             (self.next() % n as u64) as usize

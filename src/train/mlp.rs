@@ -22,11 +22,12 @@ use super::draws::with_init_draws;
 use super::fastmath;
 use super::init::init_layer;
 use super::linalg::{gemm, Float};
-use super::model::{covering_batches, mean_std, share, Model, Outcome};
+use super::model::{covering_batches, Model, Outcome};
 use super::norm::{Axis, NormState};
 use super::optim::{Detail, Hyper, Params};
 use super::records::{LayerProfile, Place, SIGMOID_SATURATED, TANH_SATURATED};
 use super::spec::{Activation, MlpSpec, Norm, NormPlace, Residual};
+use super::sums::{mean_std, share};
 use super::task::Dataset;
 use ndarray::{Array2, ArrayView2, ArrayViewMut2};
 

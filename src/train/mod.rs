@@ -34,6 +34,7 @@ pub mod records;
 mod rng;
 pub mod session;
 pub mod spec;
+mod sums;
 pub mod task;
 pub mod theory;
 

@@ -1,9 +1,9 @@
 //! The optimiser: gradient clipping and SGD with momentum, over a model's parameters stored
 //! flat, layer after layer, each operation rounded to the parameters' format.
 
-use super::model::lanes_sum;
 use super::records::LayerProfile;
 use super::spec::Clip;
+use super::sums::lanes_sum;
 use crate::sim::format::Real;
 
 /// How much per-layer detail a step computes.
