@@ -3,11 +3,13 @@
 //! and before any step. No panic, and the words and colours a user sees are there.
 #![cfg(not(target_arch = "wasm32"))]
 
+mod common;
+
+use common::readout;
 use deep_signal::app::params::Values;
 use deep_signal::app::view::{summary, ViewModel};
 use deep_signal::app::views::train_lab::{self as train, PANELS, PARAMS};
 use deep_signal::plot::{self, Style, Theme};
-use plotters::prelude::*;
 
 /// The lab's model for `query`, trained as the page would (the clock never runs out here).
 fn lab(pairs: &[(&str, &str)]) -> Box<dyn ViewModel> {
@@ -24,31 +26,10 @@ fn lab(pairs: &[(&str, &str)]) -> Box<dyn ViewModel> {
     m
 }
 
-fn readout(m: &dyn ViewModel, key: &str) -> String {
-    m.readouts()
-        .into_iter()
-        .find(|r| r.key == key)
-        .unwrap()
-        .value
-}
-
 /// Every panel as SVG.
 fn render_all(m: &dyn ViewModel) -> Vec<String> {
     (0..PANELS.len())
-        .map(|i| {
-            let mut svg = String::new();
-            {
-                let root = SVGBackend::with_string(&mut svg, (800, 420)).into_drawing_area();
-                plot::draw_plot(
-                    &root,
-                    &m.plot(i, &Theme::light()),
-                    &Style::svg(Theme::light()),
-                )
-                .expect("drawing succeeds");
-                root.present().expect("present");
-            }
-            svg
-        })
+        .map(|i| common::svg(&m.plot(i, &Theme::light())))
         .collect()
 }
 

@@ -4,6 +4,9 @@
 //! checked against their readouts.
 #![cfg(not(target_arch = "wasm32"))]
 
+mod common;
+
+use common::readout;
 use deep_signal::app::params::Values;
 use deep_signal::app::view::ViewModel;
 use deep_signal::app::views::{ViewSpec, VIEWS};
@@ -39,14 +42,6 @@ fn run(query: &str) -> (&'static ViewSpec, Box<dyn ViewModel>) {
         m.tick(&mut values, &|| 0.0, f64::INFINITY);
     }
     (view, m)
-}
-
-fn readout(m: &dyn ViewModel, key: &str) -> String {
-    m.readouts()
-        .into_iter()
-        .find(|r| r.key == key)
-        .unwrap_or_else(|| panic!("no readout {key}"))
-        .value
 }
 
 /// Every number that follows `word ` in `text` (`step 9`, `steps 3`).

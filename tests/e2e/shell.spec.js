@@ -1,5 +1,5 @@
-// Lectures and course notes: themes and projector mode, shortcuts, embedding and the
-// host-page API, exports, and accessibility.
+// The shell every view shares, as lectures and course notes use it: themes and projector
+// mode, shortcuts, embedding and the host-page API, exports, and accessibility.
 const fs = require("node:fs");
 const { test, expect } = require("@playwright/test");
 const AxeBuilder = require("@axe-core/playwright").default;
