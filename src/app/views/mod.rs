@@ -12,6 +12,7 @@ pub mod train_lab;
 
 use super::lab;
 use super::params::{ParamSpec, Values};
+use super::shared::FORMAT;
 use super::shortcuts::Binding;
 use super::view::{ActionSpec, PanelSpec, PresetSpec, ViewModel};
 use remedies_lab as remedies;
@@ -190,7 +191,11 @@ const LIST: &[ViewSpec] = &[ViewSpec {
     actions: &[],
     keys: shown(EXPLORER.is_some(), explorer::KEYS, &[]),
     key_help: shown(EXPLORER.is_some(), explorer::KEY_HELP, &[]),
-    carry: &[("depth", "depth"), ("dtype", "dtype"), ("weight", "w")],
+    carry: &[
+        ("depth", explorer::DEPTH.key()),
+        ("dtype", FORMAT.key()),
+        ("weight", explorer::W.key()),
+    ],
     build: EXPLORER,
 },
 ViewSpec {
@@ -211,7 +216,11 @@ ViewSpec {
     actions: shown(TRAIN.is_some(), lab::ACTIONS, &[]),
     keys: shown(TRAIN.is_some(), lab::KEYS, &[]),
     key_help: shown(TRAIN.is_some(), lab::KEY_HELP, &[]),
-    carry: &[("depth", "depth"), ("dtype", "dtype"), ("weight", "w0")],
+    carry: &[
+        ("depth", train::DEPTH.key()),
+        ("dtype", FORMAT.key()),
+        ("weight", train::W0.key()),
+    ],
     build: TRAIN,
 },
 ViewSpec {
@@ -233,7 +242,10 @@ ViewSpec {
     actions: shown(REMEDIES.is_some(), remedies::ACTIONS, &[]),
     keys: shown(REMEDIES.is_some(), lab::KEYS, &[]),
     key_help: shown(REMEDIES.is_some(), lab::KEY_HELP, &[]),
-    carry: &[("depth", "depth"), ("dtype", "dtype")],
+    carry: &[
+        ("depth", remedies::DEPTH.key()),
+        ("dtype", remedies::FORMAT.key()),
+    ],
     build: REMEDIES,
 }];
 
