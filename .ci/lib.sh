@@ -1,5 +1,6 @@
 # Shared steps of the serve, test and bench commands: each tool is installed only if it
-# is missing, and every step says what it is doing. Source this file; don't run it.
+# is missing, and every step says what it is doing; and the list of modules, which the
+# post-build hook reads too. Source this file; don't run it.
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -16,6 +17,39 @@ say() { printf '\n==> %s\n' "$*"; }
 # The wasm-bindgen version that Cargo.lock pins; the CLI must match it exactly.
 wasm_bindgen_version() {
   awk '/^name = "wasm-bindgen"$/ { getline; gsub(/version = |"/, ""); print; exit }' "$ROOT/Cargo.lock"
+}
+
+# each_module COMMAND [ARG...]: runs COMMAND ARG... DIR FEATURES PROFILE VIEWS for every line
+# of Cargo.toml's [package.metadata.modules] (the list of wasm modules; its comment says what
+# the columns mean), in order. FEATURES and VIEWS are single words of space-separated names.
+each_module() {
+  local list dir features profile views
+  list=$(awk '
+    function field(name,   s) {
+      if (!match($0, name "[[:space:]]*=[[:space:]]*\"[^\"]*\"")) {
+        print "Cargo.toml: [package.metadata.modules] has no " name " in: " $0 > "/dev/stderr"
+        exit 1
+      }
+      s = substr($0, RSTART, RLENGTH)
+      sub(/^[^"]*"/, "", s)
+      sub(/"$/, "", s)
+      return s
+    }
+    /^[[:space:]]*\[/ { inside = /^[[:space:]]*\[package\.metadata\.modules\][[:space:]]*(#.*)?$/; next }
+    !inside || /^[[:space:]]*(#|$)/ { next }
+    {
+      n++
+      dir = $0
+      sub(/[[:space:]]*=.*/, "", dir)
+      gsub(/"/, "", dir)
+      printf "%s\t%s\t%s\t%s\n", dir, field("features"), field("profile"), field("views")
+    }
+    END { if (!n) { print "Cargo.toml: no modules in [package.metadata.modules]" > "/dev/stderr"; exit 1 } }
+    ' "$ROOT/Cargo.toml") || return
+  # Read on descriptor 3, so that COMMAND keeps the caller's standard input.
+  while IFS=$'\t' read -r -u 3 dir features profile views; do
+    "$@" "$dir" "$features" "$profile" "$views"
+  done 3<<<"$list"
 }
 
 as_root() {
