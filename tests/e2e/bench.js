@@ -20,12 +20,20 @@ const { items } = require("./wasm-items.js");
 const port = Number(process.env.BENCH_PORT || 4280);
 const base = `http://127.0.0.1:${port}/courses/deep-signal/`;
 const dist = path.join(__dirname, "..", "..", "dist");
-/** The release wasm built with its names kept (see `.ci/bench`). */
-const named = path.join(__dirname, "..", "..", "target", "names", "bindgen", "deep_signal_bg.wasm");
-/** The explorer's own module, built the same way. */
-const namedExplorer = path.join(__dirname, "..", "..", "target", "names", "explorer", "deep_signal_bg.wasm");
-/** The training lab's own module, built the same way. */
-const namedTrain = path.join(__dirname, "..", "..", "target", "names", "train", "deep_signal_bg.wasm");
+/**
+ * The wasm modules, as Cargo.toml's list gives them ([package.metadata.modules], one line per
+ * module): each one's folder in dist/ ("." for the full one) and its features.
+ */
+const modules = (() => {
+  const toml = fs.readFileSync(path.join(__dirname, "..", "..", "Cargo.toml"), "utf8");
+  const list = toml.split(/^\[package\.metadata\.modules\][^\n]*\n/m)[1].split(/^\[/m)[0];
+  return [...list.matchAll(/^"?([^"\s=#]+)"?\s*=\s*\{[^}]*features\s*=\s*"([^"]*)"/gm)].map(
+    ([, dir, features]) => ({ dir, features }),
+  );
+})();
+/** The copy of module `dir` built with its names kept (see `.ci/bench`). */
+const namedCopy = (dir) =>
+  path.join(__dirname, "..", "..", "target", "names", dir === "." ? "bindgen" : dir, "deep_signal_bg.wasm");
 
 function quantile(sorted, q) {
   const i = Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1);
@@ -413,14 +421,12 @@ function largest(label, wasmFile, namedFile) {
     });
     await browser.close();
     console.log("size, what a browser loads (raw, gzip -9):");
-    show("the full module's wasm (every view)", ["deep-signal_bg.wasm"]);
-    show("the explorer's own module's wasm", ["explorer/deep-signal_bg.wasm"]);
-    show("the training lab's own module's wasm", ["train/deep-signal_bg.wasm"]);
+    const moduleLabel = (m) => (m.dir === "." ? "the full module" : `the module ${m.dir}/`) + ` (features ${m.features})`;
+    const wasmOf = (m) => (m.dir === "." ? "" : `${m.dir}/`) + "deep-signal_bg.wasm";
+    for (const m of modules) show(`${moduleLabel(m)}'s wasm`, [wasmOf(m)]);
     for (const [label, names, target] of pages) show(label, names, target);
     show("the lecture (lecture.html, every figure started)", lecture, " (target 300)");
-    largest("the full module", path.join(dist, "deep-signal_bg.wasm"), named);
-    largest("the explorer's own module", path.join(dist, "explorer", "deep-signal_bg.wasm"), namedExplorer);
-    largest("the training lab's own module", path.join(dist, "train", "deep-signal_bg.wasm"), namedTrain);
+    for (const m of modules) largest(moduleLabel(m), path.join(dist, wasmOf(m)), namedCopy(m.dir));
   } finally {
     server.kill();
   }
