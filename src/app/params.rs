@@ -359,6 +359,8 @@ impl Values {
     }
 
     /// The value of `key`. Panics if the view has no such parameter (a programming error).
+    /// Kept out of line: every read of a parameter goes through it, and none is hot.
+    #[inline(never)]
     pub fn get(&self, key: &str) -> &Value {
         &self.values[self.index(key)]
     }

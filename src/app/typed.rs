@@ -27,11 +27,15 @@ pub trait Choice: Copy + PartialEq + 'static {
 
     /// The variant `word` names (as [`ChoiceSpec::parse`] accepted it).
     fn from_word(word: &str) -> Option<Self> {
-        Self::OPTIONS
-            .iter()
-            .position(|(w, _)| *w == word)
-            .map(|i| Self::ALL[i])
+        position(Self::OPTIONS, word).map(|i| Self::ALL[i])
     }
+}
+
+/// Where `word` is among `options`: one function for every choice, kept out of line, since
+/// reading a value is never hot and each choice would otherwise carry its own copy.
+#[inline(never)]
+fn position(options: &[(&'static str, &'static str)], word: &str) -> Option<usize> {
+    options.iter().position(|(w, _)| *w == word)
 }
 
 /// Declares an enum as a [`Choice`], or makes an existing fieldless enum one:
@@ -133,10 +137,11 @@ pub trait Read: Sized {
     fn read(value: &Value) -> Self;
 }
 
+#[inline(never)]
 fn number(value: &Value) -> f64 {
     match value {
         Value::Number(v) => *v,
-        other => panic!("{other:?} is not a number"),
+        _ => panic!("a parameter read as a number is not one"),
     }
 }
 
@@ -164,7 +169,7 @@ impl Read for String {
     fn read(value: &Value) -> String {
         match value {
             Value::Text(t) => t.clone(),
-            other => panic!("{other:?} is not a text"),
+            _ => panic!("a parameter read as a text is not one"),
         }
     }
 }
@@ -173,7 +178,7 @@ impl Read for Vec<&'static str> {
     fn read(value: &Value) -> Vec<&'static str> {
         match value {
             Value::Keys(k) => k.clone(),
-            other => panic!("{other:?} is not a list of keys"),
+            _ => panic!("a parameter read as a list of keys is not one"),
         }
     }
 }
@@ -184,7 +189,7 @@ impl Read for &'static str {
     fn read(value: &Value) -> &'static str {
         match value {
             Value::Choice(word) => word,
-            other => panic!("{other:?} is not a choice"),
+            _ => panic!("a parameter read as a choice is not one"),
         }
     }
 }
@@ -193,13 +198,14 @@ impl<T: Choice> Read for T {
     fn read(value: &Value) -> T {
         match value {
             Value::Choice(word) => T::from_word(word).expect("the parameter offers T's options"),
-            other => panic!("{other:?} is not a choice"),
+            _ => panic!("a parameter read as a choice is not one"),
         }
     }
 }
 
 impl Values {
     /// The value of `param`, as its type.
+    #[inline]
     pub fn of<T: Read>(&self, param: &Param<T>) -> T {
         T::read(self.get(param.spec.key))
     }

@@ -7,7 +7,6 @@ use crate::sim::format::Real;
 /// the full groups of 4), added as `(s0 + s2) + (s1 + s3)`, then the remaining elements in
 /// order: a fixed order, so the bits never depend on the machine, and the partial sums are
 /// independent, so the loop is not bound by the latency of one long chain of additions.
-#[inline(always)]
 pub(crate) fn lanes_sum<T: Copy>(v: &[T], f: impl Fn(T) -> f64) -> f64 {
     let mut s = [0.0; 4];
     let c = v.chunks_exact(4);
