@@ -3,13 +3,15 @@
 // Slides (lecture.html?slides=1&slide=N, the "Slides" button, or S): one claim per screen,
 // with its live figure filling the screen. A slide is each element of the lecture marked
 // data-slide, whose value is the slide's short line: a section heading; a paragraph, whose
-// figure data-slide-figure names by id; a table or a prediction (below), shown on the slide.
+// figure data-slide-figure names by id (and data-slide-set, a query as a prose button's,
+// sets it on entering the slide, so that it shows what the line says); a table or a
+// prediction (below), shown on the slide.
 // A slide's speaker notes are its paragraph and the ones after it, up to the next slide,
 // shown under the slide with N (they keep their buttons, which drive the figure). Right and
 // Left arrows, Page Down and Page Up (a presenter's clicker), Home and End move between
 // slides, and slide= in the URL follows, so a link opens that slide. A figure keeps its own
 // controls and keys: while one has the focus, the arrows, S and N are its own, and only
-// Page Up and Page Down move the slides.
+// Page Up and Page Down move the slides (even from a slider: they are what a clicker sends).
 //
 // Predictions (<aside class="ds-predict" data-predict="FIGURE-ID">): a question with two to
 // four <button data-choice> answers, one of them data-correct, and a button that shows the
@@ -46,6 +48,21 @@ function parts(i) {
   return { el, shown, predict, notes };
 }
 
+/**
+ * Sets the figure with id `id` to `query`, as a prose button does; a figure that has not
+ * started yet (the page has just opened on this slide) is set as soon as it has.
+ */
+function setFigure(id, query) {
+  const figure = document.getElementById(id || "");
+  if (!figure) return;
+  const started = performance.now();
+  const tryNow = () => {
+    if (typeof figure.set === "function") figure.set(query);
+    else if (performance.now() - started < 20000) requestAnimationFrame(tryNow);
+  };
+  tryNow();
+}
+
 /** The heading of the section `el` is in. */
 function sectionOf(el) {
   for (let n = el; n; n = n.previousElementSibling) if (n.tagName === "H2") return n.textContent;
@@ -65,15 +82,21 @@ bar.innerHTML =
   '<button type="button" data-slide-exit>Leave the slides (S)</button></div>';
 main.before(bar);
 
-/** Shows slide `i` (clamped), or the page as a page when slides are off. */
-function show(i) {
-  for (const n of main.querySelectorAll(".ds-slide-on, .ds-slide-note, .ds-slide-covered")) {
-    n.classList.remove("ds-slide-on", "ds-slide-note", "ds-slide-covered");
+/**
+ * Shows slide `i` (clamped), or the page as a page when slides are off. Entering a slide
+ * (`enter`) sets its figure to the slide's data-slide-set, so that the figure shows what the
+ * slide's line says, whatever the figure was left at.
+ */
+function show(i, enter = true) {
+  for (const n of main.querySelectorAll(".ds-slide-on, .ds-slide-note, .ds-slide-covered, .ds-slide-own")) {
+    n.classList.remove("ds-slide-on", "ds-slide-note", "ds-slide-covered", "ds-slide-own");
   }
   if (!root.classList.contains("ds-slides")) return;
   current = Math.max(0, Math.min(slides.length - 1, i));
   const p = parts(current);
   for (const n of p.shown) n.classList.add("ds-slide-on");
+  if (p.predict || p.el.dataset.slideSet) for (const n of p.shown) n.classList.add("ds-slide-own");
+  if (enter && p.el.dataset.slideSet) setFigure(p.el.dataset.slideFigure, p.el.dataset.slideSet);
   for (const n of p.notes) n.classList.toggle("ds-slide-note", notes);
   if (p.predict && !p.predict.hasAttribute("data-revealed")) {
     for (const n of p.shown.slice(1)) n.classList.add("ds-slide-covered");
@@ -109,7 +132,7 @@ function go(by) {
   const p = parts(current);
   if (by > 0 && p.predict && !p.predict.hasAttribute("data-revealed")) {
     reveal(p.predict);
-    show(current);
+    show(current, false);
     return;
   }
   show(current + by);
@@ -124,9 +147,7 @@ function reveal(predict) {
     if (c.hasAttribute("data-correct")) c.setAttribute("aria-describedby", answerId(predict));
   }
   const figure = document.getElementById(predict.dataset.predict);
-  if (predict.dataset.predictSet && figure && typeof figure.set === "function") {
-    figure.set(predict.dataset.predictSet);
-  }
+  if (predict.dataset.predictSet) setFigure(predict.dataset.predict, predict.dataset.predictSet);
   const answer = predict.querySelector(".ds-predict-answer");
   const correct = predict.querySelector("[data-correct]");
   const picked = predict.querySelector("[data-choice][aria-pressed=true]");
@@ -179,7 +200,7 @@ for (const predict of main.querySelectorAll(".ds-predict")) {
   }
   predict.querySelector("[data-predict-show]")?.addEventListener("click", () => {
     reveal(predict);
-    if (root.classList.contains("ds-slides")) show(current);
+    if (root.classList.contains("ds-slides")) show(current, false);
   });
 }
 
@@ -189,7 +210,7 @@ bar.addEventListener("click", (e) => {
   if (b.hasAttribute("data-slide-go")) go(Number(b.dataset.slideGo));
   else if (b.hasAttribute("data-slide-notes")) {
     notes = !notes;
-    show(current);
+    show(current, false);
   } else if (b.hasAttribute("data-slide-exit")) slidesOn(false);
 });
 document.getElementById("ds-slides-open")?.addEventListener("click", () => slidesOn(true));
@@ -197,10 +218,11 @@ document.getElementById("ds-slides-open")?.addEventListener("click", () => slide
 document.addEventListener("keydown", (e) => {
   if (e.altKey || e.ctrlKey || e.metaKey || e.defaultPrevented) return;
   const t = e.target;
-  if (t.closest && t.closest("input, select, textarea, [contenteditable], dialog")) return;
-  const inFigure = t.closest && t.closest("[data-deep-signal]");
   const on = root.classList.contains("ds-slides");
   const clicker = { PageDown: 1, PageUp: -1 }[e.key];
+  // A clicker moves the slides wherever the focus is, but for text being typed.
+  if (t.closest && t.closest(clicker && on ? "textarea, [contenteditable], dialog" : "input, select, textarea, [contenteditable], dialog")) return;
+  const inFigure = t.closest && t.closest("[data-deep-signal]");
   const arrows = { ArrowRight: 1, ArrowLeft: -1 }[e.key];
   if (on && clicker) go(clicker);
   else if (on && arrows && !inFigure) go(arrows);
@@ -208,7 +230,7 @@ document.addEventListener("keydown", (e) => {
   else if (on && e.key === "End" && !inFigure) show(slides.length - 1);
   else if (on && (e.key === "n" || e.key === "N") && !inFigure) {
     notes = !notes;
-    show(current);
+    show(current, false);
   } else if ((e.key === "s" || e.key === "S") && !inFigure) slidesOn(!on);
   else if (on && e.key === "Escape" && !inFigure) slidesOn(false);
   else return;

@@ -97,7 +97,7 @@ test("a figure keeps its own keys and controls on a slide; its prose buttons wor
   await expect(notes.first()).toBeVisible();
   await expect(page.getByRole("button", { name: "Cut Figure 1 to two layers" })).toBeVisible();
   await page.getByRole("button", { name: "Cut Figure 1 to two layers" }).click();
-  await expect.poll(() => figureReadout(page, "fig-chain", "yn")).toBe("0.82");
+  await expect.poll(() => page.evaluate(() => document.getElementById("fig-chain").get().params.depth)).toBe("2");
   const noteTop = await notes.first().evaluate((e) => e.getBoundingClientRect().top);
   const figureBottom = await page.locator("#fig-chain").evaluate((e) => e.getBoundingClientRect().bottom);
   expect(noteTop).toBeGreaterThan(figureBottom);
@@ -108,8 +108,6 @@ test("a figure keeps its own keys and controls on a slide; its prose buttons wor
 test("at 1920 × 1080 in projector mode a slide's plot fills most of the screen", async ({ page }) => {
   await page.setViewportSize({ width: 1920, height: 1080 });
   await page.goto("./lecture.html?slides=1");
-  await page.selectOption("#ds-theme", "projector").catch(() => {});
-  await page.evaluate(() => document.documentElement.setAttribute("data-theme", "projector"));
   const n = await slideNumber(page, "Learning rate 1");
   await page.goto(`./lecture.html?slides=1&slide=${n}`);
   await page.evaluate(() => document.documentElement.setAttribute("data-theme", "projector"));
@@ -201,4 +199,41 @@ test("printing with slides on prints the whole lecture, and no slide controls", 
   await expect(page.locator("#fig-init")).toBeAttached();
   expect(await page.locator("#content > figure").evaluateAll((fs) => fs.every((f) => getComputedStyle(f).display !== "none"))).toBe(true);
   await expect(page.getByRole("button", { name: "Show the answer" }).first()).toBeHidden();
+});
+
+test("every slide's figure shows what the slide's line says, whatever the figure was left at", async ({ page }) => {
+  await page.goto("./lecture.html?slides=1");
+  // The line's words, and the figure's readout that must agree with them.
+  const cases = [
+    ["50 layers at w = 0.8", "fig-chain", "regime", "vanishing"],
+    ["w < 1", "fig-chain", "regime", "vanishing"],
+    ["w = 1 passes the input intact", "fig-chain", "w-pow-n", (v) => Math.abs(Number(v) - 7.316) < 0.01],
+    ["w > 1", "fig-chain", "first-nonfinite", "189"],
+    ["The gradient shrinks by w", "fig-backward", "regime", "vanishing"],
+    ["Learning rate 1", "fig-explode-loss", "diagnosis", "exploding"],
+    ["Weights at 0.8", "fig-vanish-loss", "diagnosis", "vanishing"],
+    ["Clip the gradient", "fig-explode-fix", "diagnosis", "healthy"],
+  ];
+  for (const [start, figure, key, expected] of cases) {
+    const n = await slideNumber(page, start);
+    // Leave the figure somewhere else first, as a lecturer's detour would.
+    if (figure === "fig-chain") await page.evaluate(() => document.getElementById("fig-chain").set?.("w=1.3&depth=7"));
+    await page.goto(`./lecture.html?slides=1&slide=${n}`);
+    await expect(page.locator(`#${figure}[data-state=ready]`)).toBeAttached({ timeout: 30_000 });
+    if (typeof expected === "function") {
+      await expect.poll(async () => expected(await figureReadout(page, figure, key)), start).toBe(true);
+    } else {
+      await expect.poll(() => figureReadout(page, figure, key), start).toBe(expected);
+    }
+  }
+  // Moving onto a slide sets its figure again, after the reader changed it.
+  const n = await slideNumber(page, "w > 1");
+  await page.goto(`./lecture.html?slides=1&slide=${n - 2}`);
+  await expect(page.locator("#fig-chain[data-state=ready]")).toBeAttached({ timeout: 20_000 });
+  await page.evaluate(() => document.getElementById("fig-chain").set("w=0.5"));
+  await page.keyboard.press("PageDown");
+  await page.keyboard.press("PageDown");
+  await page.keyboard.press("ArrowRight");
+  await expect(page).toHaveURL(new RegExp(`slide=${n}(&|$)`));
+  await expect.poll(() => figureReadout(page, "fig-chain", "regime")).toBe("exploding");
 });
