@@ -158,6 +158,35 @@ fn the_training_labs_words_agree_with_its_numbers() {
 }
 
 #[test]
+fn a_deep_mlp_that_explodes_at_step_1_stays_exploding_once_it_stalls() {
+    // The weight gradients grow toward the input, layer by layer, as in the lecture.
+    let (_, m) = run("view=train&preset=exploding-mlp&steps=1");
+    assert_eq!(readout(&*m, "diagnosis"), "exploding");
+    let first: f64 = readout(&*m, "grad-norm-first").parse().unwrap();
+    let last: f64 = readout(&*m, "grad-norm-last").parse().unwrap();
+    assert!((130.0..150.0).contains(&(first / last)), "{first} / {last}");
+    // By step 20 its tanh units have saturated and its updates are tiny, yet the run is
+    // not healthy: the note says what step 1 did and what is left.
+    let (_, m) = run("view=train&preset=exploding-mlp&steps=20");
+    assert_eq!(readout(&*m, "diagnosis"), "exploding");
+    assert_eq!(m.badge(0), Some(("exploding", "exploding")));
+    let note = m.note(0);
+    assert!(
+        note.starts_with("Exploding (rule: an update above 0.1"),
+        "{note}"
+    );
+    assert!(
+        note.contains("at step 1, layer 2's update ‖lr·g‖/‖θ‖ was 5.287"),
+        "{note}"
+    );
+    assert!(note.contains("By step 20 the largest update is"), "{note}");
+    for key in ["update-ratio-first", "update-ratio-last"] {
+        let ratio: f64 = readout(&*m, key).parse().unwrap();
+        assert!(ratio < 1e-3, "{key} {ratio}");
+    }
+}
+
+#[test]
 fn the_issues_cases_say_what_the_lesson_says() {
     // Figure 4: every weight gradient near 1e4 and flat, updates 80 times the weights.
     let (_, m) = run("view=train&preset=exploding-init&steps=1");

@@ -72,6 +72,17 @@ test("the numbers the prose quotes are what the figures compute", async ({ page 
   expect(await figureReadout(page, "fig-explode-loss", "diagnosis")).toBe("exploding");
   expect(Number(await figureReadout(page, "fig-explode-loss", "nonfinite-weight-layers"))).toBe(50);
 
+  // Figure 4's real network: a 50-layer tanh MLP at σ = 2, whose weight gradients grow
+  // toward the input to about 140 times the output layer's at step 1.
+  await page.locator("#fig-explode-grads").scrollIntoViewIfNeeded();
+  await expect(page.locator("#fig-explode-grads[data-state=ready]")).toBeAttached({ timeout: 15_000 });
+  await press(page, "Load a 50-layer tanh MLP whose weights start too large");
+  await expect.poll(() => figureReadout(page, "fig-explode-grads", "step"), { timeout: 20_000 }).toBe("1");
+  await expect(page.locator("#fig-explode-grads[data-state=ready]")).toBeAttached({ timeout: 15_000 });
+  const growth = Number(await figureReadout(page, "fig-explode-grads", "grad-norm-first")) / Number(await figureReadout(page, "fig-explode-grads", "grad-norm-last"));
+  expect(Math.round(growth / 10) * 10).toBe(140);
+  expect(await figureReadout(page, "fig-explode-grads", "diagnosis")).toBe("exploding");
+
   // Figure 12: Xavier's RMS falls about 30,000-fold over 30 ReLU layers; He's holds.
   await page.locator("#fig-init").scrollIntoViewIfNeeded();
   await expect(page.locator("#fig-init[data-state=ready]")).toBeAttached({ timeout: 15_000 });

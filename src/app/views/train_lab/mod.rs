@@ -199,6 +199,23 @@ const CHAIN_BASE: &[(&str, &str)] = &[
     ("steps", "0"),
 ];
 
+/// What the MLP preset starts from: 50 tanh layers of 64 units, learning the sine with the
+/// full batch at learning rate 0.01 in `f32`, from step 0.
+const MLP_BASE: &[(&str, &str)] = &[
+    ("model", "mlp"),
+    ("depth", "50"),
+    ("width", "64"),
+    ("act", "tanh"),
+    ("dtype", "f32"),
+    ("task", "sine"),
+    ("batch", "0"),
+    ("noise", "0"),
+    ("lr", "0.01"),
+    ("momentum", "0"),
+    ("clip", "off"),
+    ("steps", "0"),
+];
+
 /// The lecture's cases, one click each. Each starts from step 0 and plays.
 pub static PRESETS: &[PresetSpec] = &[
     PresetSpec {
@@ -265,6 +282,17 @@ pub static PRESETS: &[PresetSpec] = &[
             ("noise", "0.1"),
             ("lr", "0"),
             ("baseline", "on"),
+        ],
+    },
+    PresetSpec {
+        slug: "exploding-mlp",
+        label: "Exploding: a deep MLP with large weights",
+        tag: "exploding",
+        description: "An MLP of 50 tanh layers of 64 units whose weights start at σ = 2, twice the σ = 1 at which tanh neither fades nor amplifies a signal: at step 1 the gradient grows layer by layer toward the input, to over a hundred times the output layer's at layer 1, and the first updates are thousands of times the guide.",
+        base: MLP_BASE,
+        values: &[
+            ("init", "normal"),
+            ("sigma", "2"),
         ],
     },
 ];
