@@ -6,9 +6,9 @@
 //!    loss's movement is the data's alone, the yardstick for a real run;
 //! 3. **exploding** when the loss has grown a thousandfold, or when a layer's update is
 //!    above a tenth of its weights in one step (a hundred times the guide of `1e-3`): the
-//!    lecture's "extremely large values"; judged at the latest step and at step 1, since an
-//!    update that large at the start throws the weights where the later, smaller updates of
-//!    a saturated network leave them;
+//!    lecture's "extremely large values"; judged at the latest step, and at step 1 until the
+//!    loss is below a hundredth of its start: an update that large at the start can throw
+//!    the weights where the later, tiny updates of a saturated network leave them;
 //! 4. **vanishing** when, at step 1, the first layer's gradient norm is below a hundredth of
 //!    the largest layer's;
 //! 5. **healthy** otherwise.
@@ -271,22 +271,33 @@ pub fn diagnose(
             ),
         };
     }
-    // An update that large at step 1 threw the weights where the later, small updates of a
-    // saturated or stalled network cannot bring them back: the run stays exploding.
-    let first_largest = initial.and_then(largest_update);
+    // An update that large at step 1 can throw the weights where the later, tiny updates of
+    // a saturated network leave them: a run that did so stays exploding until it has
+    // brought its loss below a hundredth of its start. (One that recovers and learns, as
+    // BatchNorm's configuration does from its large first update, is then judged by the
+    // rules below.)
+    let now_largest = largest.map_or(0.0, |(_, r)| r);
+    let first_largest = initial
+        .and_then(largest_update)
+        .filter(|_| last_loss > first_loss / 100.0);
     if let Some((layer, ratio)) = first_largest.filter(|(_, r)| *r > UNSTABLE_RATIO) {
         return Finding {
             diagnosis: Diagnosis::Exploding,
             text: format!(
-                "Exploding (rule: an update above {} of its layer's weights): at step 1, layer {layer}'s update ‖lr·g‖/‖θ‖ was {}, {} times the guide of {}. By step {step} the largest update is {} and the loss went from {} at step 1 to {}{}: the first updates threw the weights so far that the later ones barely move them.{EXPLODING_HELP}",
+                "Exploding (rule: an update above {} of its layer's weights): at step 1, layer {layer}'s update ‖lr·g‖/‖θ‖ was {}, {} times the guide of {}. By step {step} the largest update is {} and the loss went from {} at step 1 to {}{}: {}.{EXPLODING_HELP}",
                 short(UNSTABLE_RATIO),
                 short(ratio),
                 short(ratio / GUIDE_RATIO),
                 short(GUIDE_RATIO),
-                short(largest.map_or(0.0, |(_, r)| r)),
+                short(now_largest),
                 short(first_loss),
                 short(last_loss),
                 settled(records).map_or(String::new(), |s| format!(", within 1% of that since step {s}")),
+                if now_largest < GUIDE_RATIO / 10.0 {
+                    "the first updates threw the weights so far that the later ones barely move them"
+                } else {
+                    "not yet below a hundredth of where it started"
+                },
             ),
         };
     }

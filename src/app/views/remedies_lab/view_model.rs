@@ -369,11 +369,17 @@ impl Trainer for RemediesModel {
 impl ViewModel for RemediesModel {
     fn update(&mut self, values: &Values, _previous: &Values) {
         let next = Shared::from_values(values);
+        // A step asked for is where the run stops, also when it was playing (playing
+        // writes the step it reached into the shared settings, and a preset sets them).
+        let asked = next.steps != self.shared.steps;
         let restart = next.base != self.shared.base || next.steps < self.steps();
         self.shared = next;
         self.rebuild(values, restart);
         if !restart && next.steps > self.steps() {
             self.player.target = Some(next.steps);
+        }
+        if asked {
+            self.player.playing = false;
         }
     }
 

@@ -121,6 +121,10 @@ impl Trainer for TrainModel {
 impl ViewModel for TrainModel {
     fn update(&mut self, values: &Values, _previous: &Values) {
         let next = Settings::from_values(values);
+        // A step asked for (the Steps box, a message's `steps`) is where the run stops, as
+        // `steps=` on load does, also when it was playing. (Playing writes the step it
+        // reached into the settings as well, and a preset sets them itself first.)
+        let asked = next.steps != self.settings.steps;
         let same = next.same_run(&self.settings);
         self.adjustments = next.adjustments();
         self.settings = next;
@@ -128,6 +132,9 @@ impl ViewModel for TrainModel {
             self.restart();
         } else if next.steps > self.session.steps() {
             self.player.target = Some(next.steps);
+        }
+        if asked {
+            self.player.playing = false;
         }
     }
 
@@ -462,5 +469,56 @@ impl TrainModel {
                 format!("MLP {}x{} {:?}", m.width, m.depth, m.activation).to_ascii_lowercase()
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::app::views::train_lab::PARAMS;
+
+    /// Runs frames until the model rests (or 200 frames).
+    fn settle(m: &mut dyn ViewModel, values: &mut Values) {
+        for _ in 0..200 {
+            if !m.tick(values, &|| 0.0, 8.0).more {
+                break;
+            }
+        }
+    }
+
+    #[test]
+    fn a_step_asked_for_while_playing_is_where_the_run_stops_and_a_preset_still_plays() {
+        let mut values = Values::defaults(PARAMS);
+        let mut m = model(&values);
+        assert!(m.action(PLAY.key, &mut values));
+        for _ in 0..3 {
+            m.tick(&mut values, &|| 0.0, 8.0);
+        }
+        assert!(values.of(&STEPS) > 1, "playing");
+        // A message sets a new run and its step while the old one plays.
+        let previous = values.clone();
+        values.set_raw("depth", "7");
+        values.set_raw("steps", "1");
+        m.update(&values, &previous);
+        settle(&mut *m, &mut values);
+        assert_eq!(values.of(&STEPS), 1);
+        assert_eq!(m.toggled(PLAY.key), Some(("Play", false)));
+        // A setting changed without a step keeps playing, as before.
+        m.action(PLAY.key, &mut values);
+        m.tick(&mut values, &|| 0.0, 8.0);
+        let previous = values.clone();
+        values.set_raw("lr", "0.02");
+        m.update(&values, &previous);
+        m.tick(&mut values, &|| 0.0, 8.0);
+        assert_eq!(m.toggled(PLAY.key), Some(("Pause", true)));
+        // A preset plays from step 0, though it sets the step to 0.
+        let presets = crate::app::views::train_lab::PRESETS;
+        let preset = presets.iter().find(|p| p.slug == "vanishing").unwrap();
+        let previous = values.clone();
+        preset.apply(&mut values);
+        m.preset_applied(&values);
+        m.update(&values, &previous);
+        m.tick(&mut values, &|| 0.0, 8.0);
+        assert_eq!(m.toggled(PLAY.key), Some(("Pause", true)));
     }
 }
