@@ -312,8 +312,13 @@ fn running() -> Vec<Rc<Shell>> {
     })
 }
 
-/// Starts every figure and draws each at once, so the printed page shows them all. Those
-/// off screen stay paused.
+/// How long printing may spend finishing one figure's `steps=N` (the lecture's all take a
+/// few milliseconds; a figure asked for more prints the step it reached).
+const PRINT_LIMIT_MS: f64 = 2000.0;
+
+/// Starts every figure, finishes the steps each was asked for and draws it at once, so the
+/// printed page shows every figure with its final numbers, never a run still training.
+/// Those off screen stay paused afterwards.
 fn print() {
     let list: Vec<Rc<Figure>> = FIGURES.with(|f| {
         f.borrow()
@@ -324,7 +329,7 @@ fn print() {
     for figure in list {
         if let Some(shell) = figure.start() {
             shell.set_visible(figure.near.get());
-            shell.draw_now();
+            shell.finish_now(PRINT_LIMIT_MS);
         }
     }
 }

@@ -174,3 +174,43 @@ test("on a phone the lecture fits the screen, formulas in MathML", async ({ brow
   expect(overflow).toBeLessThanOrEqual(0);
   await context.close();
 });
+
+test("every figure shows its own sentence under its plot, on screen and on paper", async ({ page }) => {
+  await page.goto("./lecture.html");
+  await expect(page.locator(".ds-lede")).toContainText("point at a plot to read the value");
+  for (const id of await figureIds(page)) {
+    await page.locator(`#${id}`).scrollIntoViewIfNeeded();
+    await expect(page.locator(`#${id}[data-state=ready]`), id).toBeAttached({ timeout: 20_000 });
+    // The shown panel's note: visible, not empty, under the plot.
+    const note = page.locator(`#${id} .ds-plot:not([hidden]) [data-note]`).first();
+    await expect(note, id).toBeVisible();
+    expect((await note.textContent()).trim().length, id).toBeGreaterThan(20);
+    const noteTop = await note.evaluate((e) => e.getBoundingClientRect().top);
+    const canvasBottom = await page.locator(`#${id} canvas`).first().evaluate((e) => e.getBoundingClientRect().bottom);
+    expect(noteTop, id).toBeGreaterThanOrEqual(canvasBottom - 1);
+  }
+  await page.emulateMedia({ media: "print" });
+  await expect(page.locator("#fig-explode-loss .ds-plot:not([hidden]) [data-note]").first()).toBeVisible();
+});
+
+test("printing right after loading prints every training figure at its final step, never untrained", async ({ page }) => {
+  await page.goto("./lecture.html");
+  await expect(page.locator("#fig-chain")).toHaveAttribute("data-state", /waiting|ready|busy/);
+  // Printed at once: no figure below the first screen has been scrolled to or trained.
+  await page.emulateMedia({ media: "print" });
+  const figures = await page.evaluate(() =>
+    [...document.querySelectorAll("[data-deep-signal]")].map((e) => [e.id, new URLSearchParams(e.dataset.deepSignal)]).map(([id, q]) => [id, q.get("view"), q.get("steps")]),
+  );
+  let trained = 0;
+  for (const [id, view, steps] of figures) {
+    await expect(page.locator(`#${id} canvas`).first(), id).toBeAttached({ timeout: 15_000 });
+    if (view !== "train" || !steps) continue;
+    trained++;
+    // Its final step: the one asked for, or the one where the run stopped itself.
+    const halt = await figureReadout(page, id, "halt-step");
+    expect(await figureReadout(page, id, "step"), id).toBe(halt === "none" ? steps : halt);
+    expect(await figureReadout(page, id, "diagnosis"), id).not.toBe("untrained");
+    await expect(page.locator(`#${id} .ds-plot:not([hidden]) [data-badge]`).first(), id).not.toHaveText(/untrained/i);
+  }
+  expect(trained).toBeGreaterThanOrEqual(6);
+});

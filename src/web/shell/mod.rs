@@ -315,6 +315,31 @@ impl Shell {
         }
     }
 
+    /// Runs the work the URL asked for (`steps=N`) to its end at once, for at most
+    /// `limit_ms`, whether the view is on screen or not, then draws: for printing, where a
+    /// figure shows its final numbers, never a run still training. A run that plays is
+    /// printed at the step it has reached.
+    pub fn finish_now(&self, limit_ms: f64) {
+        self.draw_now();
+        let perf = dom::window().performance();
+        let now = || perf.as_ref().map_or(0.0, |p| p.now());
+        let end = now() + limit_ms;
+        let mut worked = false;
+        {
+            let mut values = self.values.borrow_mut();
+            let mut model = self.model.borrow_mut();
+            while model.busy() && now() < end {
+                model.tick(&mut values, &now, WORK_BUDGET_MS);
+                worked = true;
+            }
+            // What the work wrote (the step reached) is the model's own news.
+            *self.seen.borrow_mut() = values.clone();
+        }
+        if worked {
+            self.draw_now();
+        }
+    }
+
     /// Marks the values as changed and asks for a redraw; until it is done, the page is
     /// not ready.
     fn changed(&self) {
