@@ -224,3 +224,29 @@ test("screenshot of the training lab for the README", async ({ page }) => {
   await open(page, "view=train&lr=1&steps=20");
   await page.screenshot({ path: require("node:path").join(__dirname, "..", "..", "www", "screenshot-train.png") });
 });
+
+test("a kept run stays on the plots as a faint ghost beside the next one, and in the URL", async ({ page }) => {
+  const errors = watchErrors(page);
+  await open(page, "view=train&preset=exploding-lr&steps=20");
+  expect(await readout(page, "halt-step")).toBe("10");
+  const before = await pixels(page, "loss");
+  await page.getByRole("button", { name: "Keep this run" }).click();
+  await expect(page).toHaveURL(/keep=lr%3A1%2Csteps%3A10/);
+  await expect(page.locator('input[name="keep"]')).toHaveValue("lr:1,steps:10");
+  // The next run, on the same axes: learning rate 0.05 for 30 steps.
+  await page.goto(page.url().replace("lr=1", "lr=0.05").replace("steps=10", "steps=30"));
+  await expect(page.locator("#deep-signal[data-state=ready]")).toBeAttached({ timeout: 15_000 });
+  expect(await readout(page, "step")).toBe("30");
+  expect(await readout(page, "diagnosis")).toBe("healthy");
+  // Its data table has the kept run's column, named by what differs.
+  await page.locator("[data-show-data=loss]").click();
+  const table = page.locator("[data-table=loss] table");
+  await expect(table.locator("thead")).toContainText("kept run, step 10 (lr 1)");
+  await expect(page.locator("[data-table=gradients]")).toBeAttached();
+  // Forgetting it takes it off the plot and the URL.
+  await page.getByRole("button", { name: "Forget the kept run" }).click();
+  await expect(page).not.toHaveURL(/keep=/);
+  await expect(table.locator("thead")).not.toContainText("kept run");
+  expect(before).not.toBe(await pixels(page, "loss"));
+  expect(errors).toEqual([]);
+});

@@ -213,7 +213,7 @@ ViewSpec {
     params: train::PARAMS,
     panels: train::PANELS,
     presets: shown(TRAIN.is_some(), train::PRESETS, &[]),
-    actions: shown(TRAIN.is_some(), lab::ACTIONS, &[]),
+    actions: shown(TRAIN.is_some(), train::ACTIONS, &[]),
     keys: shown(TRAIN.is_some(), lab::KEYS, &[]),
     key_help: shown(TRAIN.is_some(), lab::KEY_HELP, &[]),
     carry: &[

@@ -6,17 +6,20 @@
 //! ([`crate::app::lab`]).
 
 #[cfg(feature = "train-lab")]
+pub mod kept;
+#[cfg(feature = "train-lab")]
 pub mod settings;
 #[cfg(feature = "train-lab")]
 pub mod view_model;
 
 use crate::app::lab::{
-    Toggle, BATCH, CLIP, CLIP_MAX, LR, MOMENTUM, NOISE, SAMPLES, SEED, SPEED, STEPS, TASK,
+    Toggle, BATCH, CLIP, CLIP_MAX, LR, MOMENTUM, NOISE, PLAY, RESET, SAMPLES, SEED, SPEED, STEP,
+    STEP100, STEPS, TASK,
 };
-use crate::app::params::ParamSpec;
+use crate::app::params::{ParamKind, ParamSpec, TextSpec};
 use crate::app::shared::{number, weight, FORMAT, SCALE};
 use crate::app::typed::Param;
-use crate::app::view::{PanelSpec, PresetSpec};
+use crate::app::view::{ActionSpec, PanelSpec, PresetSpec};
 use crate::train::spec::{MAX_CHAIN_DEPTH, MAX_MLP_WIDTH};
 use std::fmt::Write;
 
@@ -153,6 +156,25 @@ pub const BASELINE: Param<Toggle> = Param::choice(
     "on",
 );
 
+/// How a kept run's text is read: by the lab's reader, in a build that has the lab. A module
+/// without it only carries the text in its links, and keeps it as given.
+#[cfg(feature = "train-lab")]
+const READ_KEPT: fn(&str) -> (String, Option<String>) = kept::canonical;
+#[cfg(not(feature = "train-lab"))]
+const READ_KEPT: fn(&str) -> (String, Option<String>) = |raw| (raw.trim().to_string(), None);
+
+/// The settings of a kept run, drawn faintly beside the current one.
+pub const KEEP: Param<String> = Param::new(
+    "keep",
+    "Kept run",
+    "The settings of a run kept to compare with (Keep this run), as key:value pairs and its step, for example lr:1,steps:20; empty for none.",
+    ParamKind::Text(TextSpec {
+        default: "",
+        read: READ_KEPT,
+        max_len: 600,
+    }),
+);
+
 /// The training lab's parameters, in the order of its controls.
 pub static PARAMS: &[ParamSpec] = &[
     MODEL.spec,
@@ -175,6 +197,7 @@ pub static PARAMS: &[ParamSpec] = &[
     CLIP.spec,
     CLIP_MAX.spec,
     BASELINE.spec,
+    KEEP.spec,
     SEED.spec,
     STEPS.spec,
     SPEED.spec,
@@ -296,6 +319,23 @@ pub static PRESETS: &[PresetSpec] = &[
         ],
     },
 ];
+
+/// Keeps the current run on the plots as a faint ghost.
+pub const KEEP_RUN: ActionSpec = ActionSpec {
+    key: "keep",
+    label: "Keep this run",
+    shortcut: None,
+};
+
+/// Takes the kept run off the plots.
+pub const FORGET: ActionSpec = ActionSpec {
+    key: "forget",
+    label: "Forget the kept run",
+    shortcut: None,
+};
+
+/// A lab's buttons, then keeping and forgetting a run.
+pub static ACTIONS: &[ActionSpec] = &[PLAY, STEP, STEP100, RESET, KEEP_RUN, FORGET];
 
 crate::panels! {
     /// The training lab's plots.

@@ -1,8 +1,9 @@
 //! The training lab's model: a run of the engine, played in slices of a frame, with the
 //! plots, readouts and diagnosis it shows.
 
+use super::kept::{self, Kept};
 use super::settings::Settings;
-use super::Panel;
+use super::{Panel, FORGET, KEEP, KEEP_RUN};
 use crate::app::lab::diagnosis::{diagnose, output_gradient_words, Diagnosis, Finding};
 use crate::app::lab::player::{frame, Player, Press, Trainer};
 use crate::app::lab::plots::{self, Profiles};
@@ -10,7 +11,7 @@ use crate::app::lab::{PLAY, STEPS};
 use crate::app::numbers::{js, short};
 use crate::app::params::Values;
 use crate::app::view::{Readout, Tick, ViewModel};
-use crate::plot::{Plot, Theme};
+use crate::plot::{Curve, Plot, Role, Theme};
 use crate::train::{Clip, EventKind, LayerProfile, ModelSpec, Place, Records, Session};
 use std::fmt::Write;
 
@@ -25,6 +26,10 @@ pub struct TrainModel {
     profiles: Profiles,
     finding: Finding,
     player: Player,
+    /// The run kept to compare with, if any.
+    kept: Option<Kept>,
+    /// The values, for naming the kept run by what differs.
+    values: Values,
 }
 
 /// The training lab's model for `values`: a fresh run that trains `steps` steps first.
@@ -41,6 +46,8 @@ pub fn model(values: &Values) -> Box<dyn ViewModel> {
             text: String::new(),
         },
         player: Player::default(),
+        kept: Kept::new(&values.of(&KEEP)),
+        values: values.clone(),
     };
     m.restart();
     Box::new(m)
@@ -71,6 +78,9 @@ impl TrainModel {
             self.initial.as_deref(),
             self.session.spec().lr,
         );
+        if let Some(k) = &mut self.kept {
+            k.refresh(self.session.records().steps(), &self.values);
+        }
     }
 
     fn records(&self) -> &Records {
@@ -136,9 +146,28 @@ impl ViewModel for TrainModel {
         if asked {
             self.player.playing = false;
         }
+        self.values = values.clone();
+        let text = values.of(&KEEP);
+        if self.kept.as_ref().map_or(String::new(), |k| k.text.clone()) != text {
+            self.kept = Kept::new(&text);
+        }
+        self.refresh();
     }
 
     fn tick(&mut self, values: &mut Values, now: &dyn Fn() -> f64, budget_ms: f64) -> Tick {
+        // A kept run trains to its step first, in the same slices of a frame.
+        if let Some(k) = self.kept.as_mut().filter(|k| !k.done()) {
+            let start = now();
+            while !k.done() && now() - start < budget_ms {
+                k.run(10);
+            }
+            self.refresh();
+            return Tick {
+                changed: true,
+                worked: true,
+                more: true,
+            };
+        }
         let speed = self.settings.speed;
         let (tick, steps) = frame(self, |m| &mut m.player, speed, values, now, budget_ms);
         if tick.changed {
@@ -149,10 +178,19 @@ impl ViewModel for TrainModel {
     }
 
     fn busy(&self) -> bool {
-        self.player.target.is_some()
+        self.player.target.is_some() || self.kept.as_ref().is_some_and(|k| !k.done())
     }
 
     fn action(&mut self, key: &str, values: &mut Values) -> bool {
+        // The shell sees the values change and updates the model.
+        if key == KEEP_RUN.key {
+            values.set_raw(KEEP.key(), &kept::text_of(values));
+            return true;
+        }
+        if key == FORGET.key {
+            values.set_raw(KEEP.key(), "");
+            return true;
+        }
         let (steps, halted) = (self.session.steps(), self.halted());
         match self.player.press(key, steps, halted) {
             Press::Done => true,
@@ -184,17 +222,34 @@ impl ViewModel for TrainModel {
     fn plot(&self, panel: usize, theme: &Theme) -> Plot<'_> {
         let (scale, d) = (self.settings.scale, self.diagnosis());
         let step = self.records().latest().map_or(0, |l| l.layers_step);
+        let kept = |label: String, values| Curve {
+            label,
+            values,
+            color: theme.text,
+            role: Role::Reference,
+        };
         match Panel::at(panel) {
-            Panel::Loss => Plot::Layers(plots::loss(
-                self.records(),
-                scale,
-                theme,
-                d,
-                self.session.spec().lr == 0.0,
-            )),
+            Panel::Loss => {
+                let mut p = plots::loss(
+                    self.records(),
+                    scale,
+                    theme,
+                    d,
+                    self.session.spec().lr == 0.0,
+                );
+                if let Some(k) = &self.kept {
+                    p.curves.insert(0, kept(k.label.clone(), &k.loss));
+                }
+                Plot::Layers(p)
+            }
             Panel::Heatmap => Plot::Heat(plots::heat(self.records())),
             Panel::Gradients => {
-                Plot::Layers(plots::gradients(&self.profiles, step, scale, theme, d))
+                let mut p = plots::gradients(&self.profiles, step, scale, theme, d);
+                if let Some(k) = &self.kept {
+                    p.curves
+                        .insert(0, kept(format!("‖g_k‖, {}", k.label), &k.grad));
+                }
+                Plot::Layers(p)
             }
             Panel::Weights => Plot::Layers(plots::weights(&self.profiles, scale, theme, d)),
             Panel::Activations => Plot::Layers(plots::activations(&self.profiles, scale, theme, d)),
@@ -520,5 +575,72 @@ mod tests {
         m.update(&values, &previous);
         m.tick(&mut values, &|| 0.0, 8.0);
         assert_eq!(m.toggled(PLAY.key), Some(("Pause", true)));
+    }
+}
+
+#[cfg(test)]
+mod kept_tests {
+    use super::*;
+    use crate::app::views::train_lab::PARAMS;
+
+    #[test]
+    fn a_kept_run_is_drawn_faintly_beside_the_next_and_lives_in_the_url() {
+        let mut values = Values::defaults(PARAMS);
+        values.set_raw("lr", "1");
+        values.set_raw("steps", "20");
+        let mut m = model(&values);
+        while m.busy() {
+            m.tick(&mut values, &|| 0.0, f64::INFINITY);
+        }
+        // Keep it: the text holds what differs from the defaults and the step reached.
+        assert!(m.action(KEEP_RUN.key, &mut values));
+        assert_eq!(values.of(&KEEP), "lr:1,steps:10");
+        // The next run: a lower learning rate, from the same URL's values.
+        let previous = values.clone();
+        values.set_raw("lr", "0.05");
+        values.set_raw("steps", "30");
+        m.update(&values, &previous);
+        while m.busy() {
+            m.tick(&mut values, &|| 0.0, f64::INFINITY);
+        }
+        let theme = Theme::light();
+        let Plot::Layers(loss) = m.plot(0, &theme) else {
+            panic!("a layer plot")
+        };
+        let ghost = &loss.curves[0];
+        assert_eq!(ghost.role, Role::Reference);
+        assert_eq!(ghost.label, "kept run, step 10 (lr 1)");
+        assert_eq!(ghost.values.len(), 10, "drawn as far as it went");
+        assert!(
+            ghost.values[9].is_nan() || ghost.values[9].is_infinite() || ghost.values[9] > 1e10
+        );
+        let live = loss.curves.iter().find(|c| c.role == Role::Live).unwrap();
+        assert_eq!(live.values.len(), 30);
+        let Plot::Layers(grads) = m.plot(2, &theme) else {
+            panic!("a layer plot")
+        };
+        assert!(grads.curves[0]
+            .label
+            .starts_with("‖g_k‖, kept run, step 10"));
+        // A model made from the URL's values alone draws the same ghost.
+        let again = model(&values);
+        let mut values2 = values.clone();
+        let mut again = again;
+        while again.busy() {
+            again.tick(&mut values2, &|| 0.0, f64::INFINITY);
+        }
+        let Plot::Layers(loss2) = again.plot(0, &theme) else {
+            panic!("a layer plot")
+        };
+        let bits = |c: &Curve| c.values.iter().map(|v| v.to_bits()).collect::<Vec<_>>();
+        assert_eq!(bits(&loss2.curves[0]), bits(ghost));
+        // Forget it.
+        assert!(m.action(FORGET.key, &mut values));
+        let previous = values.clone();
+        m.update(&values, &previous);
+        let Plot::Layers(loss) = m.plot(0, &theme) else {
+            panic!("a layer plot")
+        };
+        assert!(loss.curves.iter().all(|c| c.role != Role::Reference));
     }
 }
