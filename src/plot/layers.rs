@@ -263,6 +263,9 @@ impl Layout {
         let bottom_px = if log { gap + row_px } else { 0.0 };
         let numeric_px = (plot_height - top_px - bottom_px).max(10.0);
         let per_px = (hi - lo) / numeric_px;
+        // At most `n` y ticks, and fewer on a short plot (large text on a small screen), so
+        // that their labels stay two lines of text apart.
+        let fit = |n: usize| ((numeric_px / (2.0 * font_px)) as usize).clamp(2, n);
 
         let first = plot.first_layer as f64;
         let last = plot.last_layer() as f64;
@@ -285,11 +288,11 @@ impl Layout {
             raw,
             unit,
             y_ticks: if log {
-                axis::ticks(lo, hi, 6, true)
+                axis::ticks(lo, hi, fit(6), true)
             } else {
-                axis::ticks(lo, hi, 5, false)
+                axis::ticks(lo, hi, fit(5), false)
             },
-            y_step: axis::nice_step(hi - lo, 5),
+            y_step: axis::nice_step(hi - lo, fit(5)),
             y: (lo - bottom_px * per_px, hi + top_px * per_px),
             per_px,
             references: fingerprint(plot),
@@ -661,4 +664,59 @@ pub(crate) fn text_style(style: &Style, css: f64) -> TextStyle<'_> {
 /// layout, which is too slow for every frame. Generous for sans-serif fonts.
 fn estimate_width(text: &str, style: &Style) -> f64 {
     style.px(style.theme.font_px) * 0.5 * text.chars().count() as f64
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::plot::Theme;
+
+    /// A loss from 1 to 1e25 over ten steps, on a log axis.
+    fn plot(values: &[f64]) -> LayerPlot<'_> {
+        LayerPlot {
+            title: "Loss".into(),
+            y_label: "loss".into(),
+            first_layer: 1,
+            x_stride: 1,
+            x_name: "step",
+            x_label: "step",
+            scale: Scale::Log,
+            curves: vec![Curve {
+                label: "loss".into(),
+                values,
+                color: Theme::light().text,
+                role: Role::Live,
+            }],
+            previous_range: None,
+        }
+    }
+
+    #[test]
+    fn y_labels_never_overlap_on_a_short_plot_with_large_text() {
+        let values: Vec<f64> = (0..10).map(|k| 10f64.powi(3 * k)).collect();
+        let p = plot(&values);
+        for (theme, height) in [
+            (Theme::projector(), 330),
+            (Theme::light(), 300),
+            (Theme::light(), 600),
+        ] {
+            let style = Style::svg(theme);
+            let layout = Layout::new(&p, &style, (800, height));
+            let font_px = style.px(style.theme.font_px);
+            let gaps: Vec<f64> = layout
+                .y_ticks
+                .windows(2)
+                .map(|w| (w[1] - w[0]) / layout.per_px)
+                .collect();
+            assert!(layout.y_ticks.len() >= 2, "{height}: {:?}", layout.y_ticks);
+            assert!(
+                gaps.iter().all(|g| *g >= font_px),
+                "{height}: gaps {gaps:?} px, font {font_px} px"
+            );
+        }
+        // A tall plot keeps its usual number of ticks.
+        let style = Style::svg(Theme::light());
+        let tall = Layout::new(&p, &style, (800, 600)).y_ticks;
+        assert!(tall.len() >= 4, "{tall:?}");
+    }
 }
