@@ -117,6 +117,14 @@ test("at 1920 × 1080 in projector mode a slide's plot fills most of the screen"
   expect(box.width).toBeGreaterThan(1920 * 0.55);
   // The slide fits the screen: nothing to scroll to see the plot.
   expect(box.y + box.height).toBeLessThanOrEqual(1080);
+  // On the page, too, a projector's figures take the screen's width and most of its height.
+  await page.goto("./lecture.html");
+  await page.evaluate(() => document.documentElement.setAttribute("data-theme", "projector"));
+  await page.locator("#fig-residual").scrollIntoViewIfNeeded();
+  await expect(page.locator("#fig-residual[data-state=ready]")).toBeAttached({ timeout: 20_000 });
+  const onPage = await page.locator("#fig-residual canvas").first().boundingBox();
+  expect(onPage.width).toBeGreaterThan(1920 * 0.7);
+  expect(onPage.height).toBeGreaterThan(1080 * 0.6);
 });
 
 test("a prediction asks first, then its figure answers with its own number", async ({ page }) => {
@@ -213,6 +221,11 @@ test("every slide's figure shows what the slide's line says, whatever the figure
     ["Learning rate 1", "fig-explode-loss", "diagnosis", "exploding"],
     ["Weights at 0.8", "fig-vanish-loss", "diagnosis", "vanishing"],
     ["Clip the gradient", "fig-explode-fix", "diagnosis", "healthy"],
+    // A residual sum (B) doubles the mean square every block; C and D hold it.
+    ["50 ReLU layers: a residual sum doubles", "fig-residual", "b-rms-last", (v) => Number(v) > 1e6],
+    ["50 ReLU layers: a residual sum doubles", "fig-residual", "c-rms-last", (v) => Number(v) > 0.5 && Number(v) < 3],
+    ["50 ReLU layers: a residual sum doubles", "fig-residual", "d-rms-last", (v) => Number(v) > 0.5 && Number(v) < 3],
+    ["He’s initialisation holds the signal", "fig-init", "b-diagnosis", "healthy"],
   ];
   for (const [start, figure, key, expected] of cases) {
     const n = await slideNumber(page, start);
