@@ -76,7 +76,11 @@ pub struct Kept {
     pub settings: Settings,
     /// Its run.
     pub session: Session,
-    /// How the legend names it: the settings where it differs from the current run.
+    /// Its values (the defaults and what its text sets).
+    values: Values,
+    /// Its settings where they differ from the current run's, as words (`lr 1, clip off`).
+    differ: String,
+    /// How the legend names it: its step and [`differ`](Self::differ).
     pub label: String,
     /// Its loss at the current run's recorded steps, as far as it went.
     pub loss: Vec<f64>,
@@ -96,6 +100,8 @@ impl Kept {
             text: text.to_string(),
             session: Session::new(&settings.spec),
             settings,
+            values,
+            differ: String::new(),
             label: String::new(),
             loss: Vec::new(),
             grad: Vec::new(),
@@ -113,9 +119,29 @@ impl Kept {
         self.session.run(n.min(left))
     }
 
-    /// Brings what the plots borrow up to date with the current run: its loss at the
-    /// current run's recorded `steps`, and its label against the current `values`.
-    pub fn refresh(&mut self, steps: &[u64], values: &Values) {
+    /// Names it against the current run's `values`: the settings of a run where the two
+    /// differ, as the kept run has them.
+    pub fn compare(&mut self, values: &Values) {
+        let words: Vec<String> = self
+            .values
+            .pairs()
+            .into_iter()
+            .zip(values.pairs())
+            .filter(|((key, kept), (_, now))| {
+                !shown_only(key) && *key != STEPS.key() && kept != now
+            })
+            .map(|((key, kept), _)| format!("{key} {kept}"))
+            .collect();
+        self.differ = if words.is_empty() {
+            "same settings".into()
+        } else {
+            words.join(", ")
+        };
+    }
+
+    /// Brings what the plots borrow up to date with its training: its loss at the current
+    /// run's recorded `steps` and its latest gradients.
+    pub fn refresh(&mut self, steps: &[u64]) {
         let r = self.session.records();
         let (own, loss) = (r.steps(), r.loss());
         self.loss = steps
@@ -129,39 +155,7 @@ impl Kept {
             .latest()
             .map(|l| l.layers.iter().map(|p| p.grad_norm).collect())
             .unwrap_or_default();
-        self.label = label(&self.text, values, self.session.steps());
-    }
-}
-
-/// The legend's name of a kept run: "kept run, step N" and its settings where they differ
-/// from the current `values`.
-fn label(text: &str, values: &Values, steps: u64) -> String {
-    let now = text_of(values);
-    let differ: Vec<&str> = text
-        .split(',')
-        .filter(|p| !p.starts_with("steps:") && !now.split(',').any(|n| n == *p))
-        .collect();
-    let gone: Vec<String> = now
-        .split(',')
-        .filter(|p| !p.is_empty() && !p.starts_with("steps:"))
-        .filter_map(|p| p.split_once(':'))
-        .filter(|(k, _)| {
-            !text
-                .split(',')
-                .any(|q| q.split_once(':').map(|x| x.0) == Some(*k))
-        })
-        .map(|(k, _)| {
-            let d = Values::defaults(PARAMS);
-            let spec = d.spec(k).expect("a parameter of the lab");
-            format!("{k}:{}", spec.format(d.get(k)))
-        })
-        .collect();
-    let mut words: Vec<String> = differ.iter().map(|s| s.replace(':', " ")).collect();
-    words.extend(gone.iter().map(|s| s.replace(':', " ")));
-    if words.is_empty() {
-        format!("kept run, step {steps} (same settings)")
-    } else {
-        format!("kept run, step {steps} ({})", words.join(", "))
+        self.label = format!("kept run, step {} ({})", self.session.steps(), self.differ);
     }
 }
 
@@ -204,7 +198,8 @@ mod tests {
         values.set_raw("lr", "0.05");
         values.set_raw("clip", "norm");
         let steps: Vec<u64> = (1..=30).collect();
-        kept.refresh(&steps, &values);
+        kept.compare(&values);
+        kept.refresh(&steps);
         assert_eq!(kept.loss.len(), 10, "as far as it went");
         assert_eq!(kept.loss[0], kept.session.records().loss()[0]);
         assert_eq!(kept.label, "kept run, step 10 (lr 1, clip off)");

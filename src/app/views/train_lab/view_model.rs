@@ -28,8 +28,6 @@ pub struct TrainModel {
     player: Player,
     /// The run kept to compare with, if any.
     kept: Option<Kept>,
-    /// The values, for naming the kept run by what differs.
-    values: Values,
 }
 
 /// The training lab's model for `values`: a fresh run that trains `steps` steps first.
@@ -46,8 +44,10 @@ pub fn model(values: &Values) -> Box<dyn ViewModel> {
             text: String::new(),
         },
         player: Player::default(),
-        kept: Kept::new(&values.of(&KEEP)),
-        values: values.clone(),
+        kept: Kept::new(&values.of(&KEEP)).map(|mut k| {
+            k.compare(values);
+            k
+        }),
     };
     m.restart();
     Box::new(m)
@@ -79,7 +79,7 @@ impl TrainModel {
             self.session.spec().lr,
         );
         if let Some(k) = &mut self.kept {
-            k.refresh(self.session.records().steps(), &self.values);
+            k.refresh(self.session.records().steps());
         }
     }
 
@@ -138,20 +138,24 @@ impl ViewModel for TrainModel {
         let same = next.same_run(&self.settings);
         self.adjustments = next.adjustments();
         self.settings = next;
+        let text = values.of(&KEEP);
+        if self.kept.as_ref().map_or("", |k| &k.text) != text {
+            self.kept = Kept::new(&text);
+        }
+        if let Some(k) = &mut self.kept {
+            k.compare(values);
+        }
         if !same || next.steps < self.session.steps() {
             self.restart();
-        } else if next.steps > self.session.steps() {
-            self.player.target = Some(next.steps);
+        } else {
+            if next.steps > self.session.steps() {
+                self.player.target = Some(next.steps);
+            }
+            self.refresh();
         }
         if asked {
             self.player.playing = false;
         }
-        self.values = values.clone();
-        let text = values.of(&KEEP);
-        if self.kept.as_ref().map_or(String::new(), |k| k.text.clone()) != text {
-            self.kept = Kept::new(&text);
-        }
-        self.refresh();
     }
 
     fn tick(&mut self, values: &mut Values, now: &dyn Fn() -> f64, budget_ms: f64) -> Tick {
