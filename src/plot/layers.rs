@@ -35,6 +35,10 @@ pub struct Curve<'a> {
     pub color: RGBColor,
     /// How strongly it is drawn.
     pub role: Role,
+    /// Its legend entry: `None` for one of its own, named by the label; `Some(name)` for
+    /// one entry that every curve of the same `name` shares (each configuration's
+    /// "theory"), drawn in the text colour when their colours differ.
+    pub shared: Option<&'static str>,
 }
 
 /// A plot of several curves against layer.
@@ -158,8 +162,10 @@ impl LayerPlot<'_> {
 /// of the axis, in multiples of the font size.
 const BAND_ROW: f64 = 1.5;
 const BAND_GAP: f64 = 0.4;
-/// Room kept in the legend for the live curve's label, which changes as sliders move.
+/// Room kept in the legend for a lone live curve's label, which changes as sliders move.
 const LIVE_LABEL_CHARS: usize = 34;
+/// The largest share of a plot's height its legend takes, where shortened labels fit.
+const LEGEND_SHARE: f64 = 0.2;
 
 /// One entry of the legend.
 #[derive(Clone, Debug, PartialEq)]
@@ -170,8 +176,79 @@ struct LegendEntry {
     at: (f64, f64),
     /// The label; `None` for the live curve, whose label is drawn with the data.
     label: Option<String>,
+    /// Whether labels are cut to their configuration's letter.
+    short: bool,
     color: RGBColor,
     role: Role,
+}
+
+/// A label cut to what precedes its `: ` where that is a configuration's letter
+/// (`A: ReLU, He init` → `A`); any other label whole.
+fn shortened(label: &str) -> &str {
+    match label.split_once(": ") {
+        Some((head, _)) if head.chars().count() <= 2 => head,
+        _ => label,
+    }
+}
+
+/// The legend's entries, live curves first, wrapped at the right edge of a plot `width`
+/// device pixels wide, and how many rows they take. Curves sharing an entry get one.
+fn lay_out_legend(
+    plot: &LayerPlot,
+    style: &Style,
+    width: f64,
+    top: f64,
+    short: bool,
+) -> (Vec<LegendEntry>, usize) {
+    let font_px = style.px(style.theme.font_px);
+    let pad = style.px(10.0);
+    let sample = font_px * 1.8;
+    let lives = plot.curves.iter().filter(|c| c.role == Role::Live).count();
+    let order = (0..plot.curves.len())
+        .filter(|&i| plot.curves[i].role == Role::Live)
+        .chain((0..plot.curves.len()).filter(|&i| plot.curves[i].role != Role::Live));
+    let mut legend: Vec<LegendEntry> = Vec::new();
+    let mut names: Vec<(&str, usize)> = Vec::new();
+    let (mut x, mut row) = (pad, 0usize);
+    for i in order {
+        let curve = &plot.curves[i];
+        if let Some(name) = curve.shared {
+            if let Some(&(_, at)) = names.iter().find(|(n, _)| *n == name) {
+                if legend[at].color != curve.color {
+                    legend[at].color = style.theme.text;
+                }
+                continue;
+            }
+            names.push((name, legend.len()));
+        }
+        let live = curve.role == Role::Live;
+        let text = match curve.shared {
+            Some(name) => name,
+            None if short => shortened(&curve.label),
+            None => &curve.label,
+        };
+        let chars = text.chars().count();
+        let chars = if live && lives == 1 {
+            chars.max(LIVE_LABEL_CHARS)
+        } else {
+            chars
+        };
+        let w = sample + font_px * (1.6 + 0.5 * chars as f64);
+        if x + w > width - pad && x > pad {
+            x = pad;
+            row += 1;
+        }
+        legend.push(LegendEntry {
+            curve: i,
+            at: (x, top + (row as f64 + 0.5) * font_px * 1.5),
+            label: (!live).then(|| text.to_string()),
+            short,
+            color: curve.color,
+            role: curve.role,
+        });
+        x += w;
+    }
+    (legend, row + 1)
 }
 
 /// Where everything of a plot goes, worked out before drawing, and all that the static
@@ -213,40 +290,17 @@ impl Layout {
         let font_px = style.px(theme.font_px);
         let pad = style.px(10.0);
 
-        // The legend: live curve first, wrapped at the right edge.
-        let sample = font_px * 1.8;
-        let (mut x, mut row) = (pad, 0usize);
+        // The legend: live curves first, wrapped at the right edge, in at most a fifth of
+        // the plot's height; where full labels would take more, "A: ReLU, He init" is cut to
+        // "A" (the configuration's words are named beside the plot).
         let legend_top = pad + font_px * 1.7;
-        let order = (0..plot.curves.len())
-            .filter(|&i| plot.curves[i].role == Role::Live)
-            .chain((0..plot.curves.len()).filter(|&i| plot.curves[i].role != Role::Live));
-        let mut legend = Vec::new();
-        for i in order {
-            let curve = &plot.curves[i];
-            let live = curve.role == Role::Live;
-            let chars = curve.label.chars().count();
-            let chars = if live {
-                chars.max(LIVE_LABEL_CHARS)
-            } else {
-                chars
-            };
-            let w = sample + font_px * (1.6 + 0.5 * chars as f64);
-            if x + w > size.0 as f64 - pad && x > pad {
-                x = pad;
-                row += 1;
-            }
-            let y = legend_top + (row as f64 + 0.5) * font_px * 1.5;
-            let label = (!live).then(|| curve.label.clone());
-            legend.push(LegendEntry {
-                curve: i,
-                at: (x, y),
-                label,
-                color: curve.color,
-                role: curve.role,
-            });
-            x += w;
+        let budget = ((size.1 as f64 * LEGEND_SHARE - pad * 0.3) / (font_px * 1.5)).max(1.0);
+        let lay_out = |short| lay_out_legend(plot, style, size.0 as f64, legend_top, short);
+        let (mut legend, mut rows) = lay_out(false);
+        if rows as f64 > budget {
+            (legend, rows) = lay_out(true);
         }
-        let header = legend_top + (row + 1) as f64 * font_px * 1.5 + pad * 0.3;
+        let header = legend_top + rows as f64 * font_px * 1.5 + pad * 0.3;
 
         let plot_height = (size.1 as f64 - header - font_px * 2.8 - pad * 0.5).max(1.0);
         // A linear axis counts in units of a power of ten, so that its ends (and the bands
@@ -297,6 +351,13 @@ impl Layout {
             per_px,
             references: fingerprint(plot),
         }
+    }
+
+    /// The share of the plot's height its legend takes.
+    pub fn legend_share(&self) -> f64 {
+        let style = &self.style;
+        let top = style.px(10.0) + style.px(style.theme.font_px) * 1.7;
+        (self.header - top) / self.size.1 as f64
     }
 
     /// The numeric y range in data coordinates (`log10|v|` or `|v|`), for
@@ -482,8 +543,12 @@ pub fn draw_data<DB: DrawingBackend>(
     for entry in layout.legend.iter().filter(|e| e.label.is_none()) {
         let (x, y) = entry.at;
         if let Some(curve) = plot.curves.get(entry.curve) {
+            let label = match entry.short {
+                true => shortened(&curve.label),
+                false => &curve.label,
+            };
             area.draw(&Text::new(
-                curve.label.clone(),
+                label.to_string(),
                 ((x + font_px * 2.2) as i32, y as i32),
                 text_style(style, style.theme.font_px).pos(Pos::new(HPos::Left, VPos::Center)),
             ))?;
@@ -686,9 +751,86 @@ mod tests {
                 values,
                 color: Theme::light().text,
                 role: Role::Live,
+                shared: None,
             }],
             previous_range: None,
         }
+    }
+
+    /// Four configurations as the remedies lab draws them: measured (live), theory
+    /// (shared), and the first one's spread (shared, low and high).
+    fn four<'a>(values: &'a [f64], theme: &Theme) -> LayerPlot<'a> {
+        let words = [
+            "ReLU, He init",
+            "ReLU, He init, residual, α = 1",
+            "ReLU, He init, residual, α = 1/√depth",
+            "ReLU, He init, residual, α = 1, blocks start at 0",
+        ];
+        let mut p = plot(values);
+        p.curves.clear();
+        for (i, letter) in ["A", "B", "C", "D"].iter().enumerate() {
+            let c = |label: String, role, shared| Curve {
+                label,
+                values,
+                color: theme.series[i],
+                role,
+                shared,
+            };
+            if i == 0 {
+                p.curves
+                    .push(c("A: low".into(), Role::Reference, Some("spread")));
+                p.curves
+                    .push(c("A: high".into(), Role::Reference, Some("spread")));
+            }
+            p.curves.push(c(
+                format!("{letter}: theory"),
+                Role::Companion,
+                Some("theory"),
+            ));
+            p.curves
+                .push(c(format!("{letter}: {}", words[i]), Role::Live, None));
+        }
+        p
+    }
+
+    #[test]
+    fn a_legend_takes_at_most_a_fifth_of_its_plot_and_names_shared_styles_once() {
+        let values = [1.0, 2.0, 3.0];
+        for (theme, size, short) in [
+            // The remedies lab's plots at 1920 × 1080 in projector mode: cut to letters.
+            (Theme::projector(), (766, 670), true),
+            // A lecture figure at the same screen: the whole labels fit.
+            (Theme::projector(), (1500, 700), false),
+            (Theme::light(), (766, 500), false),
+        ] {
+            let p = four(&values, &theme);
+            let style = Style::svg(theme.clone());
+            let layout = Layout::new(&p, &style, size);
+            assert!(
+                layout.legend_share() <= LEGEND_SHARE,
+                "{size:?}: {}",
+                layout.legend_share()
+            );
+            // Four configurations, one "theory", one "spread".
+            assert_eq!(layout.legend.len(), 6, "{size:?}");
+            let theory = layout
+                .legend
+                .iter()
+                .find(|e| e.label.as_deref() == Some("theory"));
+            assert_eq!(theory.map(|e| e.color), Some(theme.text), "{size:?}");
+            let spread = layout
+                .legend
+                .iter()
+                .find(|e| e.label.as_deref() == Some("spread"));
+            assert_eq!(spread.map(|e| e.color), Some(theme.series[0]), "{size:?}");
+            assert!(layout.legend.iter().all(|e| e.short == short), "{size:?}");
+        }
+        assert_eq!(shortened("D: ReLU, He init"), "D");
+        assert_eq!(
+            shortened("kept run, step 10 (lr 1)"),
+            "kept run, step 10 (lr 1)"
+        );
+        assert_eq!(shortened("‖g_k‖: layer"), "‖g_k‖: layer");
     }
 
     #[test]

@@ -135,6 +135,11 @@ impl PlotCanvas {
             picture
                 .replay(&mut Canvas2d::new(&self.layer)?)
                 .map_err(failed)?;
+            // For tests and authors: how much of the plot's height the legend takes.
+            self.canvas.set_attribute(
+                "data-legend-share",
+                &format!("{:.3}", layout.legend_share()),
+            )?;
             *self.layout.borrow_mut() = Some(layout.clone());
         }
         let mut picture = Picture::new((w, h));

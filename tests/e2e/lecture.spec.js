@@ -214,3 +214,72 @@ test("printing right after loading prints every training figure at its final ste
   }
   expect(trained).toBeGreaterThanOrEqual(6);
 });
+
+/** The pages of a PDF: each page's text (without white space, which the PDF's text runs
+ * break arbitrarily) and its pictures. Chromium prints a canvas as an image of what was
+ * copied onto it (the plot's axes, grid and legend) with the lines drawn since as vector
+ * paths over it; so each picture counts the paths that follow it inside its own area in a
+ * saturated colour: the curves and markers (legend samples are filled bars, never lines,
+ * and axes, grid and text are grey). */
+async function pdfPages(buffer) {
+  const pdfjs = await import("pdfjs-dist/legacy/build/pdf.mjs");
+  const doc = await pdfjs.getDocument({ data: new Uint8Array(buffer), isEvalSupported: false }).promise;
+  const saturated = (hex) => {
+    const [r, g, b] = [1, 3, 5].map((i) => parseInt(hex.slice(i, i + 2), 16));
+    return Math.max(r, g, b) - Math.min(r, g, b) > 60;
+  };
+  const pages = [];
+  for (let n = 1; n <= doc.numPages; n++) {
+    const page = await doc.getPage(n);
+    const text = (await page.getTextContent()).items.map((item) => item.str).join("").replace(/\s+/g, "");
+    const { fnArray, argsArray } = await page.getOperatorList();
+    const pictures = [];
+    let stroke = "#000000";
+    for (let k = 0; k < fnArray.length; k++) {
+      const [op, args] = [fnArray[k], argsArray[k]];
+      if (op === pdfjs.OPS.paintImageXObject) {
+        pictures.push({ width: args[1], height: args[2], curves: 0 });
+      } else if (op === pdfjs.OPS.setStrokeRGBColor) {
+        stroke = args[0];
+      } else if (op === pdfjs.OPS.constructPath && args[0] === pdfjs.OPS.stroke && pictures.length) {
+        const picture = pictures[pictures.length - 1];
+        const [x0, y0, x1, y1] = args[2];
+        const inside = x0 >= 0 && y0 >= 0 && x1 <= picture.width && y1 <= picture.height;
+        if (inside && saturated(stroke)) picture.curves++;
+      }
+    }
+    pages.push({ text, pictures });
+  }
+  return pages;
+}
+
+test("printed to PDF right after loading, every figure is on one page with its data, caption and note", async ({ page }) => {
+  test.setTimeout(120_000);
+  await page.goto("./lecture.html");
+  // Right after loading: the figures are set up and waiting to be scrolled to; none has
+  // trained or drawn yet.
+  await expect(page.locator("[data-deep-signal]:not([data-state])")).toHaveCount(0, { timeout: 15_000 });
+  const figures = await page.evaluate(() =>
+    [...document.querySelectorAll("figure.ds-lecture-figure")].map((f) => ({
+      id: f.querySelector("[data-deep-signal]").id,
+      caption: f.querySelector("figcaption").textContent.match(/^Figure \d+\./)[0],
+    })),
+  );
+  expect(figures.length).toBeGreaterThanOrEqual(12);
+  const pages = await pdfPages(await page.pdf({ format: "A4", printBackground: true }));
+  // One picture per figure: a figure split over two pages would print its canvas twice.
+  expect(pages.reduce((n, p) => n + p.pictures.length, 0)).toBe(figures.length);
+  for (const { id, caption } of figures) {
+    const on = pages.filter((p) => p.text.includes(caption.replace(/\s+/g, "")));
+    expect(on.length, `${id}: ${caption} printed once`).toBe(1);
+    const [printed] = on;
+    expect(printed.pictures.length, `${id}: its picture is on its caption's page`).toBeGreaterThanOrEqual(1);
+    for (const picture of printed.pictures) {
+      expect(picture.curves, `${id}: a picture with data`).toBeGreaterThan(0);
+    }
+    // Its note, with the numbers the prose quotes, printed on the same page.
+    const note = await page.locator(`#${id} .ds-plot:not([hidden]) [data-note]`).first().textContent();
+    expect(printed.text, `${id}: its note`).toContain(note.replace(/\s+/g, "").slice(0, 60));
+    expect(printed.text, `${id}: never printed untrained`).not.toMatch(/UNTRAINED/i);
+  }
+});

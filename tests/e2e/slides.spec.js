@@ -127,6 +127,35 @@ test("at 1920 × 1080 in projector mode a slide's plot fills most of the screen"
   expect(onPage.height).toBeGreaterThan(1080 * 0.6);
 });
 
+test("at 1920 × 1080 in projector mode no legend takes more than a fifth of its plot", async ({ page }) => {
+  await page.setViewportSize({ width: 1920, height: 1080 });
+  const shares = async (selector) =>
+    page.locator(`${selector} canvas[data-legend-share]`).evaluateAll((cs) => cs.map((c) => [c.dataset.plot, Number(c.dataset.legendShare), c.clientHeight]));
+  await page.goto("./lecture.html");
+  await page.evaluate(() => document.documentElement.setAttribute("data-theme", "projector"));
+  const ids = await page.evaluate(() => [...document.querySelectorAll("[data-deep-signal]")].map((e) => e.id));
+  let measured = 0;
+  for (const id of ids) {
+    await page.locator(`#${id}`).scrollIntoViewIfNeeded();
+    await expect(page.locator(`#${id}[data-state=ready]`), id).toBeAttached({ timeout: 20_000 });
+    for (const [plot, share, height] of await shares(`#${id}`)) {
+      if (height === 0) continue;
+      measured++;
+      expect(share, `${id} ${plot}`).toBeGreaterThan(0);
+      expect(share, `${id} ${plot}`).toBeLessThanOrEqual(0.2);
+    }
+  }
+  expect(measured).toBeGreaterThanOrEqual(ids.length);
+  // The views themselves, with four configurations and with a kept run beside the live one.
+  for (const query of ["view=remedies&preset=residual", "view=remedies&preset=batchnorm", "view=train&preset=exploding-mlp&steps=5&keep=lr:0.001,steps:5"]) {
+    await page.goto(`./?${query}&theme=projector`);
+    await expect(page.locator("#deep-signal[data-state=ready]")).toBeAttached({ timeout: 30_000 });
+    const all = (await shares("#deep-signal")).filter(([, , height]) => height > 0);
+    expect(all.length, query).toBeGreaterThanOrEqual(2);
+    for (const [plot, share] of all) expect(share, `${query} ${plot}`).toBeLessThanOrEqual(0.2);
+  }
+});
+
 test("a prediction asks first, then its figure answers with its own number", async ({ page }) => {
   const errors = watchErrors(page);
   await page.goto("./lecture.html?slides=1");

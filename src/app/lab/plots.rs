@@ -101,6 +101,7 @@ pub fn loss<'a>(
             values: b,
             color: theme.text,
             role: Role::Companion,
+            shared: None,
         }),
         _ => {}
     }
@@ -113,6 +114,7 @@ pub fn loss<'a>(
         values: r.loss(),
         color: tint(theme, d),
         role: Role::Live,
+        shared: None,
     });
     loss_plot(Some(r), scale, curves)
 }
@@ -172,6 +174,7 @@ pub fn gradients<'a>(
             values: &p.grad_start,
             color: theme.text,
             role: Role::Reference,
+            shared: None,
         });
     }
     let color = tint(theme, d);
@@ -181,6 +184,7 @@ pub fn gradients<'a>(
             values: &p.output_grad,
             color,
             role: Role::Companion,
+            shared: None,
         });
     }
     curves.push(Curve {
@@ -191,6 +195,7 @@ pub fn gradients<'a>(
         values: &p.grad,
         color,
         role: Role::Live,
+        shared: None,
     });
     let y_label = if p.output_grad.is_empty() {
         "‖g_k‖"
@@ -213,18 +218,21 @@ pub fn weights<'a>(p: &'a Profiles, scale: Scale, theme: &Theme, d: Diagnosis) -
                 values: &p.guide,
                 color: theme.text,
                 role: Role::Reference,
+                shared: None,
             },
             Curve {
                 label: "update ratio".into(),
                 values: &p.ratio,
                 color,
                 role: Role::Companion,
+                shared: None,
             },
             Curve {
                 label: "weight norm ‖θ_k‖".into(),
                 values: &p.weight,
                 color,
                 role: Role::Live,
+                shared: None,
             },
         ],
     )
@@ -248,18 +256,21 @@ pub fn activations<'a>(
                 values: &p.act_share,
                 color: theme.text,
                 role: Role::Reference,
+                shared: None,
             },
             Curve {
                 label: "mean".into(),
                 values: &p.act_mean,
                 color,
                 role: Role::Companion,
+                shared: None,
             },
             Curve {
                 label: "standard deviation".into(),
                 values: &p.act_std,
                 color,
                 role: Role::Live,
+                shared: None,
             },
         ],
     )

@@ -72,6 +72,7 @@ impl Snapshot {
                     values: values(c),
                     color: theme.regime(regime),
                     role: Role::Reference,
+                    shared: None,
                 }
             })
             .collect()
@@ -110,6 +111,7 @@ impl Snapshot {
                 values: &self.input_part.activations,
                 color,
                 role: Role::Companion,
+                shared: None,
             });
         }
         curves.push(Curve {
@@ -117,6 +119,7 @@ impl Snapshot {
             values: &self.chain.activations,
             color,
             role: Role::Live,
+            shared: None,
         });
         LayerPlot {
             title: format!(
@@ -148,6 +151,7 @@ impl Snapshot {
             values: grad.of(&self.chain),
             color: theme.regime(self.facts.regime),
             role: Role::Live,
+            shared: None,
         });
         LayerPlot {
             title: format!("{title} ({})", self.settings.chain.format.key()),

@@ -76,6 +76,9 @@ impl Series {
     }
 }
 
+/// The legend's one entry for the spread of the shown configuration.
+const SPREAD: &str = "spread at this width (2σ)";
+
 /// Each configuration's measured RMS (solid) and prediction (dashed); the spread of the
 /// shown one (faint).
 pub fn signal<'a>(
@@ -93,6 +96,7 @@ pub fn signal<'a>(
                     values,
                     color: theme.series[i],
                     role: Role::Reference,
+                    shared: Some(SPREAD),
                 });
             }
         }
@@ -101,6 +105,7 @@ pub fn signal<'a>(
             values: &s.rms_law,
             color: theme.series[i],
             role: Role::Companion,
+            shared: Some("theory"),
         });
     }
     for &(i, s) in all {
@@ -109,6 +114,7 @@ pub fn signal<'a>(
             values: &s.rms,
             color: theme.series[i],
             role: Role::Live,
+            shared: None,
         });
     }
     layer_plot(
@@ -128,6 +134,7 @@ pub fn gradients<'a>(all: &[(usize, &'a Series)], scale: Scale, theme: &Theme) -
             values: &s.grad_law,
             color: theme.series[i],
             role: Role::Companion,
+            shared: Some("theory"),
         });
     }
     for &(i, s) in all {
@@ -136,6 +143,7 @@ pub fn gradients<'a>(all: &[(usize, &'a Series)], scale: Scale, theme: &Theme) -
             values: &s.grad,
             color: theme.series[i],
             role: Role::Live,
+            shared: None,
         });
     }
     layer_plot(
@@ -227,6 +235,7 @@ pub fn loss<'a>(
             values: r.loss(),
             color: theme.series[i],
             role: Role::Live,
+            shared: None,
         })
         .collect();
     loss_plot(runs.first().map(|r| r.2), scale, curves)

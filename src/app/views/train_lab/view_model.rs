@@ -231,6 +231,7 @@ impl ViewModel for TrainModel {
             values,
             color: theme.text,
             role: Role::Reference,
+            shared: None,
         };
         match Panel::at(panel) {
             Panel::Loss => {
