@@ -14,8 +14,9 @@
 //! ```
 //!
 //! Modules: [`spec`] (what to train), [`task`] (the data sets, exactly defined), [`records`]
-//! (what is recorded), [`session`] (the run); inside, the chain, the MLP, their init, the
-//! optimiser and the one matrix product.
+//! (what is recorded), [`session`] (the run), [`wire`] (a run's spec and state as `f64`
+//! buffers, for a run in a Web Worker mirrored by the page); inside, the chain, the MLP,
+//! their init, the optimiser and the one matrix product.
 
 #![warn(missing_docs)]
 
@@ -37,6 +38,7 @@ pub mod spec;
 mod sums;
 pub mod task;
 pub mod theory;
+pub mod wire;
 
 pub use records::{Event, EventKind, Latest, LayerProfile, Origin, Place, Records};
 pub use session::{Halt, Session};

@@ -203,14 +203,7 @@ impl Records {
                 self.decimate();
             }
             if self.due(s.step) || force {
-                self.steps.push(s.step);
-                self.loss.push(s.loss);
-                if let (Some(v), Some(b)) = (&mut self.baseline_loss, s.baseline_loss) {
-                    v.push(b);
-                }
-                self.grad_total.push(s.grad_total);
-                self.clip_coef.push(s.clip_coef);
-                self.grid.extend(layers.iter().map(|p| p.grad_norm));
+                self.push_row(s, layers.iter().map(|p| p.grad_norm));
             }
         }
         let latest = self.latest.get_or_insert_with(|| Latest {
@@ -231,6 +224,44 @@ impl Records {
             latest.layers_step = s.step;
             latest.layers.copy_from_slice(layers);
         }
+    }
+
+    /// Appends a history row as it is, without looking at the stride or the capacity: the
+    /// step's scalars (its baseline loss only if the records have a baseline) and its
+    /// gradient norms (`depth` of them).
+    pub(crate) fn push_row(&mut self, s: StepScalars, grad_norms: impl IntoIterator<Item = f64>) {
+        self.steps.push(s.step);
+        self.loss.push(s.loss);
+        if let (Some(v), Some(b)) = (&mut self.baseline_loss, s.baseline_loss) {
+            v.push(b);
+        }
+        self.grad_total.push(s.grad_total);
+        self.clip_coef.push(s.clip_coef);
+        self.grid.extend(grad_norms);
+    }
+
+    /// Empties the history and sets its stride, for a history rebuilt row by row with
+    /// [`push_row`](Self::push_row) (the wire codec's mirror of a run).
+    pub(crate) fn restart_history(&mut self, stride: u64) {
+        self.steps.clear();
+        self.loss.clear();
+        if let Some(b) = &mut self.baseline_loss {
+            b.clear();
+        }
+        self.grad_total.clear();
+        self.clip_coef.clear();
+        self.grid.clear();
+        self.stride = stride;
+    }
+
+    /// Replaces the latest step's numbers and profiles (the wire codec's mirror of a run).
+    pub(crate) fn set_latest(&mut self, latest: Option<Latest>) {
+        self.latest = latest;
+    }
+
+    /// Replaces the events (the wire codec's mirror of a run).
+    pub(crate) fn set_events(&mut self, events: Vec<Event>) {
+        self.events = events;
     }
 
     /// Keeps every other row (steps `1, 1 + 2·stride, …`) and doubles the stride.
