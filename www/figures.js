@@ -15,6 +15,11 @@ if (!document.querySelector("link[data-deep-signal-style]")) {
 }
 
 try {
+  // Where the training workers find their script and this module (src/web/workers.rs).
+  globalThis.deepSignalWorker = {
+    script: new URL("worker.js", base).href,
+    glue: new URL("deep-signal.js", base).href,
+  };
   const app = await import(new URL("deep-signal.js", base).href);
   const wasm = await app.default({ module_or_path: new URL("deep-signal_bg.wasm", base) });
   const scan = () => app.figures(base.href);

@@ -29,6 +29,16 @@ crate::choices! {
     }
 }
 
+crate::choices! {
+    /// Where the views that train run their engine.
+    pub enum Workers {
+        /// In Web Workers, where the browser can start one; else on the page's thread.
+        Auto = ("auto", "in workers where possible"),
+        /// On the page's thread, in slices of each frame.
+        Off = ("off", "on the page's thread"),
+    }
+}
+
 /// The theme.
 pub const THEME: Param<ThemeChoice> = Param::choice(
     "theme",
@@ -64,8 +74,17 @@ pub const HIDE: Param<Vec<&'static str>> = Param::new(
     ParamKind::Keys(KeyList(control_keys)),
 );
 
+/// Where training runs.
+pub const WORKERS: Param<Workers> = Param::choice(
+    "workers",
+    "Training thread",
+    "Where the training lab and the remedies lab train: `auto` in Web Workers, one per run up to one fewer than the machine's cores (at most 4 for the page), where the browser can start them, else on the page's thread; `off` always on the page's thread, in slices of each frame. The numbers are the same bits either way.",
+    "auto",
+);
+
 /// The page options, defined once like a view's parameters.
-pub static PAGE_PARAMS: &[ParamSpec] = &[THEME.spec, EMBED.spec, PANEL.spec, HIDE.spec];
+pub static PAGE_PARAMS: &[ParamSpec] =
+    &[THEME.spec, EMBED.spec, PANEL.spec, HIDE.spec, WORKERS.spec];
 
 /// The key that names the preset buttons in `hide=`.
 pub const PRESETS_KEY: &str = "presets";
@@ -94,6 +113,8 @@ pub struct PageOptions {
     pub panel: Option<&'static str>,
     /// The controls hidden, by key.
     pub hide: Vec<&'static str>,
+    /// Whether training may run in Web Workers.
+    pub workers: bool,
 }
 
 impl PageOptions {
@@ -108,6 +129,7 @@ impl PageOptions {
                 key => embed.then_some(key),
             },
             hide: values.of(&HIDE),
+            workers: values.of(&WORKERS) == Workers::Auto,
         }
     }
 

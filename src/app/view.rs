@@ -11,6 +11,7 @@ use crate::plot::HeatPlot;
 #[cfg(feature = "phase-plot")]
 use crate::plot::PhasePlot;
 use crate::plot::{LayerPlot, Plot, Role, Theme};
+use crate::train::TrainSpec;
 
 /// One plot of a view.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -155,6 +156,23 @@ pub struct Tick {
     pub more: bool,
 }
 
+/// A run that trains away from the page's thread, as its view wants it now: the web shell
+/// hands it to a worker (starting it again whenever `generation` changes) and sends the
+/// worker's state back with [`ViewModel::receive`].
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Job {
+    /// Which of the view's runs (a configuration's index; 0 for a view with one).
+    pub run: usize,
+    /// Which start of the run: every restart gets a new one, and a state of an older one
+    /// is dropped.
+    pub generation: u32,
+    /// What to train.
+    pub spec: TrainSpec,
+    /// The step to train to and stop at (`u64::MAX` while playing at full speed); a run
+    /// already further stops where it is.
+    pub target: u64,
+}
+
 /// A view's live model: everything it computes and shows, as pure Rust.
 pub trait ViewModel {
     /// Recomputes after the values changed (from a control, the URL, a message or a
@@ -188,6 +206,22 @@ pub trait ViewModel {
     fn busy(&self) -> bool {
         false
     }
+
+    /// The runs this view trains away from the page (none while it trains here).
+    fn jobs(&self) -> Vec<Job> {
+        Vec::new()
+    }
+
+    /// A state of run `run`, start `generation`, as its worker sent it; returns whether it
+    /// changed what the view shows.
+    fn receive(&mut self, _run: usize, _generation: u32, _update: &[f64]) -> bool {
+        false
+    }
+
+    /// Trains every run here from now on, each brought to the step it had reached (the
+    /// same bits: the engine is deterministic): where no worker can run, and for printing,
+    /// which cannot wait for one.
+    fn bring_home(&mut self) {}
 
     /// Runs one of the view's own actions (a button or its key); returns whether anything
     /// changed.

@@ -27,6 +27,10 @@ mod notices;
 mod shell;
 mod theme;
 mod throttle;
+#[cfg(feature = "lab")]
+mod worker;
+#[cfg(feature = "lab")]
+mod workers;
 
 use crate::app::query;
 use wasm_bindgen::prelude::*;
@@ -40,6 +44,10 @@ const ROOT_ID: &str = "deep-signal";
 #[wasm_bindgen(start)]
 pub fn start() {
     banner::install_panic_hook();
+    // In a worker (`worker.js`), the module only trains: `worker_start` starts it.
+    if web_sys::window().is_none() {
+        return;
+    }
     let doc = dom::document();
     if let Some(root) = doc.get_element_by_id(ROOT_ID) {
         let parsed = query::parse(&page_query());

@@ -8,6 +8,8 @@
 #[cfg(feature = "lab")]
 pub mod diagnosis;
 #[cfg(feature = "lab")]
+pub mod engine;
+#[cfg(feature = "lab")]
 pub mod player;
 #[cfg(feature = "lab")]
 pub mod plots;

@@ -46,6 +46,8 @@ pub struct Player {
     divide: bool,
     /// How long the first part of the step under way took, once begun.
     begun: Option<f64>,
+    /// The step that runs away were last asked to reach.
+    aimed: u64,
 }
 
 impl Default for Player {
@@ -56,6 +58,7 @@ impl Default for Player {
             chunk: 1,
             divide: false,
             begun: None,
+            aimed: 0,
         }
     }
 }
@@ -130,6 +133,48 @@ impl Player {
             self.playing = false;
         }
         ran
+    }
+
+    /// One frame's aim for runs that train away from the page, in step: given each run's
+    /// steps so far and whether it stopped itself, the step they should all reach. With a
+    /// target, the target (until every run still going has reached it); playing at full
+    /// speed, `u64::MAX`; playing slowly, one (or, at medium speed, ten) past the furthest
+    /// run once every run has reached the last aim; paused, the furthest run's step, so
+    /// that runs a pause caught at different steps end at the same one.
+    pub fn aim(&mut self, runs: &[(u64, bool)], speed: Speed) -> u64 {
+        let going = || runs.iter().filter(|r| !r.1).map(|r| r.0);
+        let furthest = runs.iter().map(|r| r.0).max().unwrap_or(0);
+        if going().next().is_none() {
+            self.playing = false;
+            self.target = None;
+        }
+        let caught_up = going().min().is_none_or(|s| s >= self.aimed);
+        if let Some(t) = self.target {
+            if going().min().is_none_or(|s| s >= t) {
+                self.target = None;
+            }
+        }
+        self.aimed = match (self.target, self.playing, speed) {
+            (Some(t), _, _) => t,
+            (None, true, Speed::Fast) => u64::MAX,
+            (None, true, Speed::Slow) if caught_up => furthest + 1,
+            (None, true, Speed::Medium) if caught_up => furthest + 10,
+            (None, true, _) => self.aimed,
+            (None, false, _) => furthest,
+        };
+        self.aimed
+    }
+
+    /// The step runs away were last asked to reach.
+    pub fn aimed(&self) -> u64 {
+        self.aimed
+    }
+
+    /// Whether runs away have yet to reach what they were asked (while not playing, when
+    /// the numbers shown are meant to be final).
+    pub fn waiting(&self, runs: &[(u64, bool)]) -> bool {
+        self.target.is_some()
+            || (!self.playing && runs.iter().any(|&(s, halted)| !halted && s < self.aimed))
     }
 
     /// A training button: `play` toggles playing, `step` and `step100` aim one or a hundred

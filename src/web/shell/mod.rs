@@ -136,6 +136,9 @@ pub struct Shell {
     /// Whether the pointer is down on a slider (a detent applies only then).
     dragging: Cell<bool>,
     measures: Cell<u32>,
+    /// The view's link to the workers, while it trains away from the page.
+    #[cfg(feature = "lab")]
+    away: RefCell<Option<super::workers::Client>>,
 }
 
 /// Builds the view a parsed URL names inside `root`.
@@ -146,6 +149,11 @@ pub fn mount(root: &Element, parsed: Parsed, host: Host) -> Result<Rc<Shell>, Js
         page,
         notices,
     } = parsed;
+    // A view that trains decides once, when it is made, whether it trains away.
+    #[cfg(feature = "lab")]
+    crate::app::lab::engine::train_away(
+        PageOptions::from_values(&page).workers && super::workers::pool().is_some(),
+    );
     let model = view.model(&values).ok_or_else(|| {
         JsValue::from_str(&format!(
             "this module was built without the view '{}'; deep-signal.js has every view",
@@ -237,7 +245,20 @@ pub fn mount(root: &Element, parsed: Parsed, host: Host) -> Result<Rc<Shell>, Js
         post_state: Cell::new(true),
         dragging: Cell::new(false),
         measures: Cell::new(0),
+        #[cfg(feature = "lab")]
+        away: RefCell::new(None),
     });
+    #[cfg(feature = "lab")]
+    if crate::app::lab::engine::trains_away() {
+        if let Some(pool) = super::workers::pool() {
+            let weak = Rc::downgrade(&app);
+            *app.away.borrow_mut() = Some(pool.client(move || {
+                if let Some(app) = weak.upgrade() {
+                    app.request_work();
+                }
+            }));
+        }
+    }
     let weak = Rc::downgrade(&app);
     let _ = app.frames.set(Frames::new(move || {
         if let Some(app) = weak.upgrade() {
@@ -281,6 +302,9 @@ impl Shell {
     /// frames cancelled and its canvases no longer watched.
     pub fn release(&self) {
         self.listeners.clear();
+        // Its runs in the workers are let go.
+        #[cfg(feature = "lab")]
+        self.away.borrow_mut().take();
     }
 
     fn request(&self) {
@@ -301,6 +325,53 @@ impl Shell {
         if self.visible.replace(visible) != visible && visible {
             self.request();
         }
+        // Off screen, its runs in the workers stop where they are.
+        #[cfg(feature = "lab")]
+        self.sync_away();
+    }
+
+    /// Takes in what the workers sent; where they failed, the view trains here.
+    #[cfg(feature = "lab")]
+    fn take_news(&self) {
+        let failed = match self.away.borrow().as_ref() {
+            None => false,
+            Some(client) if client.inbox().failed() => true,
+            Some(client) => {
+                let mut model = self.model.borrow_mut();
+                for (run, generation, update) in client.inbox().take() {
+                    model.receive(run, generation, &update);
+                }
+                false
+            }
+        };
+        if failed {
+            self.bring_home();
+        }
+    }
+
+    /// Hands the workers what the view now asks of its runs.
+    #[cfg(feature = "lab")]
+    fn sync_away(&self) {
+        let jobs = self.model.borrow().jobs();
+        match self.away.borrow().as_ref() {
+            Some(client) => client.sync(&jobs, self.visible.get()),
+            None if jobs.is_empty() => {}
+            // Runs away and no worker to train them.
+            None => self.request_work(),
+        }
+        let orphaned = self.away.borrow().is_none() && !jobs.is_empty();
+        if orphaned {
+            self.bring_home();
+        }
+    }
+
+    /// Trains the view's runs here from now on, each brought to its step.
+    #[cfg(feature = "lab")]
+    fn bring_home(&self) {
+        self.away.borrow_mut().take();
+        self.model.borrow_mut().bring_home();
+        self.stale.set(true);
+        self.request_work();
     }
 
     /// Draws now rather than at the next frame, at the canvases' current laid-out size:
@@ -320,6 +391,11 @@ impl Shell {
     /// figure shows its final numbers, never a run still training. A run that plays is
     /// printed at the step it has reached.
     pub fn finish_now(&self, limit_ms: f64) {
+        // A run away still on its way is brought here: printing cannot wait for a worker.
+        #[cfg(feature = "lab")]
+        if self.model.borrow().busy() && self.away.borrow().is_some() {
+            self.bring_home();
+        }
         self.draw_now();
         let perf = dom::window().performance();
         let now = || perf.as_ref().map_or(0.0, |p| p.now());
@@ -369,6 +445,8 @@ impl Shell {
                 draw = true;
             }
         }
+        #[cfg(feature = "lab")]
+        self.take_news();
         let now = || perf.as_ref().map_or(0.0, |p| p.now());
         let tick = if !self.visible.get() {
             Tick::default()
@@ -391,6 +469,8 @@ impl Shell {
             }
             tick
         };
+        #[cfg(feature = "lab")]
+        self.sync_away();
         let model = self.model.borrow();
         if draw || tick.changed {
             let mut drawn = true;

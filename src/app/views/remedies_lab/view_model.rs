@@ -8,17 +8,18 @@ use super::{
     Hist, Letter, Panel, ALPHA, CONFIGS, COPY, DEPTH, FORMAT, HIST, REMOVE, SEEDS, SHOW, WIDTH,
 };
 use crate::app::lab::diagnosis::{diagnose, Diagnosis, Finding, VANISHING_RATIO};
+use crate::app::lab::engine::{trains_away, Engine};
 use crate::app::lab::player::{frame, Player, Press, Trainer};
 use crate::app::lab::{LabSettings, Speed, PLAY, STEPS};
 use crate::app::numbers::short;
 use crate::app::params::Values;
 use crate::app::typed::Choice;
-use crate::app::view::{Readout, Tick, ViewModel};
+use crate::app::view::{Job, Readout, Tick, ViewModel};
 use crate::plot::{PhasePoint, Plot, Scale, Theme};
 use crate::sim::NumberFormat;
 use crate::train::probe::{probe, LayerStats, Probe};
 use crate::train::theory;
-use crate::train::{Activation, LayerProfile, ModelSpec, Norm, Records, Session, TrainSpec};
+use crate::train::{Activation, LayerProfile, ModelSpec, Norm, Records, TrainSpec};
 use std::fmt::Write;
 
 /// Readout keys, one per configuration (`a-rms-first` …), so each is a `'static` name.
@@ -106,8 +107,9 @@ struct Slot {
     probe: Probe,
     seeds: usize,
     series: Series,
-    /// The training run, made on the first step (measuring at initialisation needs none).
-    session: Option<Session>,
+    /// The training run, here or away, made on the first step (measuring at
+    /// initialisation needs none).
+    session: Option<Engine>,
     /// The per-layer profile of step 1, once it has run.
     initial: Option<Vec<LayerProfile>>,
     finding: Finding,
@@ -151,7 +153,7 @@ impl Slot {
     }
 
     fn steps(&self) -> u64 {
-        self.session.as_ref().map_or(0, Session::steps)
+        self.session.as_ref().map_or(0, Engine::steps)
     }
 
     fn halted(&self) -> bool {
@@ -159,15 +161,22 @@ impl Slot {
     }
 
     fn records(&self) -> Option<&Records> {
-        self.session.as_ref().map(Session::records)
+        self.session.as_ref().map(Engine::records)
     }
 
-    /// Runs up to `n` steps; the first step alone, so its per-layer profile is kept.
+    /// Runs up to `n` steps here; the first step alone, so its per-layer profile is kept.
     fn run(&mut self, n: u64) -> u64 {
         if n == 0 || self.halted() {
             return 0;
         }
-        let session = self.session.get_or_insert_with(|| Session::new(&self.spec));
+        let spec = self.spec;
+        let Some(session) = self
+            .session
+            .get_or_insert_with(|| Engine::new(&spec, false))
+            .here()
+        else {
+            return 0;
+        };
         let ran = if session.steps() == 0 {
             let first = u64::from(session.step());
             self.initial = session.records().latest().map(|l| l.layers.clone());
@@ -177,6 +186,22 @@ impl Slot {
         };
         self.diagnose();
         ran
+    }
+
+    /// Applies a state its worker sent; the first one (after step 1) gives the profile kept
+    /// as the start.
+    fn receive(&mut self, generation: u32, update: &[f64]) -> bool {
+        let Some(engine) = self.session.as_mut() else {
+            return false;
+        };
+        if !engine.receive(generation, update) {
+            return false;
+        }
+        if self.initial.is_none() {
+            self.initial = engine.records().latest().map(|l| l.layers.clone());
+        }
+        self.diagnose();
+        true
     }
 
     /// The hidden layers' `(σ_w², σ_b²)` and `χ₁` of the plain layer map.
@@ -262,6 +287,10 @@ pub struct RemediesModel {
     /// page shows the previous state until all are measured.
     pending: Vec<(usize, Config, TrainSpec)>,
     player: Player,
+    /// Whether the configurations train away from the page.
+    away: bool,
+    /// Whether a state from away arrived since the last frame.
+    received: bool,
 }
 
 /// The remedies lab's model for `values`, training `steps` steps first.
@@ -271,6 +300,8 @@ pub fn model(values: &Values) -> Box<dyn ViewModel> {
         slots: [None, None, None, None],
         pending: Vec::new(),
         player: Player::default(),
+        away: trains_away(),
+        received: false,
     };
     m.rebuild(values, true);
     m.measure_pending(&|| 0.0, f64::INFINITY);
@@ -337,6 +368,33 @@ impl RemediesModel {
             .filter_map(|(i, s)| s.as_ref().map(|s| (i, s)))
     }
 
+    /// Each configuration's steps and whether it stopped itself, for runs away.
+    fn runs(&self) -> Vec<(u64, bool)> {
+        self.active()
+            .map(|(_, s)| (s.steps(), s.halted()))
+            .collect()
+    }
+
+    /// A frame away: the configurations train in workers, in step; the frame aims them
+    /// (starting their runs once there is a step to reach) and takes in what they sent.
+    fn tick_away(&mut self, values: &mut Values) -> Tick {
+        let runs = self.runs();
+        let aim = self.player.aim(&runs, self.shared.speed);
+        if aim > 0 {
+            for slot in self.slots.iter_mut().flatten() {
+                let spec = slot.spec;
+                slot.session.get_or_insert_with(|| Engine::new(&spec, true));
+            }
+        }
+        values.set_number_of(&STEPS, self.steps() as f64);
+        self.shared.steps = values.of(&STEPS);
+        Tick {
+            changed: std::mem::take(&mut self.received),
+            worked: false,
+            more: self.player.active() || self.player.waiting(&runs),
+        }
+    }
+
     /// The shown configuration, or the first in use.
     fn shown(&self) -> Option<(usize, &Slot)> {
         match &self.slots[self.shared.show] {
@@ -372,10 +430,12 @@ impl ViewModel for RemediesModel {
         // A step asked for is where the run stops, also when it was playing (playing
         // writes the step it reached into the shared settings, and a preset sets them).
         let asked = next.steps != self.shared.steps;
-        let restart = next.base != self.shared.base || next.steps < self.steps();
+        // (Against the step asked before, not the runs': runs away may have gone on since
+        // the values last heard of them.)
+        let restart = next.base != self.shared.base || (asked && next.steps < self.steps());
         self.shared = next;
         self.rebuild(values, restart);
-        if !restart && next.steps > self.steps() {
+        if !restart && asked && next.steps > self.steps() {
             self.player.target = Some(next.steps);
         }
         if asked {
@@ -394,6 +454,9 @@ impl ViewModel for RemediesModel {
                 more: true,
             };
         }
+        if self.away {
+            return self.tick_away(values);
+        }
         let speed = self.shared.speed;
         let (tick, steps) = frame(self, |m| &mut m.player, speed, values, now, budget_ms);
         self.shared.steps = steps;
@@ -401,7 +464,41 @@ impl ViewModel for RemediesModel {
     }
 
     fn busy(&self) -> bool {
-        self.player.target.is_some() || !self.pending.is_empty()
+        self.player.target.is_some()
+            || !self.pending.is_empty()
+            || (self.away && self.player.waiting(&self.runs()))
+    }
+
+    fn jobs(&self) -> Vec<Job> {
+        self.active()
+            .filter_map(|(i, s)| {
+                let engine = s.session.as_ref()?;
+                Some(Job {
+                    run: i,
+                    generation: engine.generation()?,
+                    spec: *engine.spec(),
+                    target: self.player.aimed(),
+                })
+            })
+            .collect()
+    }
+
+    fn receive(&mut self, run: usize, generation: u32, update: &[f64]) -> bool {
+        let Some(Some(slot)) = self.slots.get_mut(run) else {
+            return false;
+        };
+        let changed = slot.receive(generation, update);
+        self.received |= changed;
+        changed
+    }
+
+    fn bring_home(&mut self) {
+        self.away = false;
+        for slot in self.slots.iter_mut().flatten() {
+            if let Some(engine) = &mut slot.session {
+                engine.bring_home();
+            }
+        }
     }
 
     fn action(&mut self, key: &str, values: &mut Values) -> bool {

@@ -5,14 +5,15 @@ use super::kept::{self, Kept};
 use super::settings::Settings;
 use super::{Panel, FORGET, KEEP, KEEP_RUN};
 use crate::app::lab::diagnosis::{diagnose, output_gradient_words, Diagnosis, Finding};
+use crate::app::lab::engine::{trains_away, Engine};
 use crate::app::lab::player::{frame, Player, Press, Trainer};
 use crate::app::lab::plots::{self, Profiles};
 use crate::app::lab::{PLAY, STEPS};
 use crate::app::numbers::{js, short};
 use crate::app::params::Values;
-use crate::app::view::{Readout, Tick, ViewModel};
+use crate::app::view::{Job, Readout, Tick, ViewModel};
 use crate::plot::{Curve, Plot, Role, Theme};
-use crate::train::{Clip, EventKind, LayerProfile, ModelSpec, Place, Records, Session};
+use crate::train::{Clip, EventKind, LayerProfile, ModelSpec, Place, Records};
 use std::fmt::Write;
 
 /// The training lab as the shell sees it.
@@ -20,7 +21,12 @@ pub struct TrainModel {
     settings: Settings,
     /// What the engine changes of the values, in words.
     adjustments: Vec<String>,
-    session: Session,
+    /// The run, here or away.
+    session: Engine,
+    /// Whether its runs train away from the page.
+    away: bool,
+    /// Whether a state from away arrived since the last frame.
+    received: bool,
     /// The per-layer profile of step 0, once it has run.
     initial: Option<Vec<LayerProfile>>,
     profiles: Profiles,
@@ -35,7 +41,9 @@ pub fn model(values: &Values) -> Box<dyn ViewModel> {
     let settings = Settings::from_values(values);
     let mut m = TrainModel {
         adjustments: settings.adjustments(),
-        session: Session::new(&settings.spec),
+        session: Engine::new(&settings.spec, trains_away()),
+        away: trains_away(),
+        received: false,
         settings,
         initial: None,
         profiles: Profiles::default(),
@@ -56,7 +64,7 @@ pub fn model(values: &Values) -> Box<dyn ViewModel> {
 impl TrainModel {
     /// Starts the run again from step 0 and aims for the settings' step count.
     fn restart(&mut self) {
-        self.session = Session::new(&self.settings.spec);
+        self.session = Engine::new(&self.settings.spec, self.away);
         self.initial = None;
         self.player.target = (self.settings.steps > 0).then_some(self.settings.steps);
         self.refresh();
@@ -107,15 +115,15 @@ impl Trainer for TrainModel {
 
     /// Runs up to `n` steps; the very first step alone, so its per-layer profile is kept.
     fn run(&mut self, n: u64) -> u64 {
-        if n == 0 {
+        let Some(session) = self.session.here().filter(|_| n > 0) else {
             return 0;
+        };
+        if session.steps() > 0 {
+            return session.run(n);
         }
-        if self.session.steps() == 0 {
-            let ran = u64::from(self.session.step());
-            self.refresh();
-            return ran + self.session.run(n - 1);
-        }
-        self.session.run(n)
+        let first = u64::from(session.step());
+        self.refresh();
+        first + self.session.here().map_or(0, |s| s.run(n - 1))
     }
 
     fn halted(&self) -> bool {
@@ -124,7 +132,9 @@ impl Trainer for TrainModel {
 
     /// The first step always runs whole: its profile is the one kept as the start.
     fn begin(&mut self) -> bool {
-        self.session.steps() > 0 && self.session.begin()
+        self.session
+            .here()
+            .is_some_and(|s| s.steps() > 0 && s.begin())
     }
 }
 
@@ -145,10 +155,12 @@ impl ViewModel for TrainModel {
         if let Some(k) = &mut self.kept {
             k.compare(values);
         }
-        if !same || next.steps < self.session.steps() {
+        // (Compared with the step asked before, not the run's: a run away may have gone on
+        // since the values last heard of it.)
+        if !same || (asked && next.steps < self.session.steps()) {
             self.restart();
         } else {
-            if next.steps > self.session.steps() {
+            if asked && next.steps > self.session.steps() {
                 self.player.target = Some(next.steps);
             }
             self.refresh();
@@ -173,6 +185,18 @@ impl ViewModel for TrainModel {
             };
         }
         let speed = self.settings.speed;
+        if self.session.generation().is_some() {
+            // Away: the worker trains; a frame aims it and takes in what it sent.
+            let runs = [(self.session.steps(), self.halted())];
+            self.player.aim(&runs, speed);
+            values.set_number_of(&STEPS, self.session.steps() as f64);
+            self.settings.steps = values.of(&STEPS);
+            return Tick {
+                changed: std::mem::take(&mut self.received),
+                worked: false,
+                more: self.player.active() || self.player.waiting(&runs),
+            };
+        }
         let (tick, steps) = frame(self, |m| &mut m.player, speed, values, now, budget_ms);
         if tick.changed {
             self.refresh();
@@ -182,7 +206,37 @@ impl ViewModel for TrainModel {
     }
 
     fn busy(&self) -> bool {
-        self.player.target.is_some() || self.kept.as_ref().is_some_and(|k| !k.done())
+        let away = self.session.generation().is_some()
+            && self
+                .player
+                .waiting(&[(self.session.steps(), self.halted())]);
+        self.player.target.is_some() || away || self.kept.as_ref().is_some_and(|k| !k.done())
+    }
+
+    fn jobs(&self) -> Vec<Job> {
+        let Some(generation) = self.session.generation() else {
+            return Vec::new();
+        };
+        vec![Job {
+            run: 0,
+            generation,
+            spec: *self.session.spec(),
+            target: self.player.aimed(),
+        }]
+    }
+
+    fn receive(&mut self, run: usize, generation: u32, update: &[f64]) -> bool {
+        if run != 0 || !self.session.receive(generation, update) {
+            return false;
+        }
+        self.refresh();
+        self.received = true;
+        true
+    }
+
+    fn bring_home(&mut self) {
+        self.away = false;
+        self.session.bring_home();
     }
 
     fn action(&mut self, key: &str, values: &mut Values) -> bool {

@@ -1,0 +1,208 @@
+//! Inside a Web Worker: the engine's side. The worker trains the runs the page hands it,
+//! each toward the step the page aims it at, in turn, in slices of about
+//! [`SLICE_MS`]; between slices it reads the page's messages. After each slice it sends each
+//! run's news (`train::wire`) as a transferred buffer, never a message per step; the very
+//! first step of a run goes alone, so the page keeps its per-layer profile as the start.
+//!
+//! The page's messages (see `workers`): `{key, generation, spec}` starts run `key` of
+//! `spec` (a `train::wire` buffer) again; `{key, generation, target}` aims it
+//! (`Infinity` plays on); `{key, drop: true}` lets it go. The worker's: `{ready: true}` once
+//! it listens, and `{key, generation, update}` with a run's news.
+
+use crate::train::wire::{decode_spec, Outbox};
+use crate::train::Session;
+use js_sys::{Array, Float64Array, Object, Reflect};
+use std::cell::{Cell, RefCell};
+use std::collections::BTreeMap;
+use std::rc::Rc;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+use web_sys::{DedicatedWorkerGlobalScope, MessageChannel, MessageEvent};
+
+/// How long the worker trains before it sends its news and reads its messages.
+const SLICE_MS: f64 = 25.0;
+
+/// One run the worker trains.
+struct Run {
+    generation: u32,
+    session: Session,
+    outbox: Outbox,
+    target: u64,
+    /// Steps per call of the engine, adapted to take about a millisecond.
+    chunk: u64,
+    /// Whether it has news the page has not had.
+    news: bool,
+}
+
+impl Run {
+    fn going(&self) -> bool {
+        self.session.halt().is_none() && self.session.steps() < self.target
+    }
+}
+
+/// The worker's state.
+struct Engine {
+    scope: DedicatedWorkerGlobalScope,
+    runs: RefCell<BTreeMap<u32, Run>>,
+    /// Whether a slice is asked for.
+    scheduled: Cell<bool>,
+    /// The channel on which the worker asks itself for the next slice: unlike a timer, its
+    /// message is not delayed.
+    channel: MessageChannel,
+}
+
+thread_local! {
+    static ENGINE: RefCell<Option<Rc<Engine>>> = const { RefCell::new(None) };
+}
+
+/// Starts the worker's engine: listens to the page, handles the messages `queued` while the
+/// module loaded, and says it is ready.
+#[wasm_bindgen]
+pub fn worker_start(queued: Array) -> Result<(), JsValue> {
+    let scope: DedicatedWorkerGlobalScope = js_sys::global().dyn_into()?;
+    let engine = Rc::new(Engine {
+        scope: scope.clone(),
+        runs: RefCell::new(BTreeMap::new()),
+        scheduled: Cell::new(false),
+        channel: MessageChannel::new()?,
+    });
+    let e = engine.clone();
+    let slice = Closure::<dyn FnMut(MessageEvent)>::new(move |_: MessageEvent| e.slice());
+    engine
+        .channel
+        .port1()
+        .set_onmessage(Some(slice.as_ref().unchecked_ref()));
+    slice.forget();
+    let e = engine.clone();
+    let message =
+        Closure::<dyn FnMut(MessageEvent)>::new(move |m: MessageEvent| e.handle(&m.data()));
+    scope.set_onmessage(Some(message.as_ref().unchecked_ref()));
+    message.forget();
+    for m in queued.iter() {
+        engine.handle(&m);
+    }
+    ENGINE.with(|slot| *slot.borrow_mut() = Some(engine));
+    let ready = Object::new();
+    Reflect::set(&ready, &"ready".into(), &true.into())?;
+    scope.post_message(&ready)
+}
+
+/// A field of a message.
+fn field(data: &JsValue, name: &str) -> JsValue {
+    Reflect::get(data, &name.into()).unwrap_or(JsValue::UNDEFINED)
+}
+
+impl Engine {
+    fn now(&self) -> f64 {
+        self.scope.performance().map_or(0.0, |p| p.now())
+    }
+
+    /// One message of the page.
+    fn handle(&self, data: &JsValue) {
+        let Some(key) = field(data, "key").as_f64().map(|k| k as u32) else {
+            return;
+        };
+        let generation = field(data, "generation").as_f64().unwrap_or(0.0) as u32;
+        let mut runs = self.runs.borrow_mut();
+        if field(data, "drop").is_truthy() {
+            runs.remove(&key);
+            return;
+        }
+        if let Some(spec) = field(data, "spec").dyn_ref::<Float64Array>() {
+            match decode_spec(&spec.to_vec()) {
+                Some(spec) => {
+                    runs.insert(
+                        key,
+                        Run {
+                            generation,
+                            session: Session::new(&spec),
+                            outbox: Outbox::new(),
+                            target: 0,
+                            chunk: 1,
+                            news: false,
+                        },
+                    );
+                }
+                None => {
+                    runs.remove(&key);
+                }
+            }
+        }
+        if let (Some(target), Some(run)) = (field(data, "target").as_f64(), runs.get_mut(&key)) {
+            if run.generation == generation && target >= 0.0 {
+                run.target = if target.is_finite() {
+                    target as u64
+                } else {
+                    u64::MAX
+                };
+            }
+        }
+        drop(runs);
+        self.schedule();
+    }
+
+    /// Asks for a slice, unless one is asked for.
+    fn schedule(&self) {
+        if !self.scheduled.replace(true) {
+            let _ = self.channel.port2().post_message(&JsValue::NULL);
+        }
+    }
+
+    /// One slice: each run still going trains for its share of [`SLICE_MS`], then every
+    /// run with news sends it.
+    fn slice(&self) {
+        self.scheduled.set(false);
+        let mut runs = self.runs.borrow_mut();
+        let going: Vec<u32> = runs
+            .iter()
+            .filter(|(_, r)| r.going())
+            .map(|(k, _)| *k)
+            .collect();
+        let share = SLICE_MS / going.len().max(1) as f64;
+        for key in &going {
+            let Some(run) = runs.get_mut(key) else {
+                continue;
+            };
+            run.news = true;
+            if run.session.steps() == 0 {
+                // The first step alone: the page keeps its profile as the start.
+                run.session.step();
+                continue;
+            }
+            let start = self.now();
+            while run.going() && self.now() - start < share {
+                let n = run.chunk.min(run.target - run.session.steps());
+                let t0 = self.now();
+                run.session.run(n);
+                let took = self.now() - t0;
+                if took < 0.5 && run.chunk < 1 << 16 {
+                    run.chunk *= 2;
+                } else if took > 2.0 && run.chunk > 1 {
+                    run.chunk /= 2;
+                }
+            }
+        }
+        for (key, run) in runs.iter_mut().filter(|(_, r)| r.news) {
+            run.news = false;
+            let update = run.outbox.update(&run.session);
+            let _ = self.send(*key, run.generation, &update);
+        }
+        let more = runs.values().any(Run::going);
+        drop(runs);
+        if more {
+            self.schedule();
+        }
+    }
+
+    /// Sends a run's news, its buffer transferred rather than copied.
+    fn send(&self, key: u32, generation: u32, update: &[f64]) -> Result<(), JsValue> {
+        let buffer = Float64Array::new_with_length(update.len() as u32);
+        buffer.copy_from(update);
+        let message = Object::new();
+        Reflect::set(&message, &"key".into(), &key.into())?;
+        Reflect::set(&message, &"generation".into(), &generation.into())?;
+        Reflect::set(&message, &"update".into(), &buffer)?;
+        self.scope
+            .post_message_with_transfer(&message, &Array::of1(&buffer.buffer()))
+    }
+}

@@ -1,0 +1,326 @@
+//! The page's side of the engine's Web Workers: one bounded pool for the whole page,
+//! shared by its view and every in-page figure, of `min(4, hardwareConcurrency − 1)`
+//! workers, at least one, each started on first use. A worker runs this same module
+//! (`worker.js` loads it with the compiled `WebAssembly.Module` the page sends, so it is
+//! not compiled again): the same code, the same bits.
+//!
+//! A mounted view holds a [`Client`]: each frame it hands the client its [`Job`]s, and the
+//! client sends a worker only what changed (a new start, a new aim, a run let go). A
+//! view off screen aims its runs at 0, which stops them where they are. The worker's news
+//! lands in the view's [`Inbox`], which asks the view for a frame. If a worker cannot start
+//! or fails, every view is told so and trains on the page's thread from then on.
+//!
+//! The page's loader says where the worker's script and the module's JavaScript are, in
+//! `deepSignalWorker = {script, glue}`; without it (or without `Worker`), there is no pool.
+
+use super::dom::window;
+use crate::app::view::Job;
+use crate::train::wire::encode_spec;
+use js_sys::{Float64Array, Object, Reflect};
+use std::cell::{Cell, RefCell};
+use std::collections::BTreeMap;
+use std::rc::{Rc, Weak};
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+use web_sys::{Event, MessageEvent, Worker, WorkerOptions, WorkerType};
+
+/// The most workers a page starts, whatever its number of cores.
+const MAX_WORKERS: usize = 4;
+/// The most runs one view hands the pool (the remedies lab's four configurations).
+const RUNS_PER_CLIENT: u32 = 8;
+
+/// What a view receives from the workers.
+#[derive(Default)]
+pub struct Inbox {
+    /// The news that arrived: run, start and the state, in order.
+    arrivals: RefCell<Vec<(usize, u32, Vec<f64>)>>,
+    /// Whether the workers failed: the view must train here.
+    failed: Cell<bool>,
+    /// Asks the view for a frame.
+    wake: RefCell<Option<Box<dyn Fn()>>>,
+}
+
+impl Inbox {
+    /// Takes the news that arrived since the last call.
+    pub fn take(&self) -> Vec<(usize, u32, Vec<f64>)> {
+        self.arrivals.take()
+    }
+
+    /// Whether the workers failed.
+    pub fn failed(&self) -> bool {
+        self.failed.get()
+    }
+
+    fn wake(&self) {
+        if let Some(wake) = &*self.wake.borrow() {
+            wake();
+        }
+    }
+}
+
+/// One worker of the pool.
+struct PoolWorker {
+    worker: Worker,
+    _message: Closure<dyn FnMut(MessageEvent)>,
+    _error: Closure<dyn FnMut(Event)>,
+}
+
+/// The page's workers.
+pub struct Pool {
+    script: String,
+    glue: String,
+    size: usize,
+    workers: RefCell<Vec<PoolWorker>>,
+    /// The views' inboxes, by client id.
+    clients: RefCell<BTreeMap<u32, Weak<Inbox>>>,
+    next_client: Cell<u32>,
+    /// Where the next run goes.
+    next_worker: Cell<usize>,
+    failed: Cell<bool>,
+}
+
+thread_local! {
+    static POOL: RefCell<Option<Option<Rc<Pool>>>> = const { RefCell::new(None) };
+}
+
+/// The page's pool, if workers can run here.
+pub fn pool() -> Option<Rc<Pool>> {
+    POOL.with(|p| {
+        p.borrow_mut()
+            .get_or_insert_with(|| Pool::new().map(Rc::new))
+            .clone()
+            .filter(|p| !p.failed.get())
+    })
+}
+
+impl Pool {
+    fn new() -> Option<Pool> {
+        let global = js_sys::global();
+        let info = Reflect::get(&global, &"deepSignalWorker".into()).ok()?;
+        let text = |name: &str| Reflect::get(&info, &name.into()).ok()?.as_string();
+        let (script, glue) = (text("script")?, text("glue")?);
+        if !Reflect::has(&global, &"Worker".into()).unwrap_or(false) {
+            return None;
+        }
+        let cores = window().navigator().hardware_concurrency() as usize;
+        Some(Pool {
+            script,
+            glue,
+            size: cores.saturating_sub(1).clamp(1, MAX_WORKERS),
+            workers: RefCell::new(Vec::new()),
+            clients: RefCell::new(BTreeMap::new()),
+            next_client: Cell::new(0),
+            next_worker: Cell::new(0),
+            failed: Cell::new(false),
+        })
+    }
+
+    /// A client for a view, whose news goes to its inbox, which calls `wake`.
+    pub fn client(self: &Rc<Self>, wake: impl Fn() + 'static) -> Client {
+        let id = self.next_client.get();
+        self.next_client.set(id.wrapping_add(1));
+        let inbox = Rc::new(Inbox::default());
+        *inbox.wake.borrow_mut() = Some(Box::new(wake));
+        self.clients.borrow_mut().insert(id, Rc::downgrade(&inbox));
+        Client {
+            id,
+            pool: self.clone(),
+            inbox,
+            sent: RefCell::new(BTreeMap::new()),
+        }
+    }
+
+    /// The worker for a new run: the next in turn, started if need be.
+    fn assign(self: &Rc<Self>) -> Option<usize> {
+        let i = self.next_worker.get() % self.size;
+        self.next_worker.set(i + 1);
+        if self.workers.borrow().len() <= i {
+            let worker = self.start().map_err(|_| self.fail()).ok()?;
+            self.workers.borrow_mut().push(worker);
+            return Some(self.workers.borrow().len() - 1);
+        }
+        Some(i)
+    }
+
+    /// Starts a worker and sends it the module.
+    fn start(self: &Rc<Self>) -> Result<PoolWorker, JsValue> {
+        let options = WorkerOptions::new();
+        options.set_type(WorkerType::Module);
+        let worker = Worker::new_with_options(&self.script, &options)?;
+        let pool = Rc::downgrade(self);
+        let message = Closure::<dyn FnMut(MessageEvent)>::new(move |m: MessageEvent| {
+            if let Some(pool) = pool.upgrade() {
+                pool.arrived(&m.data());
+            }
+        });
+        worker.set_onmessage(Some(message.as_ref().unchecked_ref()));
+        let pool = Rc::downgrade(self);
+        let error = Closure::<dyn FnMut(Event)>::new(move |e: Event| {
+            e.prevent_default();
+            if let Some(pool) = pool.upgrade() {
+                pool.fail();
+            }
+        });
+        worker.set_onerror(Some(error.as_ref().unchecked_ref()));
+        worker.set_onmessageerror(Some(error.as_ref().unchecked_ref()));
+        let init = Object::new();
+        Reflect::set(&init, &"glue".into(), &self.glue.clone().into())?;
+        Reflect::set(&init, &"module".into(), &wasm_bindgen::module())?;
+        worker.post_message(&init)?;
+        Ok(PoolWorker {
+            worker,
+            _message: message,
+            _error: error,
+        })
+    }
+
+    /// A worker's message: a run's news, to its view; or that it could not start.
+    fn arrived(&self, data: &JsValue) {
+        let get = |name: &str| Reflect::get(data, &name.into()).ok();
+        if get("failed").is_some_and(|f| !f.is_undefined()) {
+            self.fail();
+            return;
+        }
+        let (Some(key), Some(update)) = (
+            get("key").and_then(|k| k.as_f64()),
+            get("update").and_then(|u| u.dyn_into::<Float64Array>().ok()),
+        ) else {
+            return;
+        };
+        let generation = get("generation").and_then(|g| g.as_f64()).unwrap_or(0.0) as u32;
+        let key = key as u32;
+        let inbox = self
+            .clients
+            .borrow()
+            .get(&(key / RUNS_PER_CLIENT))
+            .and_then(Weak::upgrade);
+        if let Some(inbox) = inbox {
+            inbox.arrivals.borrow_mut().push((
+                (key % RUNS_PER_CLIENT) as usize,
+                generation,
+                update.to_vec(),
+            ));
+            inbox.wake();
+        }
+    }
+
+    /// The workers failed: every view trains here from now on.
+    fn fail(&self) {
+        if self.failed.replace(true) {
+            return;
+        }
+        for w in self.workers.take() {
+            w.worker.terminate();
+        }
+        let inboxes: Vec<Rc<Inbox>> = self
+            .clients
+            .borrow()
+            .values()
+            .filter_map(Weak::upgrade)
+            .collect();
+        for inbox in inboxes {
+            inbox.failed.set(true);
+            inbox.wake();
+        }
+    }
+
+    fn post(&self, worker: usize, message: &Object) {
+        if let Some(w) = self.workers.borrow().get(worker) {
+            if w.worker.post_message(message).is_err() {
+                // Reported by the caller's next frame: the pool has failed.
+                self.failed.set(true);
+            }
+        }
+    }
+}
+
+/// A view's link to the pool: what it asked of each of its runs.
+pub struct Client {
+    id: u32,
+    pool: Rc<Pool>,
+    inbox: Rc<Inbox>,
+    /// By run: its start, its aim, and its worker.
+    sent: RefCell<BTreeMap<usize, (u32, u64, usize)>>,
+}
+
+impl Client {
+    /// What arrived for the view.
+    pub fn inbox(&self) -> &Inbox {
+        &self.inbox
+    }
+
+    /// Sends what changed in `jobs` since the last call; `on_screen: false` aims every run
+    /// at 0, which stops it where it is.
+    pub fn sync(&self, jobs: &[Job], on_screen: bool) {
+        let mut sent = self.sent.borrow_mut();
+        let gone: Vec<usize> = sent
+            .keys()
+            .filter(|r| !jobs.iter().any(|j| j.run == **r))
+            .copied()
+            .collect();
+        for run in gone {
+            if let Some((_, _, worker)) = sent.remove(&run) {
+                self.drop_run(worker, run);
+            }
+        }
+        for job in jobs.iter().filter(|j| (j.run as u32) < RUNS_PER_CLIENT) {
+            let target = if on_screen { job.target } else { 0 };
+            let message = Object::new();
+            let set = |k: &str, v: JsValue| Reflect::set(&message, &k.into(), &v).is_ok();
+            set("key", self.key(job.run).into());
+            set("generation", job.generation.into());
+            let worker = match sent.get(&job.run) {
+                Some(&(generation, aim, worker)) if generation == job.generation => {
+                    if aim == target {
+                        continue;
+                    }
+                    worker
+                }
+                previous => {
+                    let worker = match previous {
+                        Some(&(_, _, worker)) => worker,
+                        None => match self.pool.assign() {
+                            Some(w) => w,
+                            None => return,
+                        },
+                    };
+                    let spec = encode_spec(&job.spec);
+                    set("spec", Float64Array::from(&spec[..]).into());
+                    worker
+                }
+            };
+            let aim = if target == u64::MAX {
+                f64::INFINITY
+            } else {
+                target as f64
+            };
+            set("target", aim.into());
+            self.pool.post(worker, &message);
+            sent.insert(job.run, (job.generation, target, worker));
+        }
+        if self.pool.failed.get() {
+            self.inbox.failed.set(true);
+        }
+    }
+
+    fn key(&self, run: usize) -> u32 {
+        self.id.wrapping_mul(RUNS_PER_CLIENT) + run as u32
+    }
+
+    fn drop_run(&self, worker: usize, run: usize) {
+        let message = Object::new();
+        let _ = Reflect::set(&message, &"key".into(), &self.key(run).into());
+        let _ = Reflect::set(&message, &"drop".into(), &true.into());
+        self.pool.post(worker, &message);
+    }
+}
+
+impl Drop for Client {
+    /// A view let go lets its runs go too.
+    fn drop(&mut self) {
+        for (run, (_, _, worker)) in self.sent.take() {
+            self.drop_run(worker, run);
+        }
+        self.pool.clients.borrow_mut().remove(&self.id);
+    }
+}

@@ -1,0 +1,232 @@
+//! Training away from the page's thread: a view whose runs train in workers shows exactly
+//! the numbers, bit for bit, of the same view trained on the page's thread. The workers are
+//! played here as `worker.rs` plays them: a session per run, started again at each new
+//! start, its first step alone, then uneven slices, its news sent through `train::wire`.
+#![cfg(not(target_arch = "wasm32"))]
+
+use deep_signal::app::lab::engine::train_away;
+use deep_signal::app::params::Values;
+use deep_signal::app::view::ViewModel;
+use deep_signal::app::views::{ViewSpec, VIEWS};
+use deep_signal::train::wire::Outbox;
+use deep_signal::train::Session;
+use std::collections::BTreeMap;
+
+/// A worker: its runs by index, each with its start, session, outbox and aim.
+#[derive(Default)]
+struct Worker {
+    runs: BTreeMap<usize, (u32, Session, Outbox, u64)>,
+    /// The steps it trained.
+    trained: u64,
+}
+
+impl Worker {
+    /// Takes the view's jobs, trains each run one slice of at most `chunk` steps toward its
+    /// aim, and hands the view the news; returns whether any run trained.
+    fn serve(&mut self, m: &mut dyn ViewModel, chunk: impl Fn(usize) -> u64) -> bool {
+        let jobs = m.jobs();
+        self.runs
+            .retain(|run, _| jobs.iter().any(|j| j.run == *run));
+        for job in &jobs {
+            let fresh = self
+                .runs
+                .get(&job.run)
+                .is_none_or(|r| r.0 != job.generation);
+            if fresh {
+                let session = Session::new(&job.spec);
+                self.runs
+                    .insert(job.run, (job.generation, session, Outbox::new(), 0));
+            }
+            if let Some(r) = self.runs.get_mut(&job.run) {
+                r.3 = job.target;
+            }
+        }
+        let mut trained = false;
+        for (run, (generation, session, outbox, target)) in &mut self.runs {
+            if session.halt().is_some() || session.steps() >= *target {
+                continue;
+            }
+            let before = session.steps();
+            if before == 0 {
+                session.step();
+            } else {
+                session.run(chunk(*run).min(*target - before));
+            }
+            self.trained += session.steps() - before;
+            trained = true;
+            assert!(m.receive(*run, *generation, &outbox.update(session)));
+        }
+        trained
+    }
+}
+
+/// The values of `query` (`view=…&preset=…&key=value…`) and its view.
+fn values_of(query: &str) -> (&'static ViewSpec, Values) {
+    let pairs: Vec<(&str, &str)> = query
+        .split('&')
+        .map(|kv| kv.split_once('=').expect("key=value"))
+        .collect();
+    let key = pairs
+        .iter()
+        .find(|(k, _)| *k == "view")
+        .map_or("train", |p| p.1);
+    let view = VIEWS.iter().find(|v| v.key == key).expect("a view");
+    let mut values = Values::defaults(view.params);
+    if let Some((_, slug)) = pairs.iter().find(|(k, _)| *k == "preset") {
+        let preset = view
+            .presets
+            .iter()
+            .find(|p| p.slug == *slug)
+            .expect("a preset");
+        for (k, v) in preset.base.iter().chain(preset.values) {
+            values.set_raw(k, v);
+        }
+    }
+    for (k, v) in pairs.iter().filter(|(k, _)| *k != "view" && *k != "preset") {
+        values.set_raw(k, v);
+    }
+    (view, values)
+}
+
+/// The model of `query` trained on the page's thread until it rests.
+fn here(query: &str) -> Box<dyn ViewModel> {
+    let (view, mut values) = values_of(query);
+    train_away(false);
+    let mut m = view.model(&values).expect("built");
+    assert!(m.jobs().is_empty());
+    while m.busy() {
+        m.tick(&mut values, &|| 0.0, f64::INFINITY);
+    }
+    m
+}
+
+/// Frames of a view away and slices of its worker, until the view rests and no run
+/// trains; at most `limit` of them.
+fn settle(
+    m: &mut dyn ViewModel,
+    values: &mut Values,
+    w: &mut Worker,
+    chunk: &dyn Fn(usize) -> u64,
+) {
+    for _ in 0..100_000 {
+        m.tick(values, &|| 0.0, 8.0);
+        let trained = w.serve(m, chunk);
+        if !trained && !m.busy() {
+            return;
+        }
+    }
+    panic!("never came to rest");
+}
+
+/// The model of `query` trained away until it rests, in slices of `chunk` steps.
+fn away(query: &str, chunk: u64) -> (Box<dyn ViewModel>, Values) {
+    let (view, mut values) = values_of(query);
+    train_away(true);
+    let mut m = view.model(&values).expect("built");
+    train_away(false);
+    let mut w = Worker::default();
+    settle(&mut *m, &mut values, &mut w, &|_| chunk);
+    // Every step was trained by the worker, none on the page's thread.
+    let asked: u64 = query
+        .split('&')
+        .find_map(|kv| kv.strip_prefix("steps="))
+        .map_or(0, |s| s.parse().unwrap());
+    let runs = w.runs.len() as u64;
+    assert!(runs > 0 && w.trained > 0, "{query}: nothing trained away");
+    assert!(w.trained <= asked * runs, "{query}: {} steps", w.trained);
+    (m, values)
+}
+
+/// Every readout and the CSV (every recorded number) of two models are the same text.
+fn same(a: &dyn ViewModel, b: &dyn ViewModel, what: &str) {
+    let ra: Vec<(String, String)> = a
+        .readouts()
+        .into_iter()
+        .map(|r| (r.key.to_string(), r.value))
+        .collect();
+    let rb: Vec<(String, String)> = b
+        .readouts()
+        .into_iter()
+        .map(|r| (r.key.to_string(), r.value))
+        .collect();
+    assert_eq!(ra, rb, "{what}: readouts");
+    assert_eq!(a.csv(), b.csv(), "{what}: CSV");
+    for panel in 0..4 {
+        assert_eq!(a.note(panel), b.note(panel), "{what}: note {panel}");
+    }
+}
+
+#[test]
+fn every_training_preset_trained_away_shows_the_bits_of_the_page_thread() {
+    let view = VIEWS.iter().find(|v| v.key == "train").unwrap();
+    for preset in view.presets {
+        for steps in [1, 37] {
+            let query = format!("view=train&preset={}&steps={steps}", preset.slug);
+            let (m, _) = away(&query, 7);
+            same(&*m, &*here(&query), &query);
+        }
+    }
+}
+
+#[test]
+fn the_remedies_labs_configurations_trained_away_show_the_bits_of_the_page_thread() {
+    let view = VIEWS.iter().find(|v| v.key == "remedies").unwrap();
+    for preset in view.presets {
+        let query = format!(
+            "view=remedies&preset={}&steps=12&depth=12&width=16",
+            preset.slug
+        );
+        let (m, _) = away(&query, 5);
+        same(&*m, &*here(&query), &query);
+    }
+}
+
+#[test]
+fn runs_a_pause_catches_at_different_steps_end_at_the_same_one() {
+    let query = "view=remedies&preset=residual&depth=10&width=8";
+    let (view, mut values) = values_of(query);
+    train_away(true);
+    let mut m = view.model(&values).expect("built");
+    train_away(false);
+    let mut w = Worker::default();
+    // Play at full speed, the four configurations at different paces, then pause.
+    assert!(m.action("play", &mut values));
+    let pace = |run: usize| 1 + 3 * run as u64;
+    for _ in 0..6 {
+        m.tick(&mut values, &|| 0.0, 8.0);
+        w.serve(&mut *m, pace);
+    }
+    assert!(m.action("play", &mut values));
+    settle(&mut *m, &mut values, &mut w, &pace);
+    let steps = w.runs.values().map(|r| r.1.steps()).collect::<Vec<_>>();
+    assert!(steps.iter().all(|&s| s == steps[0] && s > 6), "{steps:?}");
+    // The same as training that many steps on the page's thread.
+    same(&*m, &*here(&format!("{query}&steps={}", steps[0])), query);
+}
+
+#[test]
+fn a_run_brought_home_goes_on_with_the_same_bits() {
+    let query = "view=train&preset=vanishing&steps=40";
+    let (view, mut values) = values_of(query);
+    train_away(true);
+    let mut m = view.model(&values).expect("built");
+    train_away(false);
+    let mut w = Worker::default();
+    // Part of the way away, the rest here (as when a worker fails, or for printing).
+    for _ in 0..4 {
+        m.tick(&mut values, &|| 0.0, 8.0);
+        w.serve(&mut *m, |_| 3);
+    }
+    let before: Vec<String> = m.readouts().into_iter().map(|r| r.value).collect();
+    let csv = m.csv();
+    m.bring_home();
+    assert!(m.jobs().is_empty());
+    // Brought home at the step it had reached, with every number as it was.
+    let after: Vec<String> = m.readouts().into_iter().map(|r| r.value).collect();
+    assert_eq!(before, after);
+    assert_eq!(csv, m.csv());
+    while m.busy() {
+        m.tick(&mut values, &|| 0.0, f64::INFINITY);
+    }
+    same(&*m, &*here(query), query);
+}
