@@ -29,14 +29,14 @@ pub fn trains_away() -> bool {
 
 /// A run away: the mirror of its worker's state, and which start of the run it is.
 pub struct Away {
-    mirror: Mirror,
+    mirror: Box<Mirror>,
     generation: u32,
 }
 
 /// One training run, here or away.
 pub enum Engine {
     /// Trained on the page's thread.
-    Here(Session),
+    Here(Box<Session>),
     /// Trained in a worker; the page holds what it last sent.
     Away(Away),
 }
@@ -51,11 +51,11 @@ impl Engine {
                 g.get()
             });
             Engine::Away(Away {
-                mirror: Mirror::new(spec),
+                mirror: Box::new(Mirror::new(spec)),
                 generation,
             })
         } else {
-            Engine::Here(Session::new(spec))
+            Engine::Here(Box::new(Session::new(spec)))
         }
     }
 
@@ -102,7 +102,7 @@ impl Engine {
     /// The session, while the run trains here.
     pub fn here(&mut self) -> Option<&mut Session> {
         match self {
-            Engine::Here(s) => Some(s),
+            Engine::Here(s) => Some(s.as_mut()),
             Engine::Away(_) => None,
         }
     }
@@ -130,7 +130,7 @@ impl Engine {
         if let Engine::Away(a) = self {
             let mut session = Session::new(a.mirror.spec());
             session.run(a.mirror.steps());
-            *self = Engine::Here(session);
+            *self = Engine::Here(Box::new(session));
         }
     }
 }
