@@ -171,6 +171,11 @@ pub struct Job {
     /// The step to train to and stop at (`u64::MAX` while playing at full speed); a run
     /// already further stops where it is.
     pub target: u64,
+    /// Whether the step was asked for (`steps=N`, one step, a hundred) rather than reached
+    /// by playing: a view off screen still finishes it, but stops playing.
+    pub asked: bool,
+    /// Whether the view plays: what it shows then is never final, and nobody waits for it.
+    pub playing: bool,
 }
 
 /// A view's live model: everything it computes and shows, as pure Rust.

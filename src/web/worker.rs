@@ -32,6 +32,8 @@ struct Run {
     chunk: u64,
     /// Whether it has news the page has not had.
     news: bool,
+    /// The number of the page's last message about it, sent back with its news.
+    seq: u32,
 }
 
 impl Run {
@@ -120,6 +122,7 @@ impl Engine {
                             target: 0,
                             chunk: 1,
                             news: false,
+                            seq: 0,
                         },
                     );
                 }
@@ -129,6 +132,10 @@ impl Engine {
             }
         }
         if let (Some(target), Some(run)) = (field(data, "target").as_f64(), runs.get_mut(&key)) {
+            // Answered with the run's news, even if it has none: the page then knows that
+            // what it shows is final.
+            run.seq = field(data, "seq").as_f64().unwrap_or(0.0) as u32;
+            run.news = true;
             if run.generation == generation && target >= 0.0 {
                 run.target = if target.is_finite() {
                     target as u64
@@ -185,7 +192,7 @@ impl Engine {
         for (key, run) in runs.iter_mut().filter(|(_, r)| r.news) {
             run.news = false;
             let update = run.outbox.update(&run.session);
-            let _ = self.send(*key, run.generation, &update);
+            let _ = self.send(*key, run, &update);
         }
         let more = runs.values().any(Run::going);
         drop(runs);
@@ -195,12 +202,13 @@ impl Engine {
     }
 
     /// Sends a run's news, its buffer transferred rather than copied.
-    fn send(&self, key: u32, generation: u32, update: &[f64]) -> Result<(), JsValue> {
+    fn send(&self, key: u32, run: &Run, update: &[f64]) -> Result<(), JsValue> {
         let buffer = Float64Array::new_with_length(update.len() as u32);
         buffer.copy_from(update);
         let message = Object::new();
         Reflect::set(&message, &"key".into(), &key.into())?;
-        Reflect::set(&message, &"generation".into(), &generation.into())?;
+        Reflect::set(&message, &"generation".into(), &run.generation.into())?;
+        Reflect::set(&message, &"seq".into(), &run.seq.into())?;
         Reflect::set(&message, &"update".into(), &buffer)?;
         self.scope
             .post_message_with_transfer(&message, &Array::of1(&buffer.buffer()))

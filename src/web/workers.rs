@@ -36,6 +36,8 @@ pub struct Inbox {
     arrivals: RefCell<Vec<(usize, u32, Vec<f64>)>>,
     /// Whether the workers failed: the view must train here.
     failed: Cell<bool>,
+    /// By run, the last of the view's messages its worker had read when it last sent.
+    echoed: RefCell<BTreeMap<usize, u32>>,
     /// Asks the view for a frame.
     wake: RefCell<Option<Box<dyn Fn()>>>,
 }
@@ -127,6 +129,7 @@ impl Pool {
             pool: self.clone(),
             inbox,
             sent: RefCell::new(BTreeMap::new()),
+            seq: Cell::new(0),
         }
     }
 
@@ -188,6 +191,7 @@ impl Pool {
             return;
         };
         let generation = get("generation").and_then(|g| g.as_f64()).unwrap_or(0.0) as u32;
+        let seq = get("seq").and_then(|g| g.as_f64()).unwrap_or(0.0) as u32;
         let key = key as u32;
         let inbox = self
             .clients
@@ -195,11 +199,12 @@ impl Pool {
             .get(&(key / RUNS_PER_CLIENT))
             .and_then(Weak::upgrade);
         if let Some(inbox) = inbox {
-            inbox.arrivals.borrow_mut().push((
-                (key % RUNS_PER_CLIENT) as usize,
-                generation,
-                update.to_vec(),
-            ));
+            let run = (key % RUNS_PER_CLIENT) as usize;
+            inbox
+                .arrivals
+                .borrow_mut()
+                .push((run, generation, update.to_vec()));
+            inbox.echoed.borrow_mut().insert(run, seq);
             inbox.wake();
         }
     }
@@ -239,8 +244,11 @@ pub struct Client {
     id: u32,
     pool: Rc<Pool>,
     inbox: Rc<Inbox>,
-    /// By run: its start, its aim, and its worker.
-    sent: RefCell<BTreeMap<usize, (u32, u64, usize)>>,
+    /// By run: its start, its aim, its worker, and the number of the last message if the
+    /// view waits for its answer (0 while it plays).
+    sent: RefCell<BTreeMap<usize, (u32, u64, usize, u32)>>,
+    /// The number of the last message sent.
+    seq: Cell<u32>,
 }
 
 impl Client {
@@ -249,8 +257,19 @@ impl Client {
         &self.inbox
     }
 
-    /// Sends what changed in `jobs` since the last call; `on_screen: false` aims every run
-    /// at 0, which stops it where it is.
+    /// Whether a worker has yet to answer the last message about one of the view's runs:
+    /// until it has, what the view shows may not be final.
+    pub fn pending(&self) -> bool {
+        let echoed = self.inbox.echoed.borrow();
+        self.sent
+            .borrow()
+            .iter()
+            .any(|(run, sent)| sent.3 > 0 && echoed.get(run).is_none_or(|&e| e < sent.3))
+    }
+
+    /// Sends what changed in `jobs` since the last call. Off screen (`on_screen: false`) a
+    /// run that plays is aimed at 0, which stops it where it is; a step asked for is still
+    /// reached.
     pub fn sync(&self, jobs: &[Job], on_screen: bool) {
         let mut sent = self.sent.borrow_mut();
         let gone: Vec<usize> = sent
@@ -259,26 +278,34 @@ impl Client {
             .copied()
             .collect();
         for run in gone {
-            if let Some((_, _, worker)) = sent.remove(&run) {
+            if let Some((_, _, worker, _)) = sent.remove(&run) {
                 self.drop_run(worker, run);
             }
         }
         for job in jobs.iter().filter(|j| (j.run as u32) < RUNS_PER_CLIENT) {
-            let target = if on_screen { job.target } else { 0 };
+            let target = if on_screen || job.asked {
+                job.target
+            } else {
+                0
+            };
             let message = Object::new();
             let set = |k: &str, v: JsValue| Reflect::set(&message, &k.into(), &v).is_ok();
             set("key", self.key(job.run).into());
             set("generation", job.generation.into());
             let worker = match sent.get(&job.run) {
-                Some(&(generation, aim, worker)) if generation == job.generation => {
+                Some(&(generation, aim, worker, waits)) if generation == job.generation => {
                     if aim == target {
+                        if job.playing && waits > 0 {
+                            // Played on: nobody waits for that answer any more.
+                            sent.insert(job.run, (generation, aim, worker, 0));
+                        }
                         continue;
                     }
                     worker
                 }
                 previous => {
                     let worker = match previous {
-                        Some(&(_, _, worker)) => worker,
+                        Some(&(_, _, worker, _)) => worker,
                         None => match self.pool.assign() {
                             Some(w) => w,
                             None => return,
@@ -295,8 +322,12 @@ impl Client {
                 target as f64
             };
             set("target", aim.into());
+            let seq = self.seq.get() + 1;
+            self.seq.set(seq);
+            set("seq", seq.into());
             self.pool.post(worker, &message);
-            sent.insert(job.run, (job.generation, target, worker));
+            let waits = if job.playing { 0 } else { seq };
+            sent.insert(job.run, (job.generation, target, worker, waits));
         }
         if self.pool.failed.get() {
             self.inbox.failed.set(true);
@@ -318,7 +349,7 @@ impl Client {
 impl Drop for Client {
     /// A view let go lets its runs go too.
     fn drop(&mut self) {
-        for (run, (_, _, worker)) in self.sent.take() {
+        for (run, (_, _, worker, _)) in self.sent.take() {
             self.drop_run(worker, run);
         }
         self.pool.clients.borrow_mut().remove(&self.id);

@@ -86,7 +86,8 @@ async function measure(page, depth, dtype) {
  * time of the frames' training work.
  */
 async function trainSpeed(page, query, seconds = 6, view = "train", stepReadout = "step") {
-  await page.goto(`${base}?view=${view}&speed=fast&${query}`);
+  // On the page's thread: the engine's time is measured there.
+  await page.goto(`${base}?view=${view}&speed=fast&workers=off&${query}`);
   await page.locator("#deep-signal[data-state=ready]").waitFor({ state: "attached" });
   return page.evaluate(async ([seconds, stepReadout]) => {
     const step = () => Number(document.querySelector(`[data-readout="${stepReadout}"]`).dataset.value);
@@ -108,12 +109,34 @@ async function trainSpeed(page, query, seconds = 6, view = "train", stepReadout 
 }
 
 /**
+ * Trains `query` of `view` at full speed with `workers` (`off` or `auto`) for `seconds` of
+ * wall-clock time after a second to warm up; returns the steps per second of wall-clock
+ * time and the share of it the page's thread spent training (`deep-signal:work`).
+ */
+async function wallSpeed(page, query, workers, view = "train", stepReadout = "step", seconds = 10) {
+  await page.goto(`${base}?view=${view}&speed=fast&workers=${workers}&${query}`);
+  await page.locator("#deep-signal[data-state=ready]").waitFor({ state: "attached" });
+  return page.evaluate(async ([seconds, stepReadout]) => {
+    const step = () => Number(document.querySelector(`[data-readout="${stepReadout}"]`).dataset.value);
+    const work = () => performance.getEntriesByName("deep-signal:work").reduce((a, e) => a + e.duration, 0);
+    const wait = (ms) => new Promise((r) => setTimeout(r, ms));
+    document.querySelector('[data-view-action="play"]').click();
+    await wait(1000);
+    const [s0, w0, t0] = [step(), work(), performance.now()];
+    await wait(seconds * 1000);
+    const [s1, w1, t1] = [step(), work(), performance.now()];
+    document.querySelector('[data-view-action="play"]').click();
+    return { rate: ((s1 - s0) / (t1 - t0)) * 1000, busy: (w1 - w0) / (t1 - t0) };
+  }, [seconds, stepReadout]);
+}
+
+/**
  * While a workload plays in `view` (the training lab's heaviest, or the remedies lab's four
  * networks), after a second to warm up: the longest main-thread task over the next 40 inputs, and how long a control's input takes to reach the screen (input
  * event to the end of the next redraw), p95 of those 40.
  */
-async function responsiveness(page, query, view = "train") {
-  await page.goto(`${base}?view=${view}&speed=fast&${query}`);
+async function responsiveness(page, query, view = "train", workers = "off") {
+  await page.goto(`${base}?view=${view}&speed=fast&workers=${workers}&${query}`);
   await page.locator("#deep-signal[data-state=ready]").waitFor({ state: "attached" });
   return page.evaluate(async () => {
     document.querySelector('[data-view-action="play"]').click();
@@ -122,6 +145,7 @@ async function responsiveness(page, query, view = "train") {
     // WebAssembly functions a second time, optimised, after their first calls.
     await wait(1000);
     const tasks = [];
+    const started = performance.now();
     new PerformanceObserver((l) => l.getEntries().forEach((e) => tasks.push(e.duration))).observe({ type: "longtask" });
     const latencies = [];
     for (let i = 0; i < 40; i++) {
@@ -147,7 +171,14 @@ async function responsiveness(page, query, view = "train") {
     }
     document.querySelector('[data-view-action="play"]').click();
     latencies.sort((a, b) => a - b);
-    return { longest: Math.max(0, ...tasks), p95: latencies[Math.ceil(0.95 * latencies.length) - 1] };
+    // The browser reports only tasks over 50 ms; the app's own longest task on the page's
+    // thread is its longest redraw (each is one frame's callback, training included).
+    const redraws = performance.getEntriesByName("deep-signal:redraw").filter((e) => e.startTime >= started);
+    return {
+      longest: Math.max(0, ...tasks),
+      redraw: Math.max(0, ...redraws.map((e) => e.duration)),
+      p95: latencies[Math.ceil(0.95 * latencies.length) - 1],
+    };
   });
 }
 
@@ -383,6 +414,41 @@ function largest(label, wasmFile, namedFile) {
     const rr = await responsiveness(page, "width=64&depth=50&batch=64&samples=256&task=sine&lr=0.001", "remedies");
     const longestSide = rr.longest > 0 ? `${rr.longest.toFixed(1)} ms` : "none over 50 ms";
     console.log(`  while they train: longest main-thread task ${longestSide} (target 50), input to screen p95 ${rr.p95.toFixed(1)} ms (target 50)`);
+    const cores = await page.evaluate(() => navigator.hardwareConcurrency);
+    const pool = Math.max(1, Math.min(4, cores - 1));
+    console.log(
+      `training off the page's thread: wall-clock steps per second over 10 s at full speed, headless Chromium, ` +
+        `${cores} cores (so ${pool} worker${pool > 1 ? "s" : ""} for the page); on the page's thread (workers=off, with the share ` +
+        `of wall-clock time the engine ran there) against workers (workers=auto), and the workers' rate against the engine's own ` +
+        `speed on the page's thread (steps per second of engine time):`,
+    );
+    for (const [name, view, readout, query] of [
+      ["training lab, MLP 64 x 100, ReLU, batch 128", "train", "step", "model=mlp&width=64&depth=100&act=relu&samples=256&batch=128&task=circle&lr=0.001"],
+      ["training lab, MLP 32 x 50, tanh, batch 64", "train", "step", "model=mlp&width=32&depth=50&act=tanh&samples=256&batch=64&task=sine&lr=0.001"],
+      ["training lab, chain depth 100, batch 32", "train", "step", "model=chain&depth=100&samples=256&batch=32&lr=0.001&w0=1"],
+      ["remedies lab, four configurations 64 x 50, batch 64", "remedies", "steps", "width=64&depth=50&batch=64&samples=256&task=sine&lr=0.001"],
+    ]) {
+      const here = await wallSpeed(page, query, "off", view, readout);
+      const away = await wallSpeed(page, query, "auto", view, readout);
+      const own = await trainSpeed(page, query, 6, view, readout);
+      const n = (x) => Math.round(x).toLocaleString("en");
+      console.log(
+        `  ${name.padEnd(52)} page's thread ${n(here.rate)} steps/s (engine ${(100 * here.busy).toFixed(0)}% of the time); ` +
+          `workers ${n(away.rate)} steps/s (${(away.rate / here.rate).toFixed(2)}x, target 1.8x; page's thread training ` +
+          `${(100 * away.busy).toFixed(0)}%); engine's own speed ${n(own)} steps/s, workers at ${((100 * away.rate) / own).toFixed(0)}% of it (target 90%)`,
+      );
+    }
+    for (const [name, view, query] of [
+      ["the training lab's heaviest (MLP 64 x 100, ReLU)", "train", "model=mlp&width=64&depth=100&act=relu&samples=256&batch=128&task=circle&lr=0.001"],
+      ["the remedies lab's four configurations", "remedies", "width=64&depth=50&batch=64&samples=256&task=sine&lr=0.001"],
+    ]) {
+      const w = await responsiveness(page, query, view, "auto");
+      const longestW = w.longest > 0 ? `${w.longest.toFixed(1)} ms` : "none over 50 ms";
+      console.log(
+        `  while ${name} trains in workers: longest main-thread task ${longestW}, longest redraw ${w.redraw.toFixed(1)} ms ` +
+          `(target 16), input to screen p95 ${w.p95.toFixed(1)} ms (target 20)`,
+      );
+    }
     console.log("in-page figures (figures.js), from navigation to the first figure's ready state (median of 7 loads):");
     const host = `http://127.0.0.1:${port}/host/figures.html`;
     const single = await firstReady(browser, `${base}examples/smallest.html`);

@@ -4,7 +4,7 @@
 const fs = require("node:fs");
 const { test, expect } = require("@playwright/test");
 const AxeBuilder = require("@axe-core/playwright").default;
-const { open, readout, pixels, watchErrors } = require("./helpers");
+const { open, waitReady, readout, pixels, watchErrors } = require("./helpers");
 
 test("opens untrained, plays, pauses and resets", async ({ page }) => {
   const errors = watchErrors(page);
@@ -21,6 +21,9 @@ test("opens untrained, plays, pauses and resets", async ({ page }) => {
   await expect.poll(async () => Number(await readout(page, "step"))).toBeGreaterThan(20);
   await play.click();
   await expect(play).toHaveText("Play");
+  // Paused, the run stops at the step the worker had reached when it heard: `ready` says
+  // that step is final.
+  await waitReady(page);
   const stopped = await readout(page, "step");
   await page.waitForTimeout(300);
   expect(await readout(page, "step")).toBe(stopped);
@@ -76,9 +79,12 @@ test("a deep chain with w0 < 1 vanishes: layer 1's gradient is tiny next to the 
 
 test("clipping and a lower learning rate fix the exploding preset", async ({ page }) => {
   await open(page, "view=train");
-  for (const name of ["Fixed by clipping", "Fixed by a lower learning rate"]) {
+  for (const [name, clipped] of [["Fixed by clipping", true], ["Fixed by a lower learning rate", false]]) {
     await page.getByRole("button", { name }).click();
-    await expect.poll(async () => Number(await readout(page, "step")), { timeout: 20_000 }).toBeGreaterThan(200);
+    // The preset's own run (clipped or not), past step 200.
+    await expect
+      .poll(async () => Number(await readout(page, "step")) > 200 && ((await readout(page, "clip-factor")) !== "off") === clipped, { timeout: 20_000 })
+      .toBe(true);
     expect(await readout(page, "diagnosis")).toBe("healthy");
     expect(Number(await readout(page, "loss"))).toBeLessThan(0.01);
     expect(await readout(page, "first-nonfinite-step")).toBe("none");

@@ -136,6 +136,8 @@ pub struct Shell {
     /// Whether the pointer is down on a slider (a detent applies only then).
     dragging: Cell<bool>,
     measures: Cell<u32>,
+    /// Whether the view was busy at the end of the last redraw.
+    was_busy: Cell<bool>,
     /// The view's link to the workers, while it trains away from the page.
     #[cfg(feature = "lab")]
     away: RefCell<Option<super::workers::Client>>,
@@ -245,6 +247,7 @@ pub fn mount(root: &Element, parsed: Parsed, host: Host) -> Result<Rc<Shell>, Js
         post_state: Cell::new(true),
         dragging: Cell::new(false),
         measures: Cell::new(0),
+        was_busy: Cell::new(false),
         #[cfg(feature = "lab")]
         away: RefCell::new(None),
     });
@@ -328,6 +331,30 @@ impl Shell {
         // Off screen, its runs in the workers stop where they are.
         #[cfg(feature = "lab")]
         self.sync_away();
+    }
+
+    /// Whether the view trains away from the page.
+    #[cfg(feature = "lab")]
+    fn trains_away(&self) -> bool {
+        self.away.borrow().is_some()
+    }
+
+    /// Whether a worker has yet to answer the view's last message.
+    #[cfg(feature = "lab")]
+    fn waits_for_workers(&self) -> bool {
+        self.away.borrow().as_ref().is_some_and(|c| c.pending())
+    }
+
+    /// Views of a module without workers train here.
+    #[cfg(not(feature = "lab"))]
+    fn trains_away(&self) -> bool {
+        false
+    }
+
+    /// Views of a module without workers never wait for one.
+    #[cfg(not(feature = "lab"))]
+    fn waits_for_workers(&self) -> bool {
+        false
     }
 
     /// Takes in what the workers sent; where they failed, the view trains here.
@@ -448,7 +475,9 @@ impl Shell {
         #[cfg(feature = "lab")]
         self.take_news();
         let now = || perf.as_ref().map_or(0.0, |p| p.now());
-        let tick = if !self.visible.get() {
+        // Off screen a view does no work, but one that trains away still takes in the news
+        // of the steps it asked for.
+        let tick = if !self.visible.get() && !self.trains_away() {
             Tick::default()
         } else {
             let mut values = self.values.borrow_mut();
@@ -491,7 +520,7 @@ impl Shell {
         let readouts = model.readouts();
         self.update_text(&**model, &readouts);
         self.sync_controls(&**model);
-        let busy = model.busy();
+        let busy = model.busy() || self.waits_for_workers();
         if tick.changed && !tick.more {
             // Background work came to rest: the host page learns the new state.
             self.post_state.set(true);
@@ -514,6 +543,9 @@ impl Shell {
         // or a change asked for is done; tests and embedding pages can wait for it.
         let state = if drawn && !busy { "ready" } else { "busy" };
         set_attr(&self.root, "data-state", state);
+        // Coming to rest, the spoken summaries and the tables are written at once, so that
+        // `ready` means they are final too (the URL follows within its interval).
+        let settled = !busy && self.was_busy.replace(busy);
         if let Some(p) = &perf {
             let _ = p.measure_with_start_mark(MEASURE, MARK);
             p.clear_marks_with_mark_name(MARK);
@@ -530,6 +562,9 @@ impl Shell {
             self.request_work();
         }
         drop(model);
+        if settled {
+            self.describe();
+        }
         if let Some(message) = event {
             embed::dispatch(&self.root, "deep-signal:state", &message);
         }
@@ -542,6 +577,11 @@ impl Shell {
         if let Host::Page = self.host {
             throttle::replace_query(&self.query());
         }
+        self.describe();
+    }
+
+    /// The link to the full page, the canvases' spoken summaries and the open data tables.
+    fn describe(&self) {
         // The embedded figure's link to the full page: the same state, not embedded.
         let mut full = self.page.borrow().clone();
         for key in ["embed", "panel", "hide"] {

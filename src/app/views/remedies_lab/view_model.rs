@@ -478,6 +478,8 @@ impl ViewModel for RemediesModel {
                     generation: engine.generation()?,
                     spec: *engine.spec(),
                     target: self.player.aimed(),
+                    asked: self.player.target.is_some(),
+                    playing: self.player.playing,
                 })
             })
             .collect()

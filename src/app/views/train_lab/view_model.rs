@@ -222,6 +222,8 @@ impl ViewModel for TrainModel {
             generation,
             spec: *self.session.spec(),
             target: self.player.aimed(),
+            asked: self.player.target.is_some(),
+            playing: self.player.playing,
         }]
     }
 
