@@ -16,6 +16,8 @@ onmessage = (event) => {
 
 async function start({ glue, module }) {
   const bindings = await import(glue);
-  await bindings.default({ module_or_path: module });
+  const wasm = await bindings.default({ module_or_path: module });
+  // What this worker's WebAssembly memory takes, for the benchmark's memory report.
+  self.memoryBytes = () => wasm.memory.buffer.byteLength;
   bindings.worker_start(queued);
 }

@@ -13,7 +13,6 @@ use crate::train::wire::{decode_spec, Outbox};
 use crate::train::Session;
 use js_sys::{Array, Float64Array, Object, Reflect};
 use std::cell::{Cell, RefCell};
-use std::collections::BTreeMap;
 use std::rc::Rc;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
@@ -45,7 +44,8 @@ impl Run {
 /// The worker's state.
 struct Engine {
     scope: DedicatedWorkerGlobalScope,
-    runs: RefCell<BTreeMap<u32, Run>>,
+    /// The runs, with the page's keys.
+    runs: RefCell<Vec<(u32, Run)>>,
     /// Whether a slice is asked for.
     scheduled: Cell<bool>,
     /// The channel on which the worker asks itself for the next slice: unlike a timer, its
@@ -64,7 +64,7 @@ pub fn worker_start(queued: Array) -> Result<(), JsValue> {
     let scope: DedicatedWorkerGlobalScope = js_sys::global().dyn_into()?;
     let engine = Rc::new(Engine {
         scope: scope.clone(),
-        runs: RefCell::new(BTreeMap::new()),
+        runs: RefCell::new(Vec::new()),
         scheduled: Cell::new(false),
         channel: MessageChannel::new()?,
     });
@@ -106,32 +106,27 @@ impl Engine {
         };
         let generation = field(data, "generation").as_f64().unwrap_or(0.0) as u32;
         let mut runs = self.runs.borrow_mut();
-        if field(data, "drop").is_truthy() {
-            runs.remove(&key);
-            return;
+        if field(data, "drop").is_truthy() || field(data, "spec").is_object() {
+            runs.retain(|r| r.0 != key);
         }
         if let Some(spec) = field(data, "spec").dyn_ref::<Float64Array>() {
-            match decode_spec(&spec.to_vec()) {
-                Some(spec) => {
-                    runs.insert(
-                        key,
-                        Run {
-                            generation,
-                            session: Session::new(&spec),
-                            outbox: Outbox::new(),
-                            target: 0,
-                            chunk: 1,
-                            news: false,
-                            seq: 0,
-                        },
-                    );
-                }
-                None => {
-                    runs.remove(&key);
-                }
+            if let Some(spec) = decode_spec(&spec.to_vec()) {
+                runs.push((
+                    key,
+                    Run {
+                        generation,
+                        session: Session::new(&spec),
+                        outbox: Outbox::new(),
+                        target: 0,
+                        chunk: 1,
+                        news: false,
+                        seq: 0,
+                    },
+                ));
             }
         }
-        if let (Some(target), Some(run)) = (field(data, "target").as_f64(), runs.get_mut(&key)) {
+        let run = runs.iter_mut().find(|r| r.0 == key).map(|r| &mut r.1);
+        if let (Some(target), Some(run)) = (field(data, "target").as_f64(), run) {
             // Answered with the run's news, even if it has none: the page then knows that
             // what it shows is final.
             run.seq = field(data, "seq").as_f64().unwrap_or(0.0) as u32;
@@ -160,16 +155,9 @@ impl Engine {
     fn slice(&self) {
         self.scheduled.set(false);
         let mut runs = self.runs.borrow_mut();
-        let going: Vec<u32> = runs
-            .iter()
-            .filter(|(_, r)| r.going())
-            .map(|(k, _)| *k)
-            .collect();
-        let share = SLICE_MS / going.len().max(1) as f64;
-        for key in &going {
-            let Some(run) = runs.get_mut(key) else {
-                continue;
-            };
+        let going = runs.iter().filter(|(_, r)| r.going()).count();
+        let share = SLICE_MS / going.max(1) as f64;
+        for (_, run) in runs.iter_mut().filter(|(_, r)| r.going()) {
             run.news = true;
             if run.session.steps() == 0 {
                 // The first step alone: the page keeps its profile as the start.
@@ -194,7 +182,7 @@ impl Engine {
             let update = run.outbox.update(&run.session);
             let _ = self.send(*key, run, &update);
         }
-        let more = runs.values().any(Run::going);
+        let more = runs.iter().any(|(_, r)| r.going());
         drop(runs);
         if more {
             self.schedule();

@@ -18,7 +18,6 @@ use crate::app::view::Job;
 use crate::train::wire::encode_spec;
 use js_sys::{Float64Array, Object, Reflect};
 use std::cell::{Cell, RefCell};
-use std::collections::BTreeMap;
 use std::rc::{Rc, Weak};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
@@ -28,6 +27,8 @@ use web_sys::{Event, MessageEvent, Worker, WorkerOptions, WorkerType};
 const MAX_WORKERS: usize = 4;
 /// The most runs one view hands the pool (the remedies lab's four configurations).
 const RUNS_PER_CLIENT: u32 = 8;
+/// The same, as a length.
+const RUNS: usize = RUNS_PER_CLIENT as usize;
 
 /// What a view receives from the workers.
 #[derive(Default)]
@@ -37,7 +38,7 @@ pub struct Inbox {
     /// Whether the workers failed: the view must train here.
     failed: Cell<bool>,
     /// By run, the last of the view's messages its worker had read when it last sent.
-    echoed: RefCell<BTreeMap<usize, u32>>,
+    echoed: RefCell<[u32; RUNS]>,
     /// Asks the view for a frame.
     wake: RefCell<Option<Box<dyn Fn()>>>,
 }
@@ -73,8 +74,8 @@ pub struct Pool {
     glue: String,
     size: usize,
     workers: RefCell<Vec<PoolWorker>>,
-    /// The views' inboxes, by client id.
-    clients: RefCell<BTreeMap<u32, Weak<Inbox>>>,
+    /// The views' inboxes, with their client ids.
+    clients: RefCell<Vec<(u32, Weak<Inbox>)>>,
     next_client: Cell<u32>,
     /// Where the next run goes.
     next_worker: Cell<usize>,
@@ -110,7 +111,7 @@ impl Pool {
             glue,
             size: cores.saturating_sub(1).clamp(1, MAX_WORKERS),
             workers: RefCell::new(Vec::new()),
-            clients: RefCell::new(BTreeMap::new()),
+            clients: RefCell::new(Vec::new()),
             next_client: Cell::new(0),
             next_worker: Cell::new(0),
             failed: Cell::new(false),
@@ -123,12 +124,12 @@ impl Pool {
         self.next_client.set(id.wrapping_add(1));
         let inbox = Rc::new(Inbox::default());
         *inbox.wake.borrow_mut() = Some(Box::new(wake));
-        self.clients.borrow_mut().insert(id, Rc::downgrade(&inbox));
+        self.clients.borrow_mut().push((id, Rc::downgrade(&inbox)));
         Client {
             id,
             pool: self.clone(),
             inbox,
-            sent: RefCell::new(BTreeMap::new()),
+            sent: RefCell::new([None; RUNS]),
             seq: Cell::new(0),
         }
     }
@@ -193,18 +194,20 @@ impl Pool {
         let generation = get("generation").and_then(|g| g.as_f64()).unwrap_or(0.0) as u32;
         let seq = get("seq").and_then(|g| g.as_f64()).unwrap_or(0.0) as u32;
         let key = key as u32;
+        let id = key / RUNS_PER_CLIENT;
         let inbox = self
             .clients
             .borrow()
-            .get(&(key / RUNS_PER_CLIENT))
-            .and_then(Weak::upgrade);
+            .iter()
+            .find(|c| c.0 == id)
+            .and_then(|c| c.1.upgrade());
         if let Some(inbox) = inbox {
             let run = (key % RUNS_PER_CLIENT) as usize;
             inbox
                 .arrivals
                 .borrow_mut()
                 .push((run, generation, update.to_vec()));
-            inbox.echoed.borrow_mut().insert(run, seq);
+            inbox.echoed.borrow_mut()[run] = seq;
             inbox.wake();
         }
     }
@@ -220,8 +223,8 @@ impl Pool {
         let inboxes: Vec<Rc<Inbox>> = self
             .clients
             .borrow()
-            .values()
-            .filter_map(Weak::upgrade)
+            .iter()
+            .filter_map(|c| c.1.upgrade())
             .collect();
         for inbox in inboxes {
             inbox.failed.set(true);
@@ -239,14 +242,23 @@ impl Pool {
     }
 }
 
+/// What a view last sent about one of its runs.
+#[derive(Clone, Copy)]
+struct Sent {
+    generation: u32,
+    aim: u64,
+    worker: usize,
+    /// The number of the message if the view waits for its answer; 0 while it plays.
+    waits: u32,
+}
+
 /// A view's link to the pool: what it asked of each of its runs.
 pub struct Client {
     id: u32,
     pool: Rc<Pool>,
     inbox: Rc<Inbox>,
-    /// By run: its start, its aim, its worker, and the number of the last message if the
-    /// view waits for its answer (0 while it plays).
-    sent: RefCell<BTreeMap<usize, (u32, u64, usize, u32)>>,
+    /// By run: what was last sent about it, if it trains.
+    sent: RefCell<[Option<Sent>; RUNS]>,
     /// The number of the last message sent.
     seq: Cell<u32>,
 }
@@ -264,7 +276,8 @@ impl Client {
         self.sent
             .borrow()
             .iter()
-            .any(|(run, sent)| sent.3 > 0 && echoed.get(run).is_none_or(|&e| e < sent.3))
+            .zip(echoed.iter())
+            .any(|(sent, &e)| sent.is_some_and(|s| s.waits > e))
     }
 
     /// Sends what changed in `jobs` since the last call. Off screen (`on_screen: false`) a
@@ -272,17 +285,14 @@ impl Client {
     /// reached.
     pub fn sync(&self, jobs: &[Job], on_screen: bool) {
         let mut sent = self.sent.borrow_mut();
-        let gone: Vec<usize> = sent
-            .keys()
-            .filter(|r| !jobs.iter().any(|j| j.run == **r))
-            .copied()
-            .collect();
-        for run in gone {
-            if let Some((_, _, worker, _)) = sent.remove(&run) {
-                self.drop_run(worker, run);
+        for (run, slot) in sent.iter_mut().enumerate() {
+            if !jobs.iter().any(|j| j.run == run) {
+                if let Some(gone) = slot.take() {
+                    self.drop_run(gone.worker, run);
+                }
             }
         }
-        for job in jobs.iter().filter(|j| (j.run as u32) < RUNS_PER_CLIENT) {
+        for job in jobs.iter().filter(|j| j.run < RUNS) {
             let target = if on_screen || job.asked {
                 job.target
             } else {
@@ -292,20 +302,20 @@ impl Client {
             let set = |k: &str, v: JsValue| Reflect::set(&message, &k.into(), &v).is_ok();
             set("key", self.key(job.run).into());
             set("generation", job.generation.into());
-            let worker = match sent.get(&job.run) {
-                Some(&(generation, aim, worker, waits)) if generation == job.generation => {
-                    if aim == target {
-                        if job.playing && waits > 0 {
+            let worker = match &mut sent[job.run] {
+                Some(s) if s.generation == job.generation => {
+                    if s.aim == target {
+                        if job.playing {
                             // Played on: nobody waits for that answer any more.
-                            sent.insert(job.run, (generation, aim, worker, 0));
+                            s.waits = 0;
                         }
                         continue;
                     }
-                    worker
+                    s.worker
                 }
                 previous => {
                     let worker = match previous {
-                        Some(&(_, _, worker, _)) => worker,
+                        Some(s) => s.worker,
                         None => match self.pool.assign() {
                             Some(w) => w,
                             None => return,
@@ -326,8 +336,12 @@ impl Client {
             self.seq.set(seq);
             set("seq", seq.into());
             self.pool.post(worker, &message);
-            let waits = if job.playing { 0 } else { seq };
-            sent.insert(job.run, (job.generation, target, worker, waits));
+            sent[job.run] = Some(Sent {
+                generation: job.generation,
+                aim: target,
+                worker,
+                waits: if job.playing { 0 } else { seq },
+            });
         }
         if self.pool.failed.get() {
             self.inbox.failed.set(true);
@@ -349,9 +363,11 @@ impl Client {
 impl Drop for Client {
     /// A view let go lets its runs go too.
     fn drop(&mut self) {
-        for (run, (_, _, worker, _)) in self.sent.take() {
-            self.drop_run(worker, run);
+        for (run, sent) in self.sent.take().into_iter().enumerate() {
+            if let Some(s) = sent {
+                self.drop_run(s.worker, run);
+            }
         }
-        self.pool.clients.borrow_mut().remove(&self.id);
+        self.pool.clients.borrow_mut().retain(|c| c.0 != self.id);
     }
 }

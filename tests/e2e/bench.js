@@ -449,6 +449,27 @@ function largest(label, wasmFile, namedFile) {
           `(target 16), input to screen p95 ${w.p95.toFixed(1)} ms (target 20)`,
       );
     }
+    // What the workers cost: each one's WebAssembly memory after training (its compiled
+    // code is the page's, sent to it, not compiled again), and how many a page starts.
+    for (const [label, url] of [
+      ["the remedies lab, four configurations 64 x 50 trained 200 steps", `${base}?view=remedies&width=64&depth=50&batch=64&samples=256&task=sine&lr=0.001&steps=200`],
+      ["the training lab, MLP 64 x 100 trained 100 steps", `${base}?view=train&model=mlp&width=64&depth=100&act=relu&samples=256&batch=128&task=circle&lr=0.001&steps=100`],
+      ["the lecture, every figure started", `${base}lecture.html`],
+    ]) {
+      const p = await browser.newPage({ viewport: { width: 1200, height: 20000 } });
+      await p.goto(url);
+      await p.locator("[data-state]").first().waitFor({ state: "attached" });
+      await p.waitForFunction(() => [...document.querySelectorAll("[data-state]")].every((e) => e.dataset.state === "ready"), null, { timeout: 120_000 });
+      const page_ = await p.evaluate(() => (window.deepSignal ? window.deepSignal.memoryBytes() : null));
+      const each = [];
+      for (const w of p.workers()) each.push(await w.evaluate(() => (self.memoryBytes ? self.memoryBytes() : 0)));
+      const mb = (b) => `${(b / 1048576).toFixed(1)} MB`;
+      console.log(
+        `  memory, ${label}: ${each.length} worker${each.length === 1 ? "" : "s"}, WebAssembly memory ${each.map(mb).join(", ") || "none"}` +
+          (page_ ? ` (the page's own: ${mb(page_)})` : ""),
+      );
+      await p.close();
+    }
     console.log("in-page figures (figures.js), from navigation to the first figure's ready state (median of 7 loads):");
     const host = `http://127.0.0.1:${port}/host/figures.html`;
     const single = await firstReady(browser, `${base}examples/smallest.html`);

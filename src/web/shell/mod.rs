@@ -581,6 +581,8 @@ impl Shell {
     }
 
     /// The link to the full page, the canvases' spoken summaries and the open data tables.
+    /// (Called from two places and kept out of line: the redraw stays small.)
+    #[inline(never)]
     fn describe(&self) {
         // The embedded figure's link to the full page: the same state, not embedded.
         let mut full = self.page.borrow().clone();
