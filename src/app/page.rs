@@ -33,9 +33,9 @@ crate::choices! {
     /// Where the views that train run their engine.
     pub enum Workers {
         /// In Web Workers, where the browser can start one; else on the page's thread.
-        Auto = ("auto", "in workers where possible"),
+        Auto = ("auto", "workers"),
         /// On the page's thread, in slices of each frame.
-        Off = ("off", "on the page's thread"),
+        Off = ("off", "page"),
     }
 }
 
@@ -78,7 +78,7 @@ pub const HIDE: Param<Vec<&'static str>> = Param::new(
 pub const WORKERS: Param<Workers> = Param::choice(
     "workers",
     "Training thread",
-    "Where the training lab and the remedies lab train: `auto` in Web Workers, one per run up to one fewer than the machine's cores (at most 4 for the page), where the browser can start them, else on the page's thread; `off` always on the page's thread, in slices of each frame. The numbers are the same bits either way.",
+    "`auto`: the labs train in Web Workers where possible; `off`: on the page's thread.",
     "auto",
 );
 

@@ -208,18 +208,17 @@ fn lay_out_legend(
         .filter(|&i| plot.curves[i].role == Role::Live)
         .chain((0..plot.curves.len()).filter(|&i| plot.curves[i].role != Role::Live));
     let mut legend: Vec<LegendEntry> = Vec::new();
-    let mut names: Vec<(&str, usize)> = Vec::new();
     let (mut x, mut row) = (pad, 0usize);
     for i in order {
         let curve = &plot.curves[i];
-        if let Some(name) = curve.shared {
-            if let Some(&(_, at)) = names.iter().find(|(n, _)| *n == name) {
-                if legend[at].color != curve.color {
-                    legend[at].color = style.theme.text;
+        if curve.shared.is_some() {
+            let same = |e: &&mut LegendEntry| plot.curves[e.curve].shared == curve.shared;
+            if let Some(entry) = legend.iter_mut().find(same) {
+                if entry.color != curve.color {
+                    entry.color = style.theme.text;
                 }
                 continue;
             }
-            names.push((name, legend.len()));
         }
         let live = curve.role == Role::Live;
         let text = match curve.shared {

@@ -135,7 +135,10 @@ impl PlotCanvas {
             picture
                 .replay(&mut Canvas2d::new(&self.layer)?)
                 .map_err(failed)?;
-            // For tests and authors: how much of the plot's height the legend takes.
+            // For tests and authors: how much of the plot's height the legend takes (not in
+            // the explorer's own module, whose legends are short and whose page has no bytes
+            // to spare).
+            #[cfg(feature = "lab")]
             self.canvas.set_attribute(
                 "data-legend-share",
                 &format!("{:.3}", layout.legend_share()),

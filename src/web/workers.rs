@@ -11,7 +11,8 @@
 //! or fails, every view is told so and trains on the page's thread from then on.
 //!
 //! The page's loader says where the worker's script and the module's JavaScript are, in
-//! `deepSignalWorker = {script, glue}`; without it (or without `Worker`), there is no pool.
+//! `deepSignalWorker = {script, glue}` (addresses, relative to the page or whole); without
+//! it (or without `Worker`), there is no pool.
 
 use super::dom::window;
 use crate::app::view::Job;
@@ -100,8 +101,13 @@ impl Pool {
     fn new() -> Option<Pool> {
         let global = js_sys::global();
         let info = Reflect::get(&global, &"deepSignalWorker".into()).ok()?;
-        let text = |name: &str| Reflect::get(&info, &name.into()).ok()?.as_string();
-        let (script, glue) = (text("script")?, text("glue")?);
+        // Each as given, or relative to the page.
+        let page = window().location().href().ok()?;
+        let url = |name: &str| {
+            let given = Reflect::get(&info, &name.into()).ok()?.as_string()?;
+            Some(web_sys::Url::new_with_base(&given, &page).ok()?.href())
+        };
+        let (script, glue) = (url("script")?, url("glue")?);
         if !Reflect::has(&global, &"Worker".into()).unwrap_or(false) {
             return None;
         }
