@@ -4,10 +4,13 @@
 //! start, its first step alone, then uneven slices, its news sent through `train::wire`.
 #![cfg(not(target_arch = "wasm32"))]
 
+mod common;
+
+use common::values_of;
 use deep_signal::app::lab::engine::train_away;
 use deep_signal::app::params::Values;
 use deep_signal::app::view::ViewModel;
-use deep_signal::app::views::{ViewSpec, VIEWS};
+use deep_signal::app::views::VIEWS;
 use deep_signal::train::wire::Outbox;
 use deep_signal::train::Session;
 use std::collections::BTreeMap;
@@ -58,34 +61,6 @@ impl Worker {
         }
         trained
     }
-}
-
-/// The values of `query` (`view=…&preset=…&key=value…`) and its view.
-fn values_of(query: &str) -> (&'static ViewSpec, Values) {
-    let pairs: Vec<(&str, &str)> = query
-        .split('&')
-        .map(|kv| kv.split_once('=').expect("key=value"))
-        .collect();
-    let key = pairs
-        .iter()
-        .find(|(k, _)| *k == "view")
-        .map_or("train", |p| p.1);
-    let view = VIEWS.iter().find(|v| v.key == key).expect("a view");
-    let mut values = Values::defaults(view.params);
-    if let Some((_, slug)) = pairs.iter().find(|(k, _)| *k == "preset") {
-        let preset = view
-            .presets
-            .iter()
-            .find(|p| p.slug == *slug)
-            .expect("a preset");
-        for (k, v) in preset.base.iter().chain(preset.values) {
-            values.set_raw(k, v);
-        }
-    }
-    for (k, v) in pairs.iter().filter(|(k, _)| *k != "view" && *k != "preset") {
-        values.set_raw(k, v);
-    }
-    (view, values)
 }
 
 /// The model of `query` trained on the page's thread until it rests.

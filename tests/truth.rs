@@ -6,37 +6,14 @@
 
 mod common;
 
-use common::readout;
-use deep_signal::app::params::Values;
+use common::{readout, values_of};
 use deep_signal::app::view::ViewModel;
 use deep_signal::app::views::{ViewSpec, VIEWS};
 use deep_signal::plot::{Plot, Theme};
 
 /// The model of `query` (`view=…&preset=…&key=value…`), with its steps trained.
 fn run(query: &str) -> (&'static ViewSpec, Box<dyn ViewModel>) {
-    let pairs: Vec<(&str, &str)> = query
-        .split('&')
-        .map(|kv| kv.split_once('=').expect("key=value"))
-        .collect();
-    let key = pairs
-        .iter()
-        .find(|(k, _)| *k == "view")
-        .map_or("train", |p| p.1);
-    let view = VIEWS.iter().find(|v| v.key == key).expect("a view");
-    let mut values = Values::defaults(view.params);
-    if let Some((_, slug)) = pairs.iter().find(|(k, _)| *k == "preset") {
-        let preset = view
-            .presets
-            .iter()
-            .find(|p| p.slug == *slug)
-            .expect("a preset");
-        for (k, v) in preset.base.iter().chain(preset.values) {
-            values.set_raw(k, v);
-        }
-    }
-    for (k, v) in pairs.iter().filter(|(k, _)| *k != "view" && *k != "preset") {
-        values.set_raw(k, v);
-    }
+    let (view, mut values) = values_of(query);
     let mut m = view.model(&values).expect("built");
     while m.busy() {
         m.tick(&mut values, &|| 0.0, f64::INFINITY);

@@ -84,4 +84,19 @@ async function press(page, name) {
   return figure;
 }
 
-module.exports = { open, waitReady, readout, pixels, redraws, watchErrors, dragSlider, figureReadout, figureDrawn, press };
+/**
+ * Seven training lab runs that cover both models, every number format, an exploding run,
+ * momentum and both kinds of clipping (queries without `view=`), for comparing builds and
+ * threads bit for bit.
+ */
+const TRAIN_RUNS = [
+  "model=chain&depth=40&dtype=bf16&w0=0.9&init_noise=0.1&seed=7&batch=16&lr=0.05&steps=300",
+  "model=chain&depth=20&dtype=f16&w0=1&lr=0.01&steps=200",
+  "model=chain&depth=100&dtype=f32&w0=1&samples=256&batch=32&lr=0.001&momentum=0.9&steps=500",
+  "preset=exploding-lr&steps=60",
+  "model=mlp&width=24&depth=12&act=tanh&init=xavier-normal&task=circle&batch=32&lr=0.1&clip=norm&clip_max=0.5&steps=150",
+  "model=mlp&width=16&depth=20&act=relu&init=kaiming&task=spiral&dtype=f64&momentum=0.5&clip=value&clip_max=0.1&lr=0.05&steps=100",
+  "model=mlp&width=32&depth=50&act=tanh&init=normal&sigma=0.05&task=sine&batch=64&lr=0.001&steps=40",
+];
+
+module.exports = { open, waitReady, readout, pixels, redraws, watchErrors, dragSlider, figureReadout, figureDrawn, press, TRAIN_RUNS };

@@ -2,7 +2,7 @@
 // lighter modules; the remedies lab, the lecture and in-page figures load the full one.
 // All of them compute the same numbers.
 const { test, expect } = require("@playwright/test");
-const { open, waitReady, readout, watchErrors } = require("./helpers");
+const { open, waitReady, readout, watchErrors, TRAIN_RUNS } = require("./helpers");
 
 /** Records the wasm files a page requests, by their path under the app's folder. */
 function watchWasm(page) {
@@ -116,17 +116,8 @@ test("the explorer's module and the full one compute the same readouts, bit for 
 
 test("the training lab's module, optimised for size, trains the same bits as the full one", async ({ page }) => {
   test.setTimeout(90_000);
-  // Every model and number format, an exploding run, momentum and both kinds of clipping:
-  // the readouts after `steps` steps (loss, norms, ratios, the first non-finite step).
-  const queries = [
-    "model=chain&depth=40&dtype=bf16&w0=0.9&init_noise=0.1&seed=7&batch=16&lr=0.05&steps=300",
-    "model=chain&depth=20&dtype=f16&w0=1&lr=0.01&steps=200",
-    "model=chain&depth=100&dtype=f32&w0=1&samples=256&batch=32&lr=0.001&momentum=0.9&steps=500",
-    "preset=exploding-lr&steps=60",
-    "model=mlp&width=24&depth=12&act=tanh&init=xavier-normal&task=circle&batch=32&lr=0.1&clip=norm&clip_max=0.5&steps=150",
-    "model=mlp&width=16&depth=20&act=relu&init=kaiming&task=spiral&dtype=f64&momentum=0.5&clip=value&clip_max=0.1&lr=0.05&steps=100",
-    "model=mlp&width=32&depth=50&act=tanh&init=normal&sigma=0.05&task=sine&batch=64&lr=0.001&steps=40",
-  ];
+  // The readouts after `steps` steps (loss, norms, ratios, the first non-finite step).
+  const queries = TRAIN_RUNS;
   const own = [];
   for (const q of queries) {
     await open(page, `view=train&${q}`);

@@ -3,7 +3,7 @@
 // (`workers=off`); play, pause, a step, a hundred and reset behave as on the page's thread;
 // where a worker cannot start or fails, the page trains itself and nothing else changes.
 const { test, expect } = require("@playwright/test");
-const { open, waitReady, watchErrors } = require("./helpers");
+const { open, waitReady, watchErrors, TRAIN_RUNS } = require("./helpers");
 
 /** Every readout of the page's view, as `{ key: exact value }`. */
 function readouts(page) {
@@ -24,17 +24,8 @@ function pageWork(page) {
   return page.evaluate(() => performance.getEntriesByName("deep-signal:work").reduce((a, e) => a + e.duration, 0));
 }
 
-// The modules test's seven runs: every model and format, an exploding run, momentum, both
-// kinds of clipping.
-const TRAIN = [
-  "model=chain&depth=40&dtype=bf16&w0=0.9&init_noise=0.1&seed=7&batch=16&lr=0.05&steps=300",
-  "model=chain&depth=20&dtype=f16&w0=1&lr=0.01&steps=200",
-  "model=chain&depth=100&dtype=f32&w0=1&samples=256&batch=32&lr=0.001&momentum=0.9&steps=500",
-  "preset=exploding-lr&steps=60",
-  "model=mlp&width=24&depth=12&act=tanh&init=xavier-normal&task=circle&batch=32&lr=0.1&clip=norm&clip_max=0.5&steps=150",
-  "model=mlp&width=16&depth=20&act=relu&init=kaiming&task=spiral&dtype=f64&momentum=0.5&clip=value&clip_max=0.1&lr=0.05&steps=100",
-  "model=mlp&width=32&depth=50&act=tanh&init=normal&sigma=0.05&task=sine&batch=64&lr=0.001&steps=40",
-];
+// The seven runs the modules test compares between builds.
+const TRAIN = TRAIN_RUNS;
 
 test("the training lab trains in a worker, with the bits of the page's thread", async ({ page }) => {
   test.setTimeout(120_000);
