@@ -545,7 +545,7 @@ impl Shell {
         set_attr(&self.root, "data-state", state);
         // Coming to rest, the spoken summaries and the tables are written at once, so that
         // `ready` means they are final too (the URL follows within its interval).
-        let settled = !busy && self.was_busy.replace(busy);
+        let settled = self.was_busy.replace(busy) && !busy;
         if let Some(p) = &perf {
             let _ = p.measure_with_start_mark(MEASURE, MARK);
             p.clear_marks_with_mark_name(MARK);
