@@ -76,7 +76,7 @@ fn here(query: &str) -> Box<dyn ViewModel> {
 }
 
 /// Frames of a view away and slices of its worker, until the view rests and no run
-/// trains; at most `limit` of them.
+/// trains (at most 100,000 of each).
 fn settle(
     m: &mut dyn ViewModel,
     values: &mut Values,

@@ -9,6 +9,7 @@
 //! (`Infinity` plays on); `{key, drop: true}` lets it go. The worker's: `{ready: true}` once
 //! it listens, and `{key, generation, update}` with a run's news.
 
+use crate::app::lab::player::adapt_chunk;
 use crate::train::wire::{decode_spec, Outbox};
 use crate::train::Session;
 use js_sys::{Array, Float64Array, Object, Reflect};
@@ -169,12 +170,7 @@ impl Engine {
                 let n = run.chunk.min(run.target - run.session.steps());
                 let t0 = self.now();
                 run.session.run(n);
-                let took = self.now() - t0;
-                if took < 0.5 && run.chunk < 1 << 16 {
-                    run.chunk *= 2;
-                } else if took > 2.0 && run.chunk > 1 {
-                    run.chunk /= 2;
-                }
+                run.chunk = adapt_chunk(run.chunk, self.now() - t0);
             }
         }
         for (key, run) in runs.iter_mut().filter(|(_, r)| r.news) {

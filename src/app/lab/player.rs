@@ -21,6 +21,19 @@ pub trait Trainer {
     }
 }
 
+/// The next number of steps per call of an engine, after a call of `chunk` steps took
+/// `took_ms`: doubled or halved to aim for about a millisecond per call, so that a budget of
+/// time is kept closely (between 1 and 65,536).
+pub fn adapt_chunk(chunk: u64, took_ms: f64) -> u64 {
+    if took_ms < 0.5 && chunk < 1 << 16 {
+        chunk * 2
+    } else if took_ms > 2.0 && chunk > 1 {
+        chunk / 2
+    } else {
+        chunk
+    }
+}
+
 /// What pressing one of the training buttons asks of the view.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Press {
@@ -116,12 +129,7 @@ impl Player {
                 let whole = took + self.begun.take().unwrap_or(0.0);
                 self.divide = whole > budget_ms;
             }
-            // Aim for about a millisecond per call, so the budget is kept closely.
-            if took < 0.5 && self.chunk < 1 << 16 {
-                self.chunk *= 2;
-            } else if took > 2.0 && self.chunk > 1 {
-                self.chunk /= 2;
-            }
+            self.chunk = adapt_chunk(self.chunk, took);
             if done < n || now() - start >= budget_ms {
                 break;
             }
@@ -291,6 +299,15 @@ mod tests {
             self.clock.set(self.clock.get() + self.ms / 3.0);
             true
         }
+    }
+
+    #[test]
+    fn the_chunk_doubles_while_fast_halves_while_slow_and_stays_in_range() {
+        assert_eq!(adapt_chunk(4, 0.1), 8);
+        assert_eq!(adapt_chunk(4, 1.0), 4);
+        assert_eq!(adapt_chunk(4, 3.0), 2);
+        assert_eq!(adapt_chunk(1, 3.0), 1);
+        assert_eq!(adapt_chunk(1 << 16, 0.1), 1 << 16);
     }
 
     #[test]

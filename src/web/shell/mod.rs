@@ -380,13 +380,14 @@ impl Shell {
     #[cfg(feature = "lab")]
     fn sync_away(&self) {
         let jobs = self.model.borrow().jobs();
-        match self.away.borrow().as_ref() {
-            Some(client) => client.sync(&jobs, self.visible.get()),
-            None if jobs.is_empty() => {}
-            // Runs away and no worker to train them.
-            None => self.request_work(),
-        }
-        let orphaned = self.away.borrow().is_none() && !jobs.is_empty();
+        // Runs away and no worker to train them are brought home.
+        let orphaned = match self.away.borrow().as_ref() {
+            Some(client) => {
+                client.sync(&jobs, self.visible.get());
+                false
+            }
+            None => !jobs.is_empty(),
+        };
         if orphaned {
             self.bring_home();
         }

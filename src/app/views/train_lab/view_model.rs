@@ -57,7 +57,7 @@ pub fn model(values: &Values) -> Box<dyn ViewModel> {
             k
         }),
     };
-    m.restart();
+    m.start();
     Box::new(m)
 }
 
@@ -65,6 +65,11 @@ impl TrainModel {
     /// Starts the run again from step 0 and aims for the settings' step count.
     fn restart(&mut self) {
         self.session = Engine::new(&self.settings.spec, self.away);
+        self.start();
+    }
+
+    /// Aims a fresh run at the settings' step count.
+    fn start(&mut self) {
         self.initial = None;
         self.player.target = (self.settings.steps > 0).then_some(self.settings.steps);
         self.refresh();
