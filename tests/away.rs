@@ -1,16 +1,18 @@
 //! Training away from the page's thread: a view whose runs train in workers shows exactly
 //! the numbers, bit for bit, of the same view trained on the page's thread. The workers are
 //! played here as `worker.rs` plays them: a session per run, started again at each new
-//! start, its first step alone, then uneven slices, its news sent through `train::wire`.
+//! start, its first step alone, then uneven slices, its news sent through `train::wire`;
+//! a measurement at initialisation asked for is made and sent back as `Probe::to_wire`.
 #![cfg(not(target_arch = "wasm32"))]
 
 mod common;
 
-use common::values_of;
+use common::{readout, values_of};
 use deep_signal::app::lab::engine::train_away;
 use deep_signal::app::params::Values;
 use deep_signal::app::view::ViewModel;
 use deep_signal::app::views::VIEWS;
+use deep_signal::train::probe::probe;
 use deep_signal::train::wire::Outbox;
 use deep_signal::train::Session;
 use std::collections::BTreeMap;
@@ -27,6 +29,10 @@ impl Worker {
     /// Takes the view's jobs, trains each run one slice of at most `chunk` steps toward its
     /// aim, and hands the view the news; returns whether any run trained.
     fn serve(&mut self, m: &mut dyn ViewModel, chunk: impl Fn(usize) -> u64) -> bool {
+        for job in m.measures() {
+            let measured = probe(&job.spec, job.seeds).to_wire();
+            assert!(m.measured(job.run, job.generation, &measured));
+        }
         let jobs = m.jobs();
         self.runs
             .retain(|run, _| jobs.iter().any(|j| j.run == *run));
@@ -57,7 +63,7 @@ impl Worker {
             }
             self.trained += session.steps() - before;
             trained = true;
-            assert!(m.receive(*run, *generation, &outbox.update(session)));
+            assert!(m.receive(*run, *generation, outbox.update(session), None));
         }
         trained
     }
@@ -204,4 +210,53 @@ fn a_run_brought_home_goes_on_with_the_same_bits() {
         m.tick(&mut values, &|| 0.0, f64::INFINITY);
     }
     same(&*m, &*here(query), query);
+}
+
+#[test]
+fn a_pause_holds_the_step_it_caught_while_the_worker_finishes_its_step() {
+    // The worker is in the middle of a step when the reader pauses: it finishes it and
+    // sends it, but the page stays where the pause caught it, and shows it on the next step.
+    for query in [
+        "view=train&preset=vanishing&speed=fast",
+        "view=remedies&preset=residual&depth=10&width=8&speed=fast",
+    ] {
+        let (view, mut values) = values_of(query);
+        train_away(true);
+        let mut m = view.model(&values).expect("built");
+        train_away(false);
+        let mut w = Worker::default();
+        assert!(m.action("play", &mut values));
+        for _ in 0..5 {
+            m.tick(&mut values, &|| 0.0, 8.0);
+            w.serve(&mut *m, |_| 1);
+        }
+        m.tick(&mut values, &|| 0.0, 8.0);
+        let key = if query.contains("remedies") {
+            "steps"
+        } else {
+            "step"
+        };
+        let step = |m: &dyn ViewModel| readout(m, key);
+        let caught = step(&*m);
+        assert!(m.action("play", &mut values), "{query}: paused");
+        // The step the worker was in the middle of arrives after the pause.
+        assert!(w.serve(&mut *m, |_| 1), "{query}: nothing in flight");
+        settle(&mut *m, &mut values, &mut w, &|_| 1);
+        assert_eq!(step(&*m), caught, "{query}: the page moved after the pause");
+        let paused: u64 = caught.parse().unwrap();
+        assert!(
+            w.runs.values().all(|r| r.1.steps() == paused + 1),
+            "{query}"
+        );
+        same(&*m, &*here(&format!("{query}&steps={paused}")), query);
+        // One step more shows the step the worker already has, and asks for no other.
+        assert!(m.action("step", &mut values));
+        settle(&mut *m, &mut values, &mut w, &|_| 1);
+        assert_eq!(step(&*m), (paused + 1).to_string(), "{query}");
+        assert!(
+            w.runs.values().all(|r| r.1.steps() == paused + 1),
+            "{query}"
+        );
+        same(&*m, &*here(&format!("{query}&steps={}", paused + 1)), query);
+    }
 }

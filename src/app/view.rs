@@ -178,6 +178,21 @@ pub struct Job {
     pub playing: bool,
 }
 
+/// A measurement at initialisation that a view wants made away from the page (the remedies
+/// lab's statistics of a freshly initialised network, over `seeds` seeds): the web shell
+/// hands it to a worker once and gives the result back with [`ViewModel::measured`].
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Measure {
+    /// Which of the view's configurations.
+    pub run: usize,
+    /// Which measurement: a result of an older one is dropped.
+    pub generation: u32,
+    /// The network to measure.
+    pub spec: TrainSpec,
+    /// Over how many seeds.
+    pub seeds: usize,
+}
+
 /// A view's live model: everything it computes and shows, as pure Rust.
 pub trait ViewModel {
     /// Recomputes after the values changed (from a control, the URL, a message or a
@@ -217,15 +232,33 @@ pub trait ViewModel {
         Vec::new()
     }
 
-    /// A state of run `run`, start `generation`, as its worker sent it; returns whether it
-    /// changed what the view shows.
-    fn receive(&mut self, _run: usize, _generation: u32, _update: &[f64]) -> bool {
+    /// A state of run `run`, start `generation`, as its worker sent it, kept to be shown
+    /// by the next frame, with what one step took there in milliseconds (`step_ms`, if it
+    /// said); returns whether it was one of the view's.
+    fn receive(
+        &mut self,
+        _run: usize,
+        _generation: u32,
+        _update: Vec<f64>,
+        _step_ms: Option<f64>,
+    ) -> bool {
+        false
+    }
+
+    /// The measurements at initialisation this view waits for away from the page.
+    fn measures(&self) -> Vec<Measure> {
+        Vec::new()
+    }
+
+    /// The result of measurement `generation` of configuration `run` (`Probe::to_wire`'s
+    /// numbers); returns whether it was one the view waited for.
+    fn measured(&mut self, _run: usize, _generation: u32, _probe: &[f64]) -> bool {
         false
     }
 
     /// Trains every run here from now on, each brought to the step it had reached (the
-    /// same bits: the engine is deterministic): where no worker can run, and for printing,
-    /// which cannot wait for one.
+    /// same bits: the engine is deterministic), and measures here what it waited for: where
+    /// no worker can run, and for printing, which cannot wait for one.
     fn bring_home(&mut self) {}
 
     /// Runs one of the view's own actions (a button or its key); returns whether anything

@@ -280,6 +280,85 @@ fn measure<F: Float>(spec: &MlpSpec, data: &Dataset, seed: u64, seeds: usize) ->
     }
 }
 
+/// The numbers of a [`LayerStats`] on the wire besides its three lists.
+const LAYER_SCALARS: usize = 9;
+
+impl Probe {
+    /// The probe as `f64`s, for a probe made in a Web Worker and shown by the page:
+    /// `loss, input_ms, input_dim, range, top, seeds, samples`, the layer count, then per
+    /// layer `act_ms, act_mean, act_std, saturated, dead, nonfinite, grad_norm, grad_zero`,
+    /// the count of its per-seed mean squares and those, then its two histograms
+    /// ([`OUTPUT_BINS`], [`GRAD_BINS`]). Every `f64` goes as it is; [`Probe::from_wire`]
+    /// gives the same bits back.
+    pub fn to_wire(&self) -> Vec<f64> {
+        let per_layer = LAYER_SCALARS + MAX_SEEDS + OUTPUT_BINS + GRAD_BINS;
+        let mut out = Vec::with_capacity(8 + self.layers.len() * per_layer);
+        out.extend([self.loss, self.input_ms, self.input_dim as f64, self.range]);
+        out.extend([f64::from(self.top), self.seeds as f64, self.samples as f64]);
+        out.push(self.layers.len() as f64);
+        for l in &self.layers {
+            out.extend([l.act_ms, l.act_mean, l.act_std, l.saturated, l.dead]);
+            out.extend([l.nonfinite, l.grad_norm, l.grad_zero]);
+            out.push(l.act_ms_seeds.len() as f64);
+            out.extend(&l.act_ms_seeds);
+            out.extend(&l.output_hist);
+            out.extend(&l.grad_hist);
+        }
+        out
+    }
+
+    /// A probe read back from [`Probe::to_wire`]'s numbers; `None` unless every count is a
+    /// whole number in range and the numbers end where the counts say.
+    pub fn from_wire(data: &[f64]) -> Option<Probe> {
+        let mut rest = data;
+        let mut take = |n: usize| -> Option<&[f64]> {
+            let (head, tail) = rest.split_at_checked(n)?;
+            rest = tail;
+            Some(head)
+        };
+        let count = |v: f64, max: usize| {
+            (v >= 0.0 && v <= max as f64 && v.fract() == 0.0).then_some(v as usize)
+        };
+        let head = take(8)?;
+        let top = head[4];
+        if top.fract() != 0.0 || top.abs() > 1e4 {
+            return None;
+        }
+        let n_layers = count(head[7], data.len())?;
+        let mut layers = Vec::with_capacity(n_layers);
+        for _ in 0..n_layers {
+            let s = take(LAYER_SCALARS)?;
+            let seeds = count(s[8], MAX_SEEDS)?;
+            layers.push(LayerStats {
+                act_ms: s[0],
+                act_mean: s[1],
+                act_std: s[2],
+                saturated: s[3],
+                dead: s[4],
+                nonfinite: s[5],
+                grad_norm: s[6],
+                grad_zero: s[7],
+                act_ms_seeds: take(seeds)?.to_vec(),
+                output_hist: take(OUTPUT_BINS)?.to_vec(),
+                grad_hist: take(GRAD_BINS)?.to_vec(),
+            });
+        }
+        if !rest.is_empty() {
+            return None;
+        }
+        Some(Probe {
+            layers,
+            loss: head[0],
+            input_ms: head[1],
+            input_dim: count(head[2], 1 << 20)?,
+            range: head[3],
+            top: top as i32,
+            seeds: count(head[5], MAX_SEEDS)?,
+            samples: count(head[6], 1 << 30)?,
+        })
+    }
+}
+
 /// Whether the layers' outputs are a bounded activation's (tanh, sigmoid; no residual
 /// stream, no normalisation after it): their histogram then spans ±1; otherwise ±4 times the
 /// first layer's root mean square (±1 if that is 0 or not finite).
@@ -299,6 +378,43 @@ mod tests {
     fn by_log10(a: f64) -> usize {
         let x = (a.log10() - LOWEST_DECADE as f64) * 4.0;
         (x.floor().max(0.0) as usize).min(ALL_GRAD_BINS - 1)
+    }
+
+    #[test]
+    fn a_probe_goes_over_the_wire_bit_for_bit_and_a_broken_one_is_refused() {
+        use crate::train::spec::Init;
+        let mlp = MlpSpec {
+            depth: 6,
+            width: 8,
+            activation: Activation::Relu,
+            init: Init::Normal {
+                sigma: 40.0,
+                sigma_b: 0.0,
+            },
+            ..MlpSpec::default()
+        };
+        let spec = TrainSpec {
+            model: ModelSpec::Mlp(mlp),
+            ..TrainSpec::default()
+        };
+        for seeds in [1, 3] {
+            let p = probe(&spec, seeds);
+            let wire = p.to_wire();
+            let back = Probe::from_wire(&wire).expect("reads back");
+            // The same bits, NaN and infinities included (compared through their wire form).
+            let bits = |v: &[f64]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
+            assert_eq!(bits(&back.to_wire()), bits(&wire));
+            assert_eq!(back.layers.len(), 7);
+            assert_eq!(back.seeds, seeds);
+            assert!(Probe::from_wire(&wire[..wire.len() - 1]).is_none());
+            let mut longer = wire.clone();
+            longer.push(0.0);
+            assert!(Probe::from_wire(&longer).is_none());
+            let mut bad_count = wire.clone();
+            bad_count[7] = 6.5;
+            assert!(Probe::from_wire(&bad_count).is_none());
+        }
+        assert!(Probe::from_wire(&[]).is_none());
     }
 
     #[test]

@@ -47,6 +47,14 @@ const MAX_EXACT: u64 = 1 << 53;
 /// The numbers of a [`LayerProfile`] on the wire.
 const PROFILE_FIELDS: usize = 8;
 
+/// The step an update brings its run to, read without applying it (`None` if the update
+/// is malformed there).
+pub fn steps_of(update: &[f64]) -> Option<u64> {
+    let mut r = Reader::new(update);
+    r.count()?;
+    r.step()
+}
+
 /// The spec as `f64`s (see the [module's documentation](self) for the layout).
 /// `decode_spec(&encode_spec(s))` gives `s` back, bit for bit.
 pub fn encode_spec(spec: &TrainSpec) -> Vec<f64> {

@@ -6,12 +6,17 @@
 //!
 //! The page's messages (see `workers`): `{key, generation, spec}` starts run `key` of
 //! `spec` (a `train::wire` buffer) again; `{key, generation, target}` aims it
-//! (`Infinity` plays on); `{key, drop: true}` lets it go. The worker's: `{ready: true}` once
-//! it listens, and `{key, generation, update}` with a run's news.
+//! (`Infinity` plays on); `{key, drop: true}` lets it go; `{key, generation, probe, seeds}`
+//! asks for the measurement at initialisation of the network `probe` (a spec), in place of
+//! one for `key` still waiting. The worker's: `{ready: true}` once it listens,
+//! `{key, generation, update}` with a run's news, and `{key, generation, probe}` with a
+//! measurement (`Probe::to_wire`). A slice measures one network, if any waits, before it
+//! trains.
 
 use crate::app::lab::player::adapt_chunk;
+use crate::train::probe::probe;
 use crate::train::wire::{decode_spec, Outbox};
-use crate::train::Session;
+use crate::train::{Session, TrainSpec};
 use js_sys::{Array, Float64Array, Object, Reflect};
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
@@ -34,6 +39,8 @@ struct Run {
     news: bool,
     /// The number of the page's last message about it, sent back with its news.
     seq: u32,
+    /// What its last step took, in milliseconds.
+    step_ms: Option<f64>,
 }
 
 impl Run {
@@ -47,6 +54,8 @@ struct Engine {
     scope: DedicatedWorkerGlobalScope,
     /// The runs, with the page's keys.
     runs: RefCell<Vec<(u32, Run)>>,
+    /// The measurements asked for: key, generation, network and seeds, in order.
+    measures: RefCell<Vec<(u32, u32, TrainSpec, usize)>>,
     /// Whether a slice is asked for.
     scheduled: Cell<bool>,
     /// The channel on which the worker asks itself for the next slice: unlike a timer, its
@@ -66,6 +75,7 @@ pub fn worker_start(queued: Array) -> Result<(), JsValue> {
     let engine = Rc::new(Engine {
         scope: scope.clone(),
         runs: RefCell::new(Vec::new()),
+        measures: RefCell::new(Vec::new()),
         scheduled: Cell::new(false),
         channel: MessageChannel::new()?,
     });
@@ -106,6 +116,16 @@ impl Engine {
             return;
         };
         let generation = field(data, "generation").as_f64().unwrap_or(0.0) as u32;
+        if let Some(spec) = field(data, "probe").dyn_ref::<Float64Array>() {
+            if let Some(spec) = decode_spec(&spec.to_vec()) {
+                let seeds = field(data, "seeds").as_f64().unwrap_or(1.0) as usize;
+                let mut measures = self.measures.borrow_mut();
+                measures.retain(|m| m.0 != key);
+                measures.push((key, generation, spec, seeds));
+            }
+            self.schedule();
+            return;
+        }
         let mut runs = self.runs.borrow_mut();
         if field(data, "drop").is_truthy() || field(data, "spec").is_object() {
             runs.retain(|r| r.0 != key);
@@ -122,6 +142,7 @@ impl Engine {
                         chunk: 1,
                         news: false,
                         seq: 0,
+                        step_ms: None,
                     },
                 ));
             }
@@ -155,45 +176,71 @@ impl Engine {
     /// run with news sends it.
     fn slice(&self) {
         self.scheduled.set(false);
+        let waiting = {
+            let mut measures = self.measures.borrow_mut();
+            (!measures.is_empty()).then(|| measures.remove(0))
+        };
+        if let Some((key, generation, spec, seeds)) = waiting {
+            let measured = probe(&spec, seeds).to_wire();
+            let _ = self.post(key, generation, "probe", &measured, None);
+        }
         let mut runs = self.runs.borrow_mut();
         let going = runs.iter().filter(|(_, r)| r.going()).count();
         let share = SLICE_MS / going.max(1) as f64;
         for (_, run) in runs.iter_mut().filter(|(_, r)| r.going()) {
             run.news = true;
-            if run.session.steps() == 0 {
+            let (start, before) = (self.now(), run.session.steps());
+            if before == 0 {
                 // The first step alone: the page keeps its profile as the start.
                 run.session.step();
-                continue;
+            } else {
+                while run.going() && self.now() - start < share {
+                    let n = run.chunk.min(run.target - run.session.steps());
+                    let t0 = self.now();
+                    run.session.run(n);
+                    run.chunk = adapt_chunk(run.chunk, self.now() - t0);
+                }
             }
-            let start = self.now();
-            while run.going() && self.now() - start < share {
-                let n = run.chunk.min(run.target - run.session.steps());
-                let t0 = self.now();
-                run.session.run(n);
-                run.chunk = adapt_chunk(run.chunk, self.now() - t0);
+            let ran = run.session.steps() - before;
+            if ran > 0 {
+                run.step_ms = Some((self.now() - start) / ran as f64);
             }
         }
         for (key, run) in runs.iter_mut().filter(|(_, r)| r.news) {
             run.news = false;
             let update = run.outbox.update(&run.session);
-            let _ = self.send(*key, run, &update);
+            let _ = self.post(*key, run.generation, "update", &update, Some(&*run));
         }
-        let more = runs.iter().any(|(_, r)| r.going());
+        let more = runs.iter().any(|(_, r)| r.going()) || !self.measures.borrow().is_empty();
         drop(runs);
         if more {
             self.schedule();
         }
     }
 
-    /// Sends a run's news, its buffer transferred rather than copied.
-    fn send(&self, key: u32, run: &Run, update: &[f64]) -> Result<(), JsValue> {
-        let buffer = Float64Array::new_with_length(update.len() as u32);
-        buffer.copy_from(update);
+    /// Sends a run's news or a measurement as `name`, its buffer transferred rather than
+    /// copied; news carries the number of the page's last message about the run and what
+    /// its last step took (`ms`).
+    fn post(
+        &self,
+        key: u32,
+        generation: u32,
+        name: &str,
+        numbers: &[f64],
+        run: Option<&Run>,
+    ) -> Result<(), JsValue> {
+        let buffer = Float64Array::new_with_length(numbers.len() as u32);
+        buffer.copy_from(numbers);
         let message = Object::new();
         Reflect::set(&message, &"key".into(), &key.into())?;
-        Reflect::set(&message, &"generation".into(), &run.generation.into())?;
-        Reflect::set(&message, &"seq".into(), &run.seq.into())?;
-        Reflect::set(&message, &"update".into(), &buffer)?;
+        Reflect::set(&message, &"generation".into(), &generation.into())?;
+        if let Some(run) = run {
+            Reflect::set(&message, &"seq".into(), &run.seq.into())?;
+            if let Some(ms) = run.step_ms {
+                Reflect::set(&message, &"ms".into(), &ms.into())?;
+            }
+        }
+        Reflect::set(&message, &name.into(), &buffer)?;
         self.scope
             .post_message_with_transfer(&message, &Array::of1(&buffer.buffer()))
     }

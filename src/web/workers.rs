@@ -4,8 +4,9 @@
 //! (`worker.js` loads it with the compiled `WebAssembly.Module` the page sends, so it is
 //! not compiled again): the same code, the same bits.
 //!
-//! A mounted view holds a [`Client`]: each frame it hands the client its [`Job`]s, and the
-//! client sends a worker only what changed (a new start, a new aim, a run let go). A
+//! A mounted view holds a [`Client`]: each frame it hands the client its [`Job`]s and
+//! [`Measure`]s, and the client sends a worker only what changed (a new start, a new aim, a
+//! run let go, a measurement not yet asked for). A
 //! view off screen aims its runs at 0, which stops them where they are. The worker's news
 //! lands in the view's [`Inbox`], which asks the view for a frame. If a worker cannot start
 //! or fails, every view is told so and trains on the page's thread from then on.
@@ -15,7 +16,7 @@
 //! it (or without `Worker`), there is no pool.
 
 use super::dom::window;
-use crate::app::view::Job;
+use crate::app::view::{Job, Measure};
 use crate::train::wire::encode_spec;
 use js_sys::{Float64Array, Object, Reflect};
 use std::cell::{Cell, RefCell};
@@ -31,11 +32,29 @@ const RUNS_PER_CLIENT: u32 = 8;
 /// The same, as a length.
 const RUNS: usize = RUNS_PER_CLIENT as usize;
 
+/// What arrived from a worker for one of a view's runs.
+pub enum Arrival {
+    /// A state of run `run`, start `generation` (`train::wire`'s update).
+    News {
+        run: usize,
+        generation: u32,
+        update: Vec<f64>,
+        /// What the run's last step took in the worker, in milliseconds.
+        step_ms: Option<f64>,
+    },
+    /// The result of measurement `generation` of configuration `run` (`Probe::to_wire`).
+    Measured {
+        run: usize,
+        generation: u32,
+        probe: Vec<f64>,
+    },
+}
+
 /// What a view receives from the workers.
 #[derive(Default)]
 pub struct Inbox {
-    /// The news that arrived: run, start and the state, in order.
-    arrivals: RefCell<Vec<(usize, u32, Vec<f64>)>>,
+    /// What arrived, in order.
+    arrivals: RefCell<Vec<Arrival>>,
     /// Whether the workers failed: the view must train here.
     failed: Cell<bool>,
     /// By run, the last of the view's messages its worker had read when it last sent.
@@ -45,8 +64,8 @@ pub struct Inbox {
 }
 
 impl Inbox {
-    /// Takes the news that arrived since the last call.
-    pub fn take(&self) -> Vec<(usize, u32, Vec<f64>)> {
+    /// Takes what arrived since the last call.
+    pub fn take(&self) -> Vec<Arrival> {
         self.arrivals.take()
     }
 
@@ -136,6 +155,7 @@ impl Pool {
             pool: self.clone(),
             inbox,
             sent: RefCell::new([None; RUNS]),
+            measuring: RefCell::new([None; RUNS]),
             seq: Cell::new(0),
         }
     }
@@ -144,6 +164,11 @@ impl Pool {
     fn assign(self: &Rc<Self>) -> Option<usize> {
         let i = self.next_worker.get() % self.size;
         self.next_worker.set(i + 1);
+        self.worker(i)
+    }
+
+    /// Worker `i` (or the one after the last started), started if need be.
+    fn worker(self: &Rc<Self>, i: usize) -> Option<usize> {
         if self.workers.borrow().len() <= i {
             let worker = self.start().map_err(|_| self.fail()).ok()?;
             self.workers.borrow_mut().push(worker);
@@ -191,10 +216,8 @@ impl Pool {
             self.fail();
             return;
         }
-        let (Some(key), Some(update)) = (
-            get("key").and_then(|k| k.as_f64()),
-            get("update").and_then(|u| u.dyn_into::<Float64Array>().ok()),
-        ) else {
+        let numbers = |name: &str| get(name).and_then(|u| u.dyn_into::<Float64Array>().ok());
+        let Some(key) = get("key").and_then(|k| k.as_f64()) else {
             return;
         };
         let generation = get("generation").and_then(|g| g.as_f64()).unwrap_or(0.0) as u32;
@@ -207,15 +230,29 @@ impl Pool {
             .iter()
             .find(|c| c.0 == id)
             .and_then(|c| c.1.upgrade());
-        if let Some(inbox) = inbox {
-            let run = (key % RUNS_PER_CLIENT) as usize;
-            inbox
-                .arrivals
-                .borrow_mut()
-                .push((run, generation, update.to_vec()));
+        let Some(inbox) = inbox else {
+            return;
+        };
+        let run = (key % RUNS_PER_CLIENT) as usize;
+        let arrival = if let Some(update) = numbers("update") {
             inbox.echoed.borrow_mut()[run] = seq;
-            inbox.wake();
-        }
+            Arrival::News {
+                run,
+                generation,
+                update: update.to_vec(),
+                step_ms: get("ms").and_then(|m| m.as_f64()),
+            }
+        } else if let Some(probe) = numbers("probe") {
+            Arrival::Measured {
+                run,
+                generation,
+                probe: probe.to_vec(),
+            }
+        } else {
+            return;
+        };
+        inbox.arrivals.borrow_mut().push(arrival);
+        inbox.wake();
     }
 
     /// The workers failed: every view trains here from now on.
@@ -265,6 +302,8 @@ pub struct Client {
     inbox: Rc<Inbox>,
     /// By run: what was last sent about it, if it trains.
     sent: RefCell<[Option<Sent>; RUNS]>,
+    /// By configuration: the last measurement asked for.
+    measuring: RefCell<[Option<u32>; RUNS]>,
     /// The number of the last message sent.
     seq: Cell<u32>,
 }
@@ -284,6 +323,35 @@ impl Client {
             .iter()
             .zip(echoed.iter())
             .any(|(sent, &e)| sent.is_some_and(|s| s.waits > e))
+    }
+
+    /// Asks for each measurement in `measures` not asked for yet. Configuration `i`'s go to
+    /// worker `i` (in turn over the pool), where a newer one takes the place of one still
+    /// waiting.
+    pub fn measure(&self, measures: &[Measure]) {
+        let mut asked = self.measuring.borrow_mut();
+        for m in measures.iter().filter(|m| m.run < RUNS) {
+            if asked[m.run] == Some(m.generation) {
+                continue;
+            }
+            let Some(worker) = self.pool.worker(m.run % self.pool.size) else {
+                return;
+            };
+            let message = Object::new();
+            let set = |k: &str, v: JsValue| Reflect::set(&message, &k.into(), &v).is_ok();
+            set("key", self.key(m.run).into());
+            set("generation", m.generation.into());
+            set(
+                "probe",
+                Float64Array::from(&encode_spec(&m.spec)[..]).into(),
+            );
+            set("seeds", (m.seeds as f64).into());
+            self.pool.post(worker, &message);
+            asked[m.run] = Some(m.generation);
+        }
+        if self.pool.failed.get() {
+            self.inbox.failed.set(true);
+        }
     }
 
     /// Sends what changed in `jobs` since the last call. Off screen (`on_screen: false`) a

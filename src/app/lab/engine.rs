@@ -5,8 +5,13 @@
 //! Whether a view's runs train away is decided when the view is made: the web shell sets
 //! [`train_away`] just before, once it knows whether a worker can start, and the view reads
 //! [`trains_away`] once and keeps the answer.
+//!
+//! A run away keeps the states it receives until its view releases them
+//! ([`Engine::release`]): a worker that is in the middle of a long step when the reader
+//! pauses finishes it, but the page stays at the step where the pause caught it, and shows
+//! the step at once when the reader plays on or steps.
 
-use crate::train::wire::Mirror;
+use crate::train::wire::{steps_of, Mirror};
 use crate::train::{Halt, Records, Session, TrainSpec};
 use std::cell::Cell;
 
@@ -27,10 +32,40 @@ pub fn trains_away() -> bool {
     AWAY.with(Cell::get)
 }
 
-/// A run away: the mirror of its worker's state, and which start of the run it is.
+/// The next start: every run away and every measurement sent away gets a new one, so that
+/// a state of an older one is told apart and dropped.
+pub fn next_generation() -> u32 {
+    GENERATION.with(|g| {
+        g.set(g.get().wrapping_add(1));
+        g.get()
+    })
+}
+
+/// A step that takes at least this long, in milliseconds, is said to take long.
+pub const SLOW_STEP_MS: f64 = 250.0;
+
+/// What a lab says when one step of a run away takes long ([`SLOW_STEP_MS`] or more): how
+/// long, and that the page does not wait for it.
+pub fn pace(step_ms: Option<f64>) -> Option<String> {
+    let ms = step_ms.filter(|ms| *ms >= SLOW_STEP_MS)?;
+    let took = if ms < 1000.0 {
+        format!("{} ms", (ms / 10.0).round() * 10.0)
+    } else {
+        format!("{:.1} s", ms / 1000.0)
+    };
+    Some(format!(
+        "One training step of this network takes about {took} on this computer. It trains in the background, so the page and its controls answer at once: Pause stops at the step shown."
+    ))
+}
+
+/// A run away: the mirror of its worker's state, which start of the run it is, and the
+/// states received but not yet shown, in order.
 pub struct Away {
     mirror: Box<Mirror>,
     generation: u32,
+    held: std::collections::VecDeque<Vec<f64>>,
+    /// What one step took in the worker, in milliseconds, as it last said.
+    step_ms: Option<f64>,
 }
 
 /// One training run, here or away.
@@ -46,13 +81,11 @@ impl Engine {
     /// the data set and the network.
     pub fn new(spec: &TrainSpec, away: bool) -> Engine {
         if away {
-            let generation = GENERATION.with(|g| {
-                g.set(g.get().wrapping_add(1));
-                g.get()
-            });
             Engine::Away(Away {
                 mirror: Box::new(Mirror::new(spec)),
-                generation,
+                generation: next_generation(),
+                held: Default::default(),
+                step_ms: None,
             })
         } else {
             Engine::Here(Box::new(Session::new(spec)))
@@ -115,22 +148,82 @@ impl Engine {
         }
     }
 
-    /// Applies a state its worker sent for start `generation`; returns whether it was this
-    /// start's and well formed.
-    pub fn receive(&mut self, generation: u32, update: &[f64]) -> bool {
+    /// Keeps a state its worker sent for start `generation`, to be shown once released,
+    /// with what one step took there (`step_ms`, if it said); returns whether it was this
+    /// start's.
+    pub fn receive(&mut self, generation: u32, update: Vec<f64>, step_ms: Option<f64>) -> bool {
         match self {
-            Engine::Away(a) if a.generation == generation => a.mirror.apply(update),
+            Engine::Away(a) if a.generation == generation => {
+                a.held.push_back(update);
+                a.step_ms = step_ms.or(a.step_ms);
+                true
+            }
             _ => false,
         }
+    }
+
+    /// What one step takes in the worker, in milliseconds, once it has said.
+    pub fn step_ms(&self) -> Option<f64> {
+        match self {
+            Engine::Away(a) => a.step_ms,
+            Engine::Here(_) => None,
+        }
+    }
+
+    /// The step of the newest state received, shown or not.
+    pub fn received_steps(&self) -> u64 {
+        match self {
+            Engine::Away(a) => a.held.back().and_then(|u| steps_of(u)),
+            Engine::Here(_) => None,
+        }
+        .unwrap_or_else(|| self.steps())
+    }
+
+    /// Shows the states received up to step `limit`, in order, and while the run shows a
+    /// step below `limit`, the next one too (a worker's state may jump past it), calling
+    /// `each` after each one; returns whether any was shown. A malformed state is dropped.
+    pub fn release(&mut self, limit: u64, mut each: impl FnMut(&Records)) -> bool {
+        let Engine::Away(a) = self else {
+            return false;
+        };
+        let mut shown = false;
+        while let Some(next) = a.held.front() {
+            let ahead = steps_of(next).is_none_or(|s| s > limit);
+            if ahead && a.mirror.steps() >= limit {
+                break;
+            }
+            if let Some(update) = a.held.pop_front() {
+                if a.mirror.apply(&update) {
+                    shown = true;
+                    each(a.mirror.records());
+                }
+            }
+        }
+        shown
     }
 
     /// Trains the run here from now on, brought to the step it had reached: the same run
     /// again, which gives the same bits.
     pub fn bring_home(&mut self) {
         if let Engine::Away(a) = self {
+            // The step shown, not one received and held: what the page shows stays.
             let mut session = Session::new(a.mirror.spec());
             session.run(a.mirror.steps());
             *self = Engine::Here(Box::new(session));
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_long_step_is_said_in_milliseconds_or_seconds_and_a_short_one_not_at_all() {
+        assert_eq!(pace(None), None);
+        assert_eq!(pace(Some(249.0)), None);
+        let said = pace(Some(834.0)).expect("said");
+        assert!(said.contains("about 830 ms"), "{said}");
+        assert!(pace(Some(3_400.0)).expect("said").contains("about 3.4 s"));
     }
 }

@@ -173,6 +173,19 @@ impl Player {
         self.aimed
     }
 
+    /// The step up to which a view shows what its runs away sent, given each run's newest
+    /// step received and whether it stopped itself: while playing, the step every run still
+    /// going has reached, so that runs side by side move in step; otherwise the step aimed
+    /// at, so that a pause holds the page where it caught it even while a worker finishes a
+    /// long step.
+    pub fn shown_up_to(&self, received: &[(u64, bool)]) -> u64 {
+        match self.playing {
+            true => received.iter().filter(|r| !r.1).map(|r| r.0).min(),
+            false => Some(self.aimed),
+        }
+        .unwrap_or(u64::MAX)
+    }
+
     /// The step runs away were last asked to reach.
     pub fn aimed(&self) -> u64 {
         self.aimed

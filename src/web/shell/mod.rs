@@ -360,13 +360,26 @@ impl Shell {
     /// Takes in what the workers sent; where they failed, the view trains here.
     #[cfg(feature = "lab")]
     fn take_news(&self) {
+        use super::workers::Arrival;
         let failed = match self.away.borrow().as_ref() {
             None => false,
             Some(client) if client.inbox().failed() => true,
             Some(client) => {
                 let mut model = self.model.borrow_mut();
-                for (run, generation, update) in client.inbox().take() {
-                    model.receive(run, generation, &update);
+                for arrival in client.inbox().take() {
+                    match arrival {
+                        Arrival::News {
+                            run,
+                            generation,
+                            update,
+                            step_ms,
+                        } => model.receive(run, generation, update, step_ms),
+                        Arrival::Measured {
+                            run,
+                            generation,
+                            probe,
+                        } => model.measured(run, generation, &probe),
+                    };
                 }
                 false
             }
@@ -379,14 +392,18 @@ impl Shell {
     /// Hands the workers what the view now asks of its runs.
     #[cfg(feature = "lab")]
     fn sync_away(&self) {
-        let jobs = self.model.borrow().jobs();
+        let (jobs, measures) = {
+            let model = self.model.borrow();
+            (model.jobs(), model.measures())
+        };
         // Runs away and no worker to train them are brought home.
         let orphaned = match self.away.borrow().as_ref() {
             Some(client) => {
+                client.measure(&measures);
                 client.sync(&jobs, self.visible.get());
                 false
             }
-            None => !jobs.is_empty(),
+            None => !jobs.is_empty() || !measures.is_empty(),
         };
         if orphaned {
             self.bring_home();

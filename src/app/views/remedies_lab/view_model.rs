@@ -8,13 +8,13 @@ use super::{
     Hist, Letter, Panel, ALPHA, CONFIGS, COPY, DEPTH, FORMAT, HIST, REMOVE, SEEDS, SHOW, WIDTH,
 };
 use crate::app::lab::diagnosis::{diagnose, Diagnosis, Finding, VANISHING_RATIO};
-use crate::app::lab::engine::{trains_away, Engine};
+use crate::app::lab::engine::{next_generation, pace, trains_away, Engine};
 use crate::app::lab::player::{frame, Player, Press, Trainer};
 use crate::app::lab::{LabSettings, Speed, PLAY, STEPS};
 use crate::app::numbers::short;
 use crate::app::params::Values;
 use crate::app::typed::Choice;
-use crate::app::view::{Job, Readout, Tick, ViewModel};
+use crate::app::view::{Job, Measure, Readout, Tick, ViewModel};
 use crate::plot::{PhasePoint, Plot, Scale, Theme};
 use crate::sim::NumberFormat;
 use crate::train::probe::{probe, LayerStats, Probe};
@@ -116,8 +116,14 @@ struct Slot {
 }
 
 impl Slot {
+    /// A configuration measured here.
     fn new(letter: usize, config: Config, spec: TrainSpec, seeds: usize) -> Slot {
-        let probe = probe(&spec, seeds);
+        Slot::measured(letter, config, spec, probe(&spec, seeds))
+    }
+
+    /// A configuration with its measurement at initialisation (made here or away).
+    fn measured(letter: usize, config: Config, spec: TrainSpec, probe: Probe) -> Slot {
+        let seeds = probe.seeds;
         let mlp = mlp_of(&spec);
         let laws = theory::predict(&mlp, probe.input_dim, probe.input_ms);
         let series = Series::of(upper(letter), config.describe(), &probe, &laws);
@@ -188,20 +194,28 @@ impl Slot {
         ran
     }
 
-    /// Applies a state its worker sent; the first one (after step 1) gives the profile kept
-    /// as the start.
-    fn receive(&mut self, generation: u32, update: &[f64]) -> bool {
+    /// Shows the states its worker sent up to step `limit` (see [`Engine::release`]); the
+    /// first one (after step 1) gives the profile kept as the start.
+    fn release(&mut self, limit: u64) -> bool {
         let Some(engine) = self.session.as_mut() else {
             return false;
         };
-        if !engine.receive(generation, update) {
-            return false;
+        let initial = &mut self.initial;
+        let shown = engine.release(limit, |records| {
+            if initial.is_none() {
+                *initial = records.latest().map(|l| l.layers.clone());
+            }
+        });
+        if shown {
+            self.diagnose();
         }
-        if self.initial.is_none() {
-            self.initial = engine.records().latest().map(|l| l.layers.clone());
-        }
-        self.diagnose();
-        true
+        shown
+    }
+
+    /// The step of the newest state its worker sent, and whether it stopped itself.
+    fn received(&self) -> (u64, bool) {
+        let steps = self.session.as_ref().map_or(0, Engine::received_steps);
+        (steps, self.halted())
     }
 
     /// The hidden layers' `(σ_w², σ_b²)` and `χ₁` of the plain layer map.
@@ -278,18 +292,28 @@ fn upper(i: usize) -> &'static str {
     ["A", "B", "C", "D"][i]
 }
 
+/// A configuration waiting to be measured at initialisation.
+struct Pending {
+    slot: usize,
+    config: Config,
+    spec: TrainSpec,
+    seeds: usize,
+    /// Which measurement it is, away: an older one's result is dropped.
+    generation: u32,
+}
+
 /// The remedies lab as the shell sees it.
 pub struct RemediesModel {
     shared: Shared,
     slots: [Option<Slot>; 4],
     /// Configurations changed by the reader and waiting to be measured, in slot order:
-    /// one or more per frame, so a change never holds the page for all four at once. The
-    /// page shows the previous state until all are measured.
-    pending: Vec<(usize, Config, TrainSpec)>,
+    /// away, each in a worker; here, one or more per frame, so a change never holds the
+    /// page for all four at once. The page shows the previous state until all are measured.
+    pending: Vec<Pending>,
     player: Player,
     /// Whether the configurations train away from the page.
     away: bool,
-    /// Whether a state from away arrived since the last frame.
+    /// Whether the last measurement away arrived since the last frame.
     received: bool,
 }
 
@@ -304,7 +328,9 @@ pub fn model(values: &Values) -> Box<dyn ViewModel> {
         received: false,
     };
     m.rebuild(values, true);
-    m.measure_pending(&|| 0.0, f64::INFINITY);
+    if !m.away {
+        m.measure_pending(&|| 0.0, f64::INFINITY);
+    }
     Box::new(m)
 }
 
@@ -314,7 +340,7 @@ impl RemediesModel {
     /// state. [`measure_pending`](Self::measure_pending) does the measuring.
     fn rebuild(&mut self, values: &Values, restart: bool) {
         let shared = self.shared;
-        self.pending.clear();
+        let before = std::mem::take(&mut self.pending);
         for (i, param) in CONFIGS.iter().enumerate() {
             let Some(config) = config::read(&values.of(param)).0 else {
                 self.slots[i] = None;
@@ -340,7 +366,18 @@ impl RemediesModel {
                     s.series.words = config.describe();
                 }
             } else {
-                self.pending.push((i, config, spec));
+                // A measurement already on its way is not asked for again.
+                let generation = before
+                    .iter()
+                    .find(|p| p.slot == i && p.spec == spec && p.seeds == shared.seeds)
+                    .map_or_else(next_generation, |p| p.generation);
+                self.pending.push(Pending {
+                    slot: i,
+                    config,
+                    spec,
+                    seeds: shared.seeds,
+                    generation,
+                });
             }
         }
         if restart {
@@ -354,8 +391,8 @@ impl RemediesModel {
         let start = now();
         let mut measured = false;
         while !self.pending.is_empty() && (!measured || now() - start < budget_ms) {
-            let (i, config, spec) = self.pending.remove(0);
-            self.slots[i] = Some(Slot::new(i, config, spec, self.shared.seeds));
+            let p = self.pending.remove(0);
+            self.slots[p.slot] = Some(Slot::new(p.slot, p.config, p.spec, p.seeds));
             measured = true;
         }
         measured
@@ -386,10 +423,17 @@ impl RemediesModel {
                 slot.session.get_or_insert_with(|| Engine::new(&spec, true));
             }
         }
+        let received: Vec<(u64, bool)> = self.active().map(|(_, s)| s.received()).collect();
+        let limit = self.player.shown_up_to(&received);
+        let mut shown = false;
+        for slot in self.slots.iter_mut().flatten() {
+            shown |= slot.release(limit);
+        }
+        let runs = self.runs();
         values.set_number_of(&STEPS, self.steps() as f64);
         self.shared.steps = values.of(&STEPS);
         Tick {
-            changed: std::mem::take(&mut self.received),
+            changed: shown || std::mem::take(&mut self.received),
             worked: false,
             more: self.player.active() || self.player.waiting(&runs),
         }
@@ -419,8 +463,9 @@ impl Trainer for RemediesModel {
             .unwrap_or(0)
     }
 
+    /// Every configuration stopped itself (none is waiting to be measured).
     fn halted(&self) -> bool {
-        self.active().all(|(_, s)| s.halted())
+        self.pending.is_empty() && self.active().all(|(_, s)| s.halted())
     }
 }
 
@@ -447,7 +492,15 @@ impl ViewModel for RemediesModel {
         // Changed configurations are measured before any training goes on, a frame or
         // more apart; the plots change once all are measured, so they never set a measured
         // configuration beside one still at the old settings.
-        if self.measure_pending(now, budget_ms) {
+        if self.away && !self.pending.is_empty() {
+            // Measured away: the workers' results wake the page.
+            return Tick {
+                changed: false,
+                worked: false,
+                more: false,
+            };
+        }
+        if !self.away && self.measure_pending(now, budget_ms) {
             return Tick {
                 changed: self.pending.is_empty(),
                 worked: false,
@@ -485,13 +538,51 @@ impl ViewModel for RemediesModel {
             .collect()
     }
 
-    fn receive(&mut self, run: usize, generation: u32, update: &[f64]) -> bool {
-        let Some(Some(slot)) = self.slots.get_mut(run) else {
+    fn receive(
+        &mut self,
+        run: usize,
+        generation: u32,
+        update: Vec<f64>,
+        step_ms: Option<f64>,
+    ) -> bool {
+        self.slots
+            .get_mut(run)
+            .and_then(Option::as_mut)
+            .and_then(|s| s.session.as_mut())
+            .is_some_and(|e| e.receive(generation, update, step_ms))
+    }
+
+    fn measures(&self) -> Vec<Measure> {
+        if !self.away {
+            return Vec::new();
+        }
+        self.pending
+            .iter()
+            .map(|p| Measure {
+                run: p.slot,
+                generation: p.generation,
+                spec: p.spec,
+                seeds: p.seeds,
+            })
+            .collect()
+    }
+
+    fn measured(&mut self, run: usize, generation: u32, probe: &[f64]) -> bool {
+        let Some(at) = self
+            .pending
+            .iter()
+            .position(|p| p.slot == run && p.generation == generation)
+        else {
             return false;
         };
-        let changed = slot.receive(generation, update);
-        self.received |= changed;
-        changed
+        let Some(probe) = Probe::from_wire(probe) else {
+            return false;
+        };
+        let p = self.pending.remove(at);
+        self.slots[p.slot] = Some(Slot::measured(p.slot, p.config, p.spec, probe));
+        // Drawn once all are in, as when measured here.
+        self.received |= self.pending.is_empty();
+        true
     }
 
     fn bring_home(&mut self) {
@@ -599,6 +690,13 @@ impl ViewModel for RemediesModel {
             n => format!("the mean of {n} draws of the weights"),
         };
         match Panel::at(panel) {
+            Panel::Signal if self.away && !self.pending.is_empty() => {
+                let letters: Vec<&str> = self.pending.iter().map(|p| upper(p.slot)).collect();
+                format!(
+                    "Measuring {} at initialisation ({seeds}) in the background; the plots change once all are measured.",
+                    letters.join(", ")
+                )
+            }
             Panel::Signal => format!(
                 "Solid: measured on {} samples at initialisation ({seeds}); dashed: what mean-field theory predicts; faint: how far a network of this width may stray from it (two standard deviations) for {}.",
                 self.shown().map_or(0, |(_, s)| s.probe.samples),
@@ -631,7 +729,19 @@ impl ViewModel for RemediesModel {
                 text
             }
             Panel::Phase => "For tanh networks: left of the line a perturbation, and the gradient, shrinks by χ₁ < 1 per layer; right of it, it grows. About 6ξ layers can be trained, ξ = −1/ln χ₁.".into(),
-            Panel::Loss => "Every configuration learns the same data from the same batches, in the same order.".into(),
+            Panel::Loss => {
+                let mut text = String::from("Every configuration learns the same data from the same batches, in the same order.");
+                // The slowest configuration sets the pace of all four.
+                let slowest = self
+                    .active()
+                    .filter_map(|(_, s)| s.session.as_ref()?.step_ms())
+                    .reduce(f64::max);
+                if let Some(pace) = pace(slowest) {
+                    text.push(' ');
+                    text.push_str(&pace);
+                }
+                text
+            }
         }
     }
 

@@ -5,7 +5,7 @@ use super::kept::{self, Kept};
 use super::settings::Settings;
 use super::{Panel, FORGET, KEEP, KEEP_RUN};
 use crate::app::lab::diagnosis::{diagnose, output_gradient_words, Diagnosis, Finding};
-use crate::app::lab::engine::{trains_away, Engine};
+use crate::app::lab::engine::{pace, trains_away, Engine};
 use crate::app::lab::player::{frame, Player, Press, Trainer};
 use crate::app::lab::plots::{self, Profiles};
 use crate::app::lab::{PLAY, STEPS};
@@ -25,8 +25,6 @@ pub struct TrainModel {
     session: Engine,
     /// Whether its runs train away from the page.
     away: bool,
-    /// Whether a state from away arrived since the last frame.
-    received: bool,
     /// The per-layer profile of step 0, once it has run.
     initial: Option<Vec<LayerProfile>>,
     profiles: Profiles,
@@ -43,7 +41,6 @@ pub fn model(values: &Values) -> Box<dyn ViewModel> {
         adjustments: settings.adjustments(),
         session: Engine::new(&settings.spec, trains_away()),
         away: trains_away(),
-        received: false,
         settings,
         initial: None,
         profiles: Profiles::default(),
@@ -191,13 +188,27 @@ impl ViewModel for TrainModel {
         }
         let speed = self.settings.speed;
         if self.session.generation().is_some() {
-            // Away: the worker trains; a frame aims it and takes in what it sent.
+            // Away: the worker trains; a frame aims it and shows what it sent, up to the
+            // step the player allows.
             let runs = [(self.session.steps(), self.halted())];
             self.player.aim(&runs, speed);
+            let limit = self
+                .player
+                .shown_up_to(&[(self.session.received_steps(), self.halted())]);
+            let initial = &mut self.initial;
+            let shown = self.session.release(limit, |records| {
+                if initial.is_none() {
+                    *initial = records.latest().map(|l| l.layers.clone());
+                }
+            });
+            if shown {
+                self.refresh();
+            }
+            let runs = [(self.session.steps(), self.halted())];
             values.set_number_of(&STEPS, self.session.steps() as f64);
             self.settings.steps = values.of(&STEPS);
             return Tick {
-                changed: std::mem::take(&mut self.received),
+                changed: shown,
                 worked: false,
                 more: self.player.active() || self.player.waiting(&runs),
             };
@@ -232,13 +243,14 @@ impl ViewModel for TrainModel {
         }]
     }
 
-    fn receive(&mut self, run: usize, generation: u32, update: &[f64]) -> bool {
-        if run != 0 || !self.session.receive(generation, update) {
-            return false;
-        }
-        self.refresh();
-        self.received = true;
-        true
+    fn receive(
+        &mut self,
+        run: usize,
+        generation: u32,
+        update: Vec<f64>,
+        step_ms: Option<f64>,
+    ) -> bool {
+        run == 0 && self.session.receive(generation, update, step_ms)
     }
 
     fn bring_home(&mut self) {
@@ -335,6 +347,10 @@ impl ViewModel for TrainModel {
             for a in &self.adjustments {
                 text.push(' ');
                 text.push_str(a);
+            }
+            if let Some(pace) = pace(self.session.step_ms()) {
+                text.push(' ');
+                text.push_str(&pace);
             }
         }
         text
