@@ -312,13 +312,15 @@ fn running() -> Vec<Rc<Shell>> {
     })
 }
 
-/// How long printing may spend finishing one figure's `steps=N` (the lecture's all take a
-/// few milliseconds; a figure asked for more prints the step it reached).
-const PRINT_LIMIT_MS: f64 = 2000.0;
+/// How long printing may spend finishing the figures' `steps=N`, all of them together (the
+/// lecture's all take a few milliseconds): beyond it, a figure prints the step it reached.
+/// Printing cannot wait for a worker, nor be cut into slices: the browser lays the page out
+/// for print as soon as this returns.
+const PRINT_BUDGET_MS: f64 = 2000.0;
 
-/// Starts every figure, finishes the steps each was asked for and draws it at once, so the
-/// printed page shows every figure with its final numbers, never a run still training.
-/// Those off screen stay paused afterwards.
+/// Starts every figure, finishes the steps each was asked for, within [`PRINT_BUDGET_MS`]
+/// for the page, and draws it at once, so the printed page shows every figure with its
+/// final numbers, never a run still training. Those off screen stay paused afterwards.
 fn print() {
     let list: Vec<Rc<Figure>> = FIGURES.with(|f| {
         f.borrow()
@@ -326,10 +328,13 @@ fn print() {
             .map(|all| all.list.borrow().clone())
             .unwrap_or_default()
     });
+    let perf = window().performance();
+    let now = || perf.as_ref().map_or(0.0, |p| p.now());
+    let end = now() + PRINT_BUDGET_MS;
     for figure in list {
         if let Some(shell) = figure.start() {
             shell.set_visible(figure.near.get());
-            shell.finish_now(PRINT_LIMIT_MS);
+            shell.finish_now((end - now()).max(0.0));
         }
     }
 }

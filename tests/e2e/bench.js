@@ -16,6 +16,7 @@ const fs = require("node:fs");
 const path = require("node:path");
 const zlib = require("node:zlib");
 const { items } = require("./wasm-items.js");
+const { frozenRows } = require("./frozen.js");
 
 const port = Number(process.env.BENCH_PORT || 4280);
 const base = `http://127.0.0.1:${port}/courses/deep-signal/`;
@@ -470,6 +471,7 @@ function largest(label, wasmFile, namedFile) {
       );
       await p.close();
     }
+    await frozenRows(browser, base);
     console.log("in-page figures (figures.js), from navigation to the first figure's ready state (median of 7 loads):");
     const host = `http://127.0.0.1:${port}/host/figures.html`;
     const single = await firstReady(browser, `${base}examples/smallest.html`);

@@ -160,3 +160,64 @@ test("in-page figures share one bounded pool, and a figure scrolled away stops t
   await expect.poll(step, { timeout: 10_000 }).toBeGreaterThan(away);
   expect(workers.length).toBeLessThanOrEqual(Math.max(1, Math.min(4, cores - 1)));
 });
+
+test("a network whose step takes long: the page says how long, Pause holds the step it caught, and the next step shows at once", async ({ page }) => {
+  test.setTimeout(180_000);
+  const query = "view=train&model=mlp&width=256&depth=60&batch=1024&samples=1024&task=sine&lr=0.001&speed=fast";
+  await open(page, query);
+  const step = () => page.locator('[data-readout="step"]').getAttribute("data-value").then(Number);
+  const note = page.locator('figure[data-panel="loss"] [data-note]').first();
+  await page.getByRole("button", { name: "Play" }).click();
+  await expect.poll(step, { timeout: 60_000 }).toBeGreaterThanOrEqual(2);
+  await expect(note).toContainText(/One training step of this network takes about \d+ (ms|\.\d s)|takes about [\d.]+ s/, { timeout: 30_000 });
+  const said = (await note.textContent()).match(/takes about ([\d.]+) (ms|s)/);
+  const stepMs = Number(said[1]) * (said[2] === "s" ? 1000 : 1);
+  expect(stepMs).toBeGreaterThanOrEqual(250);
+  // Pause in the middle of a step: the page stays at the step shown when it was pressed,
+  // though the worker finishes the step it was in.
+  const caught = await page.evaluate(() => {
+    document.querySelector('[data-view-action="play"]').click();
+    return Number(document.querySelector('[data-readout="step"]').dataset.value);
+  });
+  await page.waitForTimeout(2 * stepMs + 500);
+  expect(await step()).toBe(caught);
+  await waitReady(page);
+  expect(await step()).toBe(caught);
+  // That step is ready in the worker: one step more shows it within a frame or two, not a
+  // step's time later.
+  const shownAfter = await page.evaluate(async () => {
+    const readout = document.querySelector('[data-readout="step"]');
+    const t0 = performance.now();
+    const shown = new Promise((resolve) =>
+      new MutationObserver(() => resolve(performance.now() - t0)).observe(readout, { attributes: true, attributeFilter: ["data-value"] }),
+    );
+    [...document.querySelectorAll("button")].find((b) => b.textContent.trim() === "One step").click();
+    return shown;
+  });
+  expect(await step()).toBe(caught + 1);
+  expect(shownAfter).toBeLessThan(Math.min(250, stepMs / 2));
+  await waitReady(page);
+  const away = await readouts(page);
+  await open(page, `${query}&steps=${caught + 1}&workers=off`);
+  const here = await readouts(page);
+  expect(away).toEqual(here);
+});
+
+test("the remedies lab measures at initialisation in the background, and says so", async ({ page }) => {
+  test.setTimeout(120_000);
+  await page.addInitScript(() => {
+    window.longTasks = [];
+    new PerformanceObserver((l) => l.getEntries().forEach((e) => window.longTasks.push(e.duration))).observe({ type: "longtask", buffered: true });
+  });
+  const query = "view=remedies&width=256&depth=100&seeds=4";
+  await page.goto(`./?${query}`);
+  const note = page.locator('figure[data-panel="signal"] [data-note]').first();
+  await expect(note).toContainText("Measuring A, B, C, D at initialisation (the mean of 4 draws of the weights) in the background");
+  expect(await page.locator("#deep-signal").getAttribute("data-state")).toBe("busy");
+  await expect(page.locator("#deep-signal[data-state=ready]")).toBeAttached({ timeout: 100_000 });
+  await expect(note).toContainText("Solid: measured on 16 samples at initialisation (the mean of 4 draws of the weights)");
+  expect(await pageWork(page)).toBe(0);
+  // The page's thread never held on for a network's measurement (about a second each here).
+  expect(Math.max(0, ...(await page.evaluate(() => window.longTasks)))).toBeLessThan(400);
+  expect(Number(await page.locator('[data-readout="a-rms-last"]').getAttribute("data-value"))).toBeGreaterThan(0);
+});

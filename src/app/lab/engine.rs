@@ -41,6 +41,11 @@ pub fn next_generation() -> u32 {
     })
 }
 
+/// A run away whose steps take at least this long, in milliseconds, holds the states its
+/// worker sends past the step its view shows ([`Engine::release`]); its worker, whose slices
+/// last 25 ms, then sends every step alone.
+pub const HOLD_STEP_MS: f64 = 25.0;
+
 /// A step that takes at least this long, in milliseconds, is said to take long.
 pub const SLOW_STEP_MS: f64 = 250.0;
 
@@ -179,17 +184,21 @@ impl Engine {
         .unwrap_or_else(|| self.steps())
     }
 
-    /// Shows the states received up to step `limit`, in order, and while the run shows a
-    /// step below `limit`, the next one too (a worker's state may jump past it), calling
-    /// `each` after each one; returns whether any was shown. A malformed state is dropped.
+    /// Shows the states received up to step `limit`, in order, calling `each` after each
+    /// one; returns whether any was shown. A malformed state is dropped. Only a run whose
+    /// steps take [`HOLD_STEP_MS`] or more holds states past `limit`: its worker sends every
+    /// step alone, so what it holds is the very next step. A quicker run shows all it
+    /// received (its worker stops within a few milliseconds), and so does a run still below
+    /// `limit` (a worker's state may jump past it).
     pub fn release(&mut self, limit: u64, mut each: impl FnMut(&Records)) -> bool {
         let Engine::Away(a) = self else {
             return false;
         };
+        let holds = a.step_ms.is_some_and(|ms| ms >= HOLD_STEP_MS);
         let mut shown = false;
         while let Some(next) = a.held.front() {
             let ahead = steps_of(next).is_none_or(|s| s > limit);
-            if ahead && a.mirror.steps() >= limit {
+            if holds && ahead && a.mirror.steps() >= limit {
                 break;
             }
             if let Some(update) = a.held.pop_front() {

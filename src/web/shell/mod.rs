@@ -434,11 +434,11 @@ impl Shell {
     /// Runs the work the URL asked for (`steps=N`) to its end at once, for at most
     /// `limit_ms`, whether the view is on screen or not, then draws: for printing, where a
     /// figure shows its final numbers, never a run still training. A run that plays is
-    /// printed at the step it has reached.
+    /// printed at the step it has reached; with no time left, so is every run.
     pub fn finish_now(&self, limit_ms: f64) {
         // A run away still on its way is brought here: printing cannot wait for a worker.
         #[cfg(feature = "lab")]
-        if self.model.borrow().busy() && self.away.borrow().is_some() {
+        if limit_ms > 0.0 && self.model.borrow().busy() && self.away.borrow().is_some() {
             self.bring_home();
         }
         self.draw_now();

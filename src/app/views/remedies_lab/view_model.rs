@@ -639,10 +639,11 @@ impl ViewModel for RemediesModel {
 
     /// The α slider only shows while a configuration uses it.
     fn applies(&self, key: &str) -> bool {
+        // Configurations still being measured count as in use.
+        let slider = |c: &Config| c.residual == Some(config::Alpha::Slider);
         key != ALPHA.key()
-            || self
-                .active()
-                .any(|(_, s)| s.config.residual == Some(config::Alpha::Slider))
+            || self.active().any(|(_, s)| slider(&s.config))
+            || self.pending.iter().any(|p| slider(&p.config))
     }
 
     fn toggled(&self, action: &str) -> Option<(&'static str, bool)> {
