@@ -10,8 +10,9 @@ mod common;
 use common::{readout, values_of};
 use deep_signal::app::lab::engine::{train_away, HOLD_STEP_MS};
 use deep_signal::app::params::Values;
-use deep_signal::app::view::ViewModel;
+use deep_signal::app::view::{News, ViewModel};
 use deep_signal::app::views::VIEWS;
+use deep_signal::plot::Theme;
 use deep_signal::train::probe::probe;
 use deep_signal::train::wire::Outbox;
 use deep_signal::train::Session;
@@ -25,6 +26,8 @@ struct Worker {
     trained: u64,
     /// What it says a step takes, in milliseconds.
     step_ms: Option<f64>,
+    /// The most runs it held at once.
+    most: usize,
 }
 
 impl Worker {
@@ -52,6 +55,7 @@ impl Worker {
                 r.3 = job.target;
             }
         }
+        self.most = self.most.max(self.runs.len());
         let mut trained = false;
         for (run, (generation, session, outbox, target)) in &mut self.runs {
             if session.halt().is_some() || session.steps() >= *target {
@@ -65,7 +69,12 @@ impl Worker {
             }
             self.trained += session.steps() - before;
             trained = true;
-            assert!(m.receive(*run, *generation, outbox.update(session), self.step_ms));
+            let news = News {
+                generation: *generation,
+                update: outbox.update(session),
+                step_ms: self.step_ms,
+            };
+            assert!(m.receive(*run, news));
         }
         trained
     }
@@ -91,10 +100,17 @@ fn settle(
     w: &mut Worker,
     chunk: &dyn Fn(usize) -> u64,
 ) {
+    let mut last = None;
     for _ in 0..100_000 {
-        m.tick(values, &|| 0.0, 8.0);
+        let tick = m.tick(values, &|| 0.0, 8.0);
+        if tick.changed {
+            last = Some(tick);
+        }
         let trained = w.serve(m, chunk);
         if !trained && !m.busy() {
+            // The frame that showed the last news knew it was the last: the shell then
+            // tells the host page the new state.
+            assert!(last.is_none_or(|t| !t.more), "the last change asked for more");
             return;
         }
     }
@@ -114,7 +130,7 @@ fn away(query: &str, chunk: u64) -> (Box<dyn ViewModel>, Values) {
         .split('&')
         .find_map(|kv| kv.strip_prefix("steps="))
         .map_or(0, |s| s.parse().unwrap());
-    let runs = w.runs.len() as u64;
+    let runs = w.most as u64;
     assert!(runs > 0 && w.trained > 0, "{query}: nothing trained away");
     assert!(w.trained <= asked * runs, "{query}: {} steps", w.trained);
     (m, values)
@@ -158,6 +174,25 @@ fn every_training_preset_trained_away_shows_the_bits_of_the_page_thread() {
             let (m, _) = away(&query, 7);
             same(&*m, &*here(&query), &query);
         }
+    }
+}
+
+#[test]
+fn a_kept_run_trained_away_shows_the_bits_of_the_page_thread() {
+    // The kept run trains in a worker too (run 1), beside the current run.
+    for query in [
+        "view=train&preset=vanishing&steps=12&keep=lr:1,steps:10",
+        "view=train&preset=exploding-lr&steps=30&keep=lr:0.05,steps:20",
+    ] {
+        let (m, _) = away(query, 4);
+        let plot_text = |m: &dyn ViewModel| common::svg(&m.plot(0, &Theme::light()));
+        same(&*m, &*here(query), query);
+        assert_eq!(
+            plot_text(&*m),
+            plot_text(&*here(query)),
+            "{query}: the ghost"
+        );
+        assert!(plot_text(&*m).contains("kept run, step"), "{query}");
     }
 }
 

@@ -178,6 +178,17 @@ pub struct Job {
     pub playing: bool,
 }
 
+/// A state of one of a view's runs, as its worker sent it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct News {
+    /// Which start of the run it is of: a state of an older one is dropped.
+    pub generation: u32,
+    /// The state (`train::wire`'s update).
+    pub update: Vec<f64>,
+    /// What one step took in the worker, in milliseconds, if it said.
+    pub step_ms: Option<f64>,
+}
+
 /// A measurement at initialisation that a view wants made away from the page (the remedies
 /// lab's statistics of a freshly initialised network, over `seeds` seeds): the web shell
 /// hands it to a worker once and gives the result back with [`ViewModel::measured`].
@@ -232,16 +243,9 @@ pub trait ViewModel {
         Vec::new()
     }
 
-    /// A state of run `run`, start `generation`, as its worker sent it, kept to be shown
-    /// by the next frame, with what one step took there in milliseconds (`step_ms`, if it
-    /// said); returns whether it was one of the view's.
-    fn receive(
-        &mut self,
-        _run: usize,
-        _generation: u32,
-        _update: Vec<f64>,
-        _step_ms: Option<f64>,
-    ) -> bool {
+    /// A state of run `run` as its worker sent it, kept to be shown by the next frame;
+    /// returns whether it was one of the view's.
+    fn receive(&mut self, _run: usize, _news: News) -> bool {
         false
     }
 

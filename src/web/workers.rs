@@ -16,7 +16,7 @@
 //! it (or without `Worker`), there is no pool.
 
 use super::dom::window;
-use crate::app::view::{Job, Measure};
+use crate::app::view::{Job, Measure, News};
 use crate::train::wire::encode_spec;
 use js_sys::{Float64Array, Object, Reflect};
 use std::cell::{Cell, RefCell};
@@ -34,14 +34,8 @@ const RUNS: usize = RUNS_PER_CLIENT as usize;
 
 /// What arrived from a worker for one of a view's runs.
 pub enum Arrival {
-    /// A state of run `run`, start `generation` (`train::wire`'s update).
-    News {
-        run: usize,
-        generation: u32,
-        update: Vec<f64>,
-        /// What the run's last step took in the worker, in milliseconds.
-        step_ms: Option<f64>,
-    },
+    /// A state of run `run`.
+    News { run: usize, news: News },
     /// The result of measurement `generation` of configuration `run` (`Probe::to_wire`).
     Measured {
         run: usize,
@@ -238,9 +232,11 @@ impl Pool {
             inbox.echoed.borrow_mut()[run] = seq;
             Arrival::News {
                 run,
-                generation,
-                update: update.to_vec(),
-                step_ms: get("ms").and_then(|m| m.as_f64()),
+                news: News {
+                    generation,
+                    update: update.to_vec(),
+                    step_ms: get("ms").and_then(|m| m.as_f64()),
+                },
             }
         } else if let Some(probe) = numbers("probe") {
             Arrival::Measured {

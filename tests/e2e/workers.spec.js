@@ -47,6 +47,22 @@ test("the training lab trains in a worker, with the bits of the page's thread", 
   expect(errors).toEqual([]);
 });
 
+test("a kept run trains in a worker too, and its ghost is the page thread's", async ({ page }) => {
+  const query = "view=train&preset=vanishing&steps=12&keep=lr:1,steps:10";
+  const table = async () => {
+    await page.locator("[data-show-data=loss]").click();
+    return page.locator("[data-table=loss] table").textContent();
+  };
+  await open(page, `${query}&workers=off`);
+  const here = await readouts(page);
+  const ghost = await table();
+  expect(ghost).toContain("kept run, step 10 (");
+  await open(page, query);
+  expect(await readouts(page)).toEqual(here);
+  expect(await pageWork(page)).toBe(0);
+  expect(await table()).toBe(ghost);
+});
+
 test("the remedies lab's four configurations train in at most cores − 1 workers, with the bits of the page's thread", async ({ page }) => {
   test.setTimeout(120_000);
   const workers = watchWorkers(page);

@@ -11,6 +11,7 @@
 //! pauses finishes it, but the page stays at the step where the pause caught it, and shows
 //! the step at once when the reader plays on or steps.
 
+use crate::app::view::News;
 use crate::train::wire::{steps_of, Mirror};
 use crate::train::{Halt, Records, Session, TrainSpec};
 use std::cell::Cell;
@@ -153,14 +154,13 @@ impl Engine {
         }
     }
 
-    /// Keeps a state its worker sent for start `generation`, to be shown once released,
-    /// with what one step took there (`step_ms`, if it said); returns whether it was this
-    /// start's.
-    pub fn receive(&mut self, generation: u32, update: Vec<f64>, step_ms: Option<f64>) -> bool {
+    /// Keeps a state its worker sent, to be shown once released, with what one step took
+    /// there; returns whether it was this start's.
+    pub fn receive(&mut self, news: News) -> bool {
         match self {
-            Engine::Away(a) if a.generation == generation => {
-                a.held.push_back(update);
-                a.step_ms = step_ms.or(a.step_ms);
+            Engine::Away(a) if a.generation == news.generation => {
+                a.held.push_back(news.update);
+                a.step_ms = news.step_ms.or(a.step_ms);
                 true
             }
             _ => false,

@@ -368,12 +368,7 @@ impl Shell {
                 let mut model = self.model.borrow_mut();
                 for arrival in client.inbox().take() {
                     match arrival {
-                        Arrival::News {
-                            run,
-                            generation,
-                            update,
-                            step_ms,
-                        } => model.receive(run, generation, update, step_ms),
+                        Arrival::News { run, news } => model.receive(run, news),
                         Arrival::Measured {
                             run,
                             generation,

@@ -14,7 +14,7 @@ use crate::app::lab::{LabSettings, Speed, PLAY, STEPS};
 use crate::app::numbers::short;
 use crate::app::params::Values;
 use crate::app::typed::Choice;
-use crate::app::view::{Job, Measure, Readout, Tick, ViewModel};
+use crate::app::view::{Job, Measure, News, Readout, Tick, ViewModel};
 use crate::plot::{PhasePoint, Plot, Scale, Theme};
 use crate::sim::NumberFormat;
 use crate::train::probe::{probe, LayerStats, Probe};
@@ -430,6 +430,11 @@ impl RemediesModel {
             shown |= slot.release(limit);
         }
         let runs = self.runs();
+        if shown {
+            // Aimed again from the steps now shown: a step asked for and reached is done
+            // in this frame, so the page comes to rest with it.
+            self.player.aim(&runs, self.shared.speed);
+        }
         values.set_number_of(&STEPS, self.steps() as f64);
         self.shared.steps = values.of(&STEPS);
         Tick {
@@ -538,18 +543,12 @@ impl ViewModel for RemediesModel {
             .collect()
     }
 
-    fn receive(
-        &mut self,
-        run: usize,
-        generation: u32,
-        update: Vec<f64>,
-        step_ms: Option<f64>,
-    ) -> bool {
+    fn receive(&mut self, run: usize, news: News) -> bool {
         self.slots
             .get_mut(run)
             .and_then(Option::as_mut)
             .and_then(|s| s.session.as_mut())
-            .is_some_and(|e| e.receive(generation, update, step_ms))
+            .is_some_and(|e| e.receive(news))
     }
 
     fn measures(&self) -> Vec<Measure> {

@@ -5,10 +5,14 @@
 
 use super::settings::Settings;
 use super::PARAMS;
+use crate::app::lab::engine::Engine;
 use crate::app::lab::{SPEED, STEPS};
+use crate::app::view::Job;
+
+/// Which of the training lab's runs a kept run is, away (the current run is 0).
+pub const KEPT_RUN: usize = 1;
 use crate::app::params::{quote, ParamSpec, Values};
 use crate::app::shared::SCALE;
-use crate::train::Session;
 
 /// The parameters a kept run leaves out: how it is shown, not what it trains.
 fn shown_only(key: &str) -> bool {
@@ -74,8 +78,8 @@ pub struct Kept {
     pub text: String,
     /// Its settings.
     pub settings: Settings,
-    /// Its run.
-    pub session: Session,
+    /// Its run, here or away.
+    pub session: Engine,
     /// Its values (the defaults and what its text sets).
     values: Values,
     /// Its settings where they differ from the current run's, as words (`lr 1, clip off`).
@@ -89,8 +93,9 @@ pub struct Kept {
 }
 
 impl Kept {
-    /// The kept run `text` describes (`None` for an empty text), to be trained to its step.
-    pub fn new(text: &str) -> Option<Kept> {
+    /// The kept run `text` describes (`None` for an empty text), to be trained to its step,
+    /// here or `away`.
+    pub fn new(text: &str, away: bool) -> Option<Kept> {
         if text.is_empty() {
             return None;
         }
@@ -98,7 +103,7 @@ impl Kept {
         let settings = Settings::from_values(&values);
         Some(Kept {
             text: text.to_string(),
-            session: Session::new(&settings.spec),
+            session: Engine::new(&settings.spec, away),
             settings,
             values,
             differ: String::new(),
@@ -113,10 +118,22 @@ impl Kept {
         self.session.steps() >= self.settings.steps || self.session.halt().is_some()
     }
 
-    /// Trains up to `n` more steps of it; returns how many ran.
+    /// Trains up to `n` more steps of it here; returns how many ran (none away).
     pub fn run(&mut self, n: u64) -> u64 {
         let left = self.settings.steps.saturating_sub(self.session.steps());
-        self.session.run(n.min(left))
+        self.session.here().map_or(0, |s| s.run(n.min(left)))
+    }
+
+    /// What its worker is asked, while it trains away and has not reached its step.
+    pub fn job(&self) -> Option<Job> {
+        Some(Job {
+            run: KEPT_RUN,
+            generation: self.session.generation().filter(|_| !self.done())?,
+            spec: *self.session.spec(),
+            target: self.settings.steps,
+            asked: true,
+            playing: false,
+        })
     }
 
     /// Names it against the current run's `values`: the settings of a run where the two
@@ -188,7 +205,7 @@ mod tests {
         values.set_raw("steps", "20");
         let text = text_of(&values);
         assert_eq!(text, "lr:1,steps:20");
-        let mut kept = Kept::new(&text).unwrap();
+        let mut kept = Kept::new(&text, false).unwrap();
         while !kept.done() {
             kept.run(7);
         }

@@ -1,7 +1,7 @@
 //! The training lab's model: a run of the engine, played in slices of a frame, with the
 //! plots, readouts and diagnosis it shows.
 
-use super::kept::{self, Kept};
+use super::kept::{self, Kept, KEPT_RUN};
 use super::settings::Settings;
 use super::{Panel, FORGET, KEEP, KEEP_RUN};
 use crate::app::lab::diagnosis::{diagnose, output_gradient_words, Diagnosis, Finding};
@@ -11,7 +11,7 @@ use crate::app::lab::plots::{self, Profiles};
 use crate::app::lab::{PLAY, STEPS};
 use crate::app::numbers::{js, short};
 use crate::app::params::Values;
-use crate::app::view::{Job, Readout, Tick, ViewModel};
+use crate::app::view::{Job, News, Readout, Tick, ViewModel};
 use crate::plot::{Curve, Plot, Role, Theme};
 use crate::train::{Clip, EventKind, LayerProfile, ModelSpec, Place, Records};
 use std::fmt::Write;
@@ -49,7 +49,7 @@ pub fn model(values: &Values) -> Box<dyn ViewModel> {
             text: String::new(),
         },
         player: Player::default(),
-        kept: Kept::new(&values.of(&KEEP)).map(|mut k| {
+        kept: Kept::new(&values.of(&KEEP), trains_away()).map(|mut k| {
             k.compare(values);
             k
         }),
@@ -152,7 +152,7 @@ impl ViewModel for TrainModel {
         self.settings = next;
         let text = values.of(&KEEP);
         if self.kept.as_ref().map_or("", |k| &k.text) != text {
-            self.kept = Kept::new(&text);
+            self.kept = Kept::new(&text, self.away);
         }
         if let Some(k) = &mut self.kept {
             k.compare(values);
@@ -173,8 +173,20 @@ impl ViewModel for TrainModel {
     }
 
     fn tick(&mut self, values: &mut Values, now: &dyn Fn() -> f64, budget_ms: f64) -> Tick {
-        // A kept run trains to its step first, in the same slices of a frame.
-        if let Some(k) = self.kept.as_mut().filter(|k| !k.done()) {
+        // A kept run trains to its step first, here in the same slices of a frame; away, what
+        // its worker sent is shown as it comes.
+        let kept_shown = self
+            .kept
+            .as_mut()
+            .is_some_and(|k| k.session.release(u64::MAX, |_| {}));
+        if kept_shown {
+            self.refresh();
+        }
+        if let Some(k) = self
+            .kept
+            .as_mut()
+            .filter(|k| !k.done() && k.session.generation().is_none())
+        {
             let start = now();
             while !k.done() && now() - start < budget_ms {
                 k.run(10);
@@ -201,14 +213,17 @@ impl ViewModel for TrainModel {
                     *initial = records.latest().map(|l| l.layers.clone());
                 }
             });
+            let runs = [(self.session.steps(), self.halted())];
             if shown {
                 self.refresh();
+                // Aimed again from the step now shown: a step asked for and reached is
+                // done in this frame, so the page comes to rest with it.
+                self.player.aim(&runs, speed);
             }
-            let runs = [(self.session.steps(), self.halted())];
             values.set_number_of(&STEPS, self.session.steps() as f64);
             self.settings.steps = values.of(&STEPS);
             return Tick {
-                changed: shown,
+                changed: shown || kept_shown,
                 worked: false,
                 more: self.player.active() || self.player.waiting(&runs),
             };
@@ -233,29 +248,33 @@ impl ViewModel for TrainModel {
         let Some(generation) = self.session.generation() else {
             return Vec::new();
         };
-        vec![Job {
+        let run = Job {
             run: 0,
             generation,
             spec: *self.session.spec(),
             target: self.player.aimed(),
             asked: self.player.target.is_some(),
             playing: self.player.playing,
-        }]
+        };
+        std::iter::once(run)
+            .chain(self.kept.as_ref().and_then(Kept::job))
+            .collect()
     }
 
-    fn receive(
-        &mut self,
-        run: usize,
-        generation: u32,
-        update: Vec<f64>,
-        step_ms: Option<f64>,
-    ) -> bool {
-        run == 0 && self.session.receive(generation, update, step_ms)
+    fn receive(&mut self, run: usize, news: News) -> bool {
+        match (run, &mut self.kept) {
+            (0, _) => self.session.receive(news),
+            (KEPT_RUN, Some(k)) => k.session.receive(news),
+            _ => false,
+        }
     }
 
     fn bring_home(&mut self) {
         self.away = false;
         self.session.bring_home();
+        if let Some(k) = &mut self.kept {
+            k.session.bring_home();
+        }
     }
 
     fn action(&mut self, key: &str, values: &mut Values) -> bool {
