@@ -689,8 +689,12 @@ impl ViewModel for RemediesModel {
             1 => "one draw of the weights".to_string(),
             n => format!("the mean of {n} draws of the weights"),
         };
+        let at_init = matches!(
+            Panel::at(panel),
+            Panel::Signal | Panel::Gradients | Panel::Histogram
+        );
         match Panel::at(panel) {
-            Panel::Signal if self.away && !self.pending.is_empty() => {
+            _ if at_init && self.away && !self.pending.is_empty() => {
                 let letters: Vec<&str> = self.pending.iter().map(|p| upper(p.slot)).collect();
                 format!(
                     "Measuring {} at initialisation ({seeds}) in the background; the plots change once all are measured.",
