@@ -12,6 +12,8 @@ use super::views::{self, ViewSpec, VIEWS};
 use crate::plot::HeatPlot;
 #[cfg(feature = "phase-plot")]
 use crate::plot::PhasePlot;
+#[cfg(feature = "surface-plot")]
+use crate::plot::SurfacePlot;
 use crate::plot::{LayerPlot, Plot};
 use std::fmt::Write;
 
@@ -200,7 +202,32 @@ pub fn data_table(plot: &Plot) -> String {
         Plot::Heat(p) => heat_table(p),
         #[cfg(feature = "phase-plot")]
         Plot::Phase(p) => phase_table(p),
+        #[cfg(feature = "surface-plot")]
+        Plot::Surface(p) => surface_table(p),
     }
+}
+
+/// A loss surface as a table: each path's points, step by step (the surface itself is
+/// read by pointing at it).
+#[cfg(feature = "surface-plot")]
+fn surface_table(plot: &SurfacePlot) -> String {
+    let mut h = format!(
+        r#"<table><caption>{}</caption><thead><tr><th scope="col">path</th><th scope="col">step</th><th scope="col">{}</th><th scope="col">{}</th></tr></thead><tbody>"#,
+        plot.title, plot.x_axis.label, plot.y_axis.label
+    );
+    for path in &plot.paths {
+        for (k, (x, y)) in path.points.iter().enumerate() {
+            let _ = write!(
+                h,
+                r#"<tr><th scope="row">{}</th><td>{k}</td><td>{}</td><td>{}</td></tr>"#,
+                path.label,
+                short(*x),
+                short(*y)
+            );
+        }
+    }
+    h.push_str("</tbody></table>");
+    h
 }
 
 /// A phase diagram as a table: each configuration's point.

@@ -10,6 +10,8 @@ use crate::plot::points::{self, Mark};
 use crate::plot::HeatPlot;
 #[cfg(feature = "phase-plot")]
 use crate::plot::PhasePlot;
+#[cfg(feature = "surface-plot")]
+use crate::plot::SurfacePlot;
 use crate::plot::{LayerPlot, Plot, Role, Theme};
 use crate::train::TrainSpec;
 
@@ -310,6 +312,21 @@ pub trait ViewModel {
     /// What the pointer reads at position `x` of panel `panel`'s x axis.
     fn hover_text(&self, panel: usize, x: usize) -> String;
 
+    /// What the pointer reads at a point of panel `panel`'s plotting area, given as
+    /// fractions of its width (from the left) and height (from the bottom), for a plot whose
+    /// points are read in two dimensions (a surface); `None` reads by the x axis alone
+    /// ([`hover_text`](Self::hover_text)).
+    fn hover_at(&self, _panel: usize, _at: (f64, f64)) -> Option<String> {
+        None
+    }
+
+    /// A click at a point of panel `panel`'s plotting area (fractions as for
+    /// [`hover_at`](Self::hover_at)); returns whether it changed the values (the surface's
+    /// click sets where its descents start).
+    fn pick(&mut self, _panel: usize, _at: (f64, f64), _values: &mut Values) -> bool {
+        false
+    }
+
     /// The data behind the plots, as CSV.
     fn csv(&self) -> String;
 
@@ -328,7 +345,45 @@ pub fn summary(plot: &Plot) -> String {
         Plot::Heat(p) => heat_summary(p),
         #[cfg(feature = "phase-plot")]
         Plot::Phase(p) => phase_summary(p),
+        #[cfg(feature = "surface-plot")]
+        Plot::Surface(p) => surface_summary(p),
     }
+}
+
+/// A loss surface in words: its range, where it is lowest and highest, and where each path
+/// starts and ends.
+#[cfg(feature = "surface-plot")]
+fn surface_summary(plot: &SurfacePlot) -> String {
+    let (x, y) = (&plot.x_axis, &plot.y_axis);
+    let mut s = format!(
+        "{}. {} over {} from {} to {} and {} from {} to {}.",
+        plot.title,
+        plot.quantity,
+        x.label,
+        short(x.lo),
+        short(x.hi),
+        y.label,
+        short(y.lo),
+        short(y.hi)
+    );
+    let finite = plot.values.iter().copied().filter(|v| v.is_finite());
+    if let (Some(lo), Some(hi)) = (finite.clone().reduce(f64::min), finite.reduce(f64::max)) {
+        s.push_str(&format!(" It ranges from {} to {}.", short(lo), short(hi)));
+    }
+    for path in &plot.paths {
+        if let (Some(a), Some(b)) = (path.points.first(), path.points.last()) {
+            s.push_str(&format!(
+                " {}: {} steps from ({}, {}) to ({}, {}).",
+                path.label,
+                path.points.len() - 1,
+                short(a.0),
+                short(a.1),
+                short(b.0),
+                short(b.1)
+            ));
+        }
+    }
+    s
 }
 
 /// A phase diagram in words: where each configuration sits relative to the critical line.

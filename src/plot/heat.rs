@@ -275,6 +275,18 @@ pub fn draw_heat<DB: DrawingBackend>(
     plot: &HeatPlot,
     style: &Style,
 ) -> Result<Frame, DrawingAreaErrorKind<DB::ErrorType>> {
+    draw_cells(area, plot, style, None)
+}
+
+/// [`draw_heat`], its rows spread over the values of `x_axis` when given (row `r` of `n`
+/// covering `lo + (hi − lo)·r/n` to `lo + (hi − lo)·(r + 1)/n`) rather than at steps; the
+/// frame's x range is then in rows, `−0.5` to `n − 0.5`.
+pub(super) fn draw_cells<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    plot: &HeatPlot,
+    style: &Style,
+    x_axis: Option<&ValueAxis>,
+) -> Result<Frame, DrawingAreaErrorKind<DB::ErrorType>> {
     let theme = &style.theme;
     area.fill(&theme.background)?;
     let font_px = style.px(theme.font_px);
@@ -336,7 +348,28 @@ pub fn draw_heat<DB: DrawingBackend>(
 
     let first = plot.first_x as f64;
     let last = plot.last_x() as f64;
-    let xr = if last > first {
+    let rows_n = plot.rows() as f64;
+    let (x_ticks, x_desc) = match x_axis {
+        None => (
+            axis::ticks(first, last.max(first), 6, true),
+            plot.x_label.to_string(),
+        ),
+        Some(a) => {
+            let to_row = |v: f64| (v - a.lo) / (a.hi - a.lo) * rows_n - 0.5;
+            let ticks = axis::ticks(a.lo, a.hi, 6, false);
+            (ticks.into_iter().map(to_row).collect(), a.label.clone())
+        }
+    };
+    let x_label = |row: f64| match x_axis {
+        None => axis::layer_label(row),
+        Some(a) => {
+            let v = a.lo + (row + 0.5) / rows_n * (a.hi - a.lo);
+            axis::linear_label(v, axis::nice_step(a.hi - a.lo, 6))
+        }
+    };
+    let xr = if x_axis.is_some() {
+        (-0.5, rows_n - 0.5)
+    } else if last > first {
         (
             first - 0.5 * plot.x_stride as f64,
             last + 0.5 * plot.x_stride as f64,
@@ -374,14 +407,14 @@ pub fn draw_heat<DB: DrawingBackend>(
         .x_label_area_size((font_px * 2.8) as u32)
         .y_label_area_size((font_px * 4.6) as u32)
         .build_cartesian_2d(
-            Ticked::new(xr.0, xr.1, axis::ticks(first, last.max(first), 6, true)),
+            Ticked::new(xr.0, xr.1, x_ticks),
             Ticked::new(yr.0, yr.1, y_ticks),
         )?;
     chart
         .configure_mesh()
-        .x_label_formatter(&|v| axis::layer_label(*v))
+        .x_label_formatter(&|v| x_label(*v))
         .y_label_formatter(&|v| y_label(*v))
-        .x_desc(plot.x_label)
+        .x_desc(x_desc)
         .y_desc(y_desc)
         .label_style(text.clone())
         .axis_desc_style(text.clone())

@@ -8,6 +8,8 @@ pub mod layers;
 pub mod phase;
 pub mod points;
 pub mod record;
+#[cfg(feature = "surface-plot")]
+pub mod surface;
 pub mod theme;
 
 pub use axis::Scale;
@@ -15,6 +17,8 @@ pub use heat::{draw_heat, HeatPlot, ValueAxis};
 pub use layers::{draw, draw_data, draw_static, Curve, Frame, LayerPlot, Layout, Role};
 pub use phase::{draw_phase, PhasePlot, PhasePoint};
 pub use record::{Picture, Recorder};
+#[cfg(feature = "surface-plot")]
+pub use surface::{draw_surface, SurfacePath, SurfacePlot};
 pub use theme::{Style, Theme};
 
 use plotters::coord::Shift;
@@ -32,6 +36,9 @@ pub enum Plot<'a> {
     /// A mean-field phase diagram.
     #[cfg(feature = "phase-plot")]
     Phase(PhasePlot),
+    /// A loss surface over two parameters, with descent paths.
+    #[cfg(feature = "surface-plot")]
+    Surface(SurfacePlot<'a>),
 }
 
 impl Plot<'_> {
@@ -43,6 +50,8 @@ impl Plot<'_> {
             Plot::Heat(p) => &p.title,
             #[cfg(feature = "phase-plot")]
             Plot::Phase(p) => &p.title,
+            #[cfg(feature = "surface-plot")]
+            Plot::Surface(p) => &p.title,
         }
     }
 
@@ -54,6 +63,8 @@ impl Plot<'_> {
             Plot::Heat(p) => (p.first_x, p.last_x()),
             #[cfg(feature = "phase-plot")]
             Plot::Phase(p) => (0, p.x_max.ceil() as usize),
+            #[cfg(feature = "surface-plot")]
+            Plot::Surface(p) => (0, p.values.len().checked_div(p.cols).unwrap_or(0)),
         }
     }
 }
@@ -70,6 +81,8 @@ pub fn draw_plot<DB: DrawingBackend>(
         Plot::Heat(p) => draw_heat(area, p, style),
         #[cfg(feature = "phase-plot")]
         Plot::Phase(p) => draw_phase(area, p, style),
+        #[cfg(feature = "surface-plot")]
+        Plot::Surface(p) => draw_surface(area, p, style),
     }
 }
 

@@ -66,6 +66,22 @@ impl PlotCanvas {
         self.frame.get()?.layer_at(device, first, last)
     }
 
+    /// Where the pointer at `(client_x, client_y)` is in the plotting area of the last drawn
+    /// plot, as fractions of its width from the left and of its height from the bottom, if
+    /// it is over it.
+    pub fn fraction_at(&self, client_x: f64, client_y: f64) -> Option<(f64, f64)> {
+        let rect = self.canvas.get_bounding_client_rect();
+        if rect.width() <= 0.0 || rect.height() <= 0.0 {
+            return None;
+        }
+        let x = (client_x - rect.left()) * self.canvas.width() as f64 / rect.width();
+        let y = (client_y - rect.top()) * self.canvas.height() as f64 / rect.height();
+        let (l, t, r, b) = self.frame.get()?.area;
+        let fx = (x - l as f64) / (r - l).max(1) as f64;
+        let fy = (b as f64 - y) / (b - t).max(1) as f64;
+        ((0.0..=1.0).contains(&fx) && (0.0..=1.0).contains(&fy)).then_some((fx, fy))
+    }
+
     /// The y range of the last drawn plot, to be kept while it still fits the data.
     pub fn range(&self) -> Option<(f64, f64)> {
         self.layout.borrow().as_ref().map(Layout::range)
@@ -103,6 +119,23 @@ impl PlotCanvas {
                 *self.heat.borrow_mut() = key;
                 let mut picture = Picture::new((w, h));
                 let frame = plot::draw_heat(&picture.area(), p, &style).map_err(failed)?;
+                picture
+                    .replay(&mut Canvas2d::new(&self.canvas)?)
+                    .map_err(failed)?;
+                self.frame.set(Some(frame));
+                return Ok(Some(frame));
+            }
+            #[cfg(feature = "surface-plot")]
+            Plot::Surface(p) => {
+                // A raster of its own: drawn whole, but not again while it is the same.
+                self.layout.borrow_mut().take();
+                let key = Some((p.fingerprint(), style.clone(), (w, h)));
+                if let (true, Some(frame)) = (*self.heat.borrow() == key, self.frame.get()) {
+                    return Ok(Some(frame));
+                }
+                *self.heat.borrow_mut() = key;
+                let mut picture = Picture::new((w, h));
+                let frame = plot::draw_surface(&picture.area(), p, &style).map_err(failed)?;
                 picture
                     .replay(&mut Canvas2d::new(&self.canvas)?)
                     .map_err(failed)?;

@@ -228,7 +228,7 @@ test("the CSV holds every configuration's layers and losses, matching the readou
 
 test("navigation carries the depth from the training lab", async ({ page }) => {
   await open(page, "view=train&model=mlp&depth=12");
-  await page.getByRole("link", { name: "3. Remedies" }).click();
+  await page.getByRole("link", { name: "4. Remedies" }).click();
   await expect(page.locator("#deep-signal[data-view=remedies]")).toBeAttached();
   await expect(page.locator('[data-number="depth"]')).toHaveValue("12");
 });

@@ -8,6 +8,7 @@
 
 pub mod explorer;
 pub mod remedies_lab;
+pub mod rnn_lab;
 pub mod train_lab;
 
 use super::lab;
@@ -16,6 +17,7 @@ use super::shared::FORMAT;
 use super::shortcuts::Binding;
 use super::view::{ActionSpec, PanelSpec, PresetSpec, ViewModel};
 use remedies_lab as remedies;
+use rnn_lab as rnn;
 use train_lab as train;
 
 /// A view: everything about it that does not change while it runs.
@@ -91,6 +93,14 @@ const TRAIN: Option<Build> = Some(Build {
 });
 #[cfg(not(feature = "train-lab"))]
 const TRAIN: Option<Build> = None;
+
+#[cfg(feature = "rnn-lab")]
+const RNN: Option<Build> = Some(Build {
+    facts: rnn::facts,
+    model: rnn::model,
+});
+#[cfg(not(feature = "rnn-lab"))]
+const RNN: Option<Build> = None;
 
 #[cfg(feature = "remedies-lab")]
 const REMEDIES: Option<Build> = Some(Build {
@@ -224,9 +234,32 @@ ViewSpec {
     build: TRAIN,
 },
 ViewSpec {
+    key: "rnn",
+    title: shown(RNN.is_some(), "Through time: the recurrent lab", ""),
+    nav: "3. Through time",
+    intro: shown(
+        RNN.is_some(),
+        concat!(
+            "Vanishing and exploding gradients began with recurrent networks: the same weights ",
+            "applied at every time step make a network as deep as its sequence is long. See the ",
+            "walls of one neuron's loss surface, and train a recurrent network or an LSTM on ",
+            "sequence tasks."
+        ),
+        "",
+    ),
+    params: rnn::PARAMS,
+    panels: rnn::PANELS,
+    presets: shown(RNN.is_some(), rnn::PRESETS, &[]),
+    actions: shown(RNN.is_some(), rnn::ACTIONS, &[]),
+    keys: shown(RNN.is_some(), lab::KEYS, &[]),
+    key_help: shown(RNN.is_some(), lab::KEY_HELP, &[]),
+    carry: &[("dtype", rnn::FORMAT.key())],
+    build: RNN,
+},
+ViewSpec {
     key: "remedies",
     title: shown(REMEDIES.is_some(), "The remedies lab", ""),
-    nav: "3. Remedies",
+    nav: "4. Remedies",
     intro: shown(
         REMEDIES.is_some(),
         concat!(

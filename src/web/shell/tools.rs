@@ -58,18 +58,44 @@ impl Shell {
         }
     }
 
+    /// Hands a click on a plot to the view (the surface's sets where its descents start).
+    fn pick(&self, panel: usize, e: &web_sys::MouseEvent) {
+        let at = self.figures[panel]
+            .canvas
+            .fraction_at(e.client_x() as f64, e.client_y() as f64);
+        let Some(at) = at else {
+            return;
+        };
+        let changed = self
+            .model
+            .borrow_mut()
+            .pick(panel, at, &mut self.values.borrow_mut());
+        if changed {
+            self.changed();
+        }
+    }
+
     /// Shows the live value at the position under the pointer, next to the pointer.
     fn hover(&self, panel: usize, e: &PointerEvent) {
         let figure = &self.figures[panel];
         let model = self.model.borrow();
-        let (first, last) = self.plot(&**model, panel).x_bounds();
-        let Some(k) = figure.canvas.layer_at(e.client_x() as f64, first, last) else {
-            figure.tip.set_hidden(true);
-            return;
+        let (cx, cy) = (e.client_x() as f64, e.client_y() as f64);
+        let text = match figure.canvas.fraction_at(cx, cy) {
+            Some(at) => model.hover_at(panel, at),
+            None => None,
         };
-        figure
-            .tip
-            .set_text_content(Some(&model.hover_text(panel, k)));
+        let text = match text {
+            Some(t) => t,
+            None => {
+                let (first, last) = self.plot(&**model, panel).x_bounds();
+                let Some(k) = figure.canvas.layer_at(cx, first, last) else {
+                    figure.tip.set_hidden(true);
+                    return;
+                };
+                model.hover_text(panel, k)
+            }
+        };
+        figure.tip.set_text_content(Some(&text));
         let rect = figure.canvas.canvas.get_bounding_client_rect();
         let (x, y) = (
             e.client_x() as f64 - rect.left(),
@@ -286,6 +312,13 @@ pub(super) fn bind_tools(app: &Rc<Shell>) -> Result<(), JsValue> {
         app.listeners
             .on(&figure.canvas.canvas, "pointerleave", move |_: Event| {
                 tip.set_hidden(true);
+            });
+        let a = app.clone();
+        app.listeners
+            .on(&figure.canvas.canvas, "click", move |e: Event| {
+                if let Some(e) = e.dyn_ref::<web_sys::MouseEvent>() {
+                    a.pick(i, e);
+                }
             });
     }
     // The page's own view takes keys anywhere; an in-page figure only while the focus is

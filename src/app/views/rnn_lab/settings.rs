@@ -1,0 +1,161 @@
+//! The recurrent lab's values, typed: the one neuron's descents, and the engine's
+//! [`RnnSpec`] with what the view does with it. The engine clamps what it cannot train
+//! ([`RnnSpec::sanitized`]: the memory kept for back-propagation through time) in that one
+//! place; [`Settings::adjustments`] says so in words.
+
+use super::{
+    Act, CellKind, Neuron, Precision, Start, Task, ACT, B, BASELINE, CELL, FORGET, FORMAT, GAIN,
+    HIDDEN, INIT, LENGTH, NEURON, PATH_CLIP, PATH_LR, PATH_STEPS, RHO, TASK, W,
+};
+use crate::app::lab::{
+    ClipMode, Speed, Toggle, BATCH, CLIP, CLIP_MAX, LR, MOMENTUM, SAMPLES, SEED, SPEED, STEPS,
+};
+use crate::app::params::Values;
+use crate::app::shared::SCALE;
+use crate::plot::Scale;
+use crate::sim::NumberFormat;
+use crate::train::rnn::neuron::Recurrence;
+use crate::train::rnn::spec::{
+    Cell, RecAct, RnnInit, RnnSpec, SeqTask, MAX_HIDDEN, MAX_KEPT, MAX_LENGTH,
+};
+use crate::train::Clip;
+
+/// The one neuron's descents on its loss surface.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Descents {
+    /// The recurrence.
+    pub recurrence: Recurrence,
+    /// Where both start, `(w, b)`.
+    pub start: (f64, f64),
+    /// Their learning rate.
+    pub lr: f64,
+    /// The clipped one's threshold.
+    pub clip: f64,
+    /// Their updates.
+    pub steps: usize,
+}
+
+/// Everything the lab's values say.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Settings {
+    /// The one neuron's part.
+    pub descents: Descents,
+    /// What to train, as asked for (the engine trains its [`RnnSpec::sanitized`] form).
+    pub spec: RnnSpec,
+    /// The steps to show: trained on load, then paused.
+    pub steps: u64,
+    /// How fast playing goes.
+    pub speed: Speed,
+    /// The y axes of the plots against time step and step.
+    pub scale: Scale,
+}
+
+impl Settings {
+    /// Reads the settings from the view's values.
+    pub fn from_values(v: &Values) -> Settings {
+        let act = match v.of(&ACT) {
+            Act::Tanh => RecAct::Tanh,
+            Act::Sigmoid => RecAct::Sigmoid,
+            Act::Relu => RecAct::Relu,
+            Act::Linear => RecAct::Linear,
+        };
+        let samples = v.of(&SAMPLES);
+        let batch = match v.of(&BATCH) {
+            0 => samples,
+            b => b,
+        };
+        Settings {
+            descents: Descents {
+                recurrence: match v.of(&NEURON) {
+                    Neuron::Sigmoid => Recurrence::Sigmoid,
+                    Neuron::Linear => Recurrence::Linear,
+                },
+                start: (v.of(&W), v.of(&B)),
+                lr: v.of(&PATH_LR),
+                clip: v.of(&PATH_CLIP),
+                steps: v.of(&PATH_STEPS),
+            },
+            spec: RnnSpec {
+                cell: match v.of(&CELL) {
+                    CellKind::Rnn => Cell::Rnn(act),
+                    CellKind::Lstm => Cell::Lstm,
+                },
+                hidden: v.of(&HIDDEN),
+                length: v.of(&LENGTH),
+                task: match v.of(&TASK) {
+                    Task::Adding => SeqTask::Adding,
+                    Task::Order => SeqTask::TemporalOrder,
+                    Task::First => SeqTask::FirstSign,
+                },
+                init: match v.of(&INIT) {
+                    Start::Default => RnnInit::PyTorch,
+                    Start::Spectral => RnnInit::Spectral { rho: v.of(&RHO) },
+                    Start::Orthogonal => RnnInit::Orthogonal { gain: v.of(&GAIN) },
+                    Start::Identity => RnnInit::Identity { gain: v.of(&GAIN) },
+                },
+                forget_bias: v.of(&FORGET),
+                format: match v.of(&FORMAT) {
+                    Precision::F32 => NumberFormat::F32,
+                    Precision::F64 => NumberFormat::F64,
+                },
+                samples,
+                batch,
+                lr: v.of(&LR),
+                momentum: v.of(&MOMENTUM),
+                clip: match v.of(&CLIP) {
+                    ClipMode::Off => Clip::Off,
+                    ClipMode::Norm => Clip::Norm(v.of(&CLIP_MAX)),
+                    ClipMode::Value => Clip::Value(v.of(&CLIP_MAX)),
+                },
+                seed: v.of(&SEED),
+                baseline: v.of(&BASELINE) == Toggle::On,
+            },
+            steps: v.of(&STEPS),
+            speed: v.of(&SPEED),
+            scale: v.of(&SCALE),
+        }
+    }
+
+    /// Each way what the engine trains differs from what the values ask for, in words: the
+    /// batch (and then the hidden size) lowered so that the activations kept for
+    /// back-propagation through time stay within [`MAX_KEPT`] values, and a batch larger
+    /// than the data set.
+    pub fn adjustments(&self) -> Vec<String> {
+        let (asked, used) = (self.spec, self.spec.sanitized());
+        let mut out = Vec::new();
+        let capped = RnnSpec {
+            batch: asked.batch.min(used.samples),
+            ..used
+        };
+        if capped.batch != asked.batch {
+            out.push(format!(
+                "A batch holds at most the {} sequences of the data set; trained with {}.",
+                used.samples, capped.batch
+            ));
+        }
+        if used.batch != capped.batch || used.hidden != asked.hidden.min(MAX_HIDDEN) {
+            let k = asked.cell.kept_per_step();
+            out.push(format!(
+                "Back-propagation through time keeps every time step's activations, T × batch × hidden{} values: {} as asked, at most {}; trained with batch {} and hidden size {}.",
+                if k > 1 { format!(" × {k}") } else { String::new() },
+                capped.kept_values(),
+                MAX_KEPT,
+                used.batch,
+                used.hidden
+            ));
+        }
+        if used.length != asked.length.min(MAX_LENGTH) {
+            out.push(format!(
+                "The temporal order problem needs at least {} time steps; trained with T = {}.",
+                used.length, used.length
+            ));
+        }
+        out
+    }
+
+    /// Whether the values ask for the same run (the same spec): a change of the descents,
+    /// the speed or the axes keeps the run.
+    pub fn same_run(&self, other: &Settings) -> bool {
+        self.spec == other.spec
+    }
+}
