@@ -15,8 +15,9 @@
 //!
 //! Modules: [`spec`] (what to train), [`task`] (the data sets, exactly defined), [`records`]
 //! (what is recorded), [`session`] (the run), [`wire`] (a run's spec and state as `f64`
-//! buffers, for a run in a Web Worker mirrored by the page); inside, the chain, the MLP,
-//! their init, the optimiser and the one matrix product.
+//! buffers, for a run in a Web Worker mirrored by the page), [`rnn`] (the recurrent lab's
+//! engine: the single-neuron recurrent network and its loss surface); inside, the chain, the
+//! MLP, their init, the optimiser and the one matrix product.
 
 #![warn(missing_docs)]
 
@@ -33,6 +34,7 @@ mod optim;
 pub mod probe;
 pub mod records;
 mod rng;
+pub mod rnn;
 pub mod session;
 pub mod spec;
 mod sums;
