@@ -109,7 +109,7 @@ pub const W: Param<f64> = Param::new(
     "w",
     "Start w",
     "The one neuron's weight where both descents start (a click on the surface sets it).",
-    number(-20.0, 20.0, 8.0, (-4.0, 16.0), 0.01, false),
+    number(-20.0, 20.0, 4.4, (-4.0, 16.0), 0.01, false),
 );
 
 /// Where the one neuron's descent starts: its bias.
@@ -117,7 +117,7 @@ pub const B: Param<f64> = Param::new(
     "b",
     "Start b",
     "The one neuron's bias where both descents start (a click on the surface sets it).",
-    number(-20.0, 20.0, -4.0, (-12.0, 4.0), 0.01, false),
+    number(-20.0, 20.0, -2.5, (-12.0, 4.0), 0.01, false),
 );
 
 /// The one neuron's learning rate.

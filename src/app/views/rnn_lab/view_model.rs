@@ -369,7 +369,7 @@ impl ViewModel for RnnModel {
                 d,
             )),
             Panel::TimeHeat => Plot::Heat(plots::time_heat(
-                r.time_grads(),
+                r.time_grad_grid(),
                 self.session.spec().length,
                 first,
                 stride,
@@ -451,7 +451,7 @@ impl ViewModel for RnnModel {
             ),
             Readout::number("grad-norm-tT", "‖∂L/∂h_T‖", last(latest)),
             Readout::number("sigma-max", "λ₁ of W", last(r.sigma_max())),
-            Readout::number("clip-factor", "Clip factor", last(r.clip_factor())),
+            Readout::number("clip-factor", "Clip factor", last(r.clip_coef())),
             match halt {
                 Some(h) => Readout::number("first-nonfinite-step", "First inf or NaN, step", h.step as f64),
                 None => Readout::text("first-nonfinite-step", "First inf or NaN, step", "none"),
@@ -544,8 +544,8 @@ impl ViewModel for RnnModel {
                 get(r.loss()),
                 base.map_or(f64::NAN, |b| get(b)),
                 get(r.accuracy()),
-                get(r.grad_norm()),
-                get(r.clip_factor()),
+                get(r.grad_total()),
+                get(r.clip_coef()),
                 get(r.sigma_max())
             );
         }

@@ -1,0 +1,92 @@
+// The recurrent lab (view=rnn): the one neuron's loss surface against an independent
+// computation in JavaScript, a click that moves the descents' start, the presets' promises,
+// what the words say against the numbers, bad input, embedding and axe.
+const { test, expect } = require("@playwright/test");
+const AxeBuilder = require("@axe-core/playwright").default;
+const { open, waitReady, readout, watchErrors } = require("./helpers");
+
+/** Pascanu et al.'s neuron in plain JavaScript: E(w, b) after 50 steps from x0 = 0.5. */
+function neuronLoss(w, b, linear = false) {
+  const sigma = (x) => 1 / (1 + Math.exp(-x));
+  let x = 0.5;
+  for (let t = 0; t < 50; t++) x = linear ? w * x + b : w * sigma(x) + b;
+  return (sigma(x) - 0.7) ** 2;
+}
+
+const number = async (page, key) => Number(await readout(page, key));
+
+test("the one neuron's readouts agree with an independent computation, and a click moves the start", async ({ page }) => {
+  const errors = watchErrors(page);
+  await open(page, "view=rnn&w=4.4&b=-2.5");
+  const [w, b] = [4.4, -2.5];
+  const e = await number(page, "surface-loss");
+  expect(Math.abs(e - neuronLoss(w, b))).toBeLessThan(1e-12);
+  // The gradient against central differences of the JavaScript loss.
+  const h = 1e-6;
+  const dw = (neuronLoss(w + h, b) - neuronLoss(w - h, b)) / (2 * h);
+  const db = (neuronLoss(w, b + h) - neuronLoss(w, b - h)) / (2 * h);
+  expect(Math.abs((await number(page, "surface-dw")) - dw) / Math.abs(dw)).toBeLessThan(1e-4);
+  expect(Math.abs((await number(page, "surface-db")) - db) / Math.abs(db)).toBeLessThan(1e-4);
+  // The note says what the descents did: plain SGD is thrown far away, the clipped one not.
+  const note = await page.locator('figure[data-panel="surface"] [data-note]').first().textContent();
+  const longest = [...note.matchAll(/its longest step was ([\d.e+-]+)/g)].map((m) => Number(m[1]));
+  expect(longest.length).toBe(2);
+  expect(longest[0]).toBeGreaterThan(10 * longest[1]);
+  // A click in the middle of the surface starts both descents there.
+  const canvas = page.locator('figure[data-panel="surface"] canvas').first();
+  await canvas.scrollIntoViewIfNeeded();
+  const box = await canvas.boundingBox();
+  await canvas.click({ position: { x: box.width * 0.55, y: box.height * 0.6 } });
+  await expect.poll(() => new URL(page.url()).searchParams.get("w")).not.toBe("4.4");
+  await waitReady(page);
+  const url = new URL(page.url());
+  const [w2, b2] = [Number(url.searchParams.get("w")), Number(url.searchParams.get("b"))];
+  expect(w2).toBeGreaterThan(-4);
+  expect(w2).toBeLessThan(16);
+  expect(Math.abs((await number(page, "surface-loss")) - neuronLoss(w2, b2))).toBeLessThan(1e-12);
+  expect(errors).toEqual([]);
+});
+
+test("vanishing through time: the loss stays near 1/6 while the first time step gets almost nothing", async ({ page }) => {
+  test.setTimeout(120_000);
+  await open(page, "view=rnn&preset=vanishing-time&steps=100");
+  await expect(page.locator("#deep-signal[data-state=ready]")).toBeAttached({ timeout: 100_000 });
+  expect(await readout(page, "step")).toBe("100");
+  expect(await readout(page, "diagnosis")).toBe("vanishing");
+  const loss = await number(page, "loss");
+  expect(Math.abs(loss - 1 / 6)).toBeLessThan(0.05);
+  expect((await number(page, "grad-norm-t1")) / (await number(page, "grad-norm-tT"))).toBeLessThan(1e-4);
+  const note = await page.locator('figure[data-panel="loss"] [data-note]').first().textContent();
+  expect(note).toContain("Vanishing");
+  expect(note).toContain("T = 100");
+});
+
+test("exploding through time, then fixed by clipping", async ({ page }) => {
+  test.setTimeout(120_000);
+  await open(page, "view=rnn&preset=exploding-time&steps=60");
+  await expect(page.locator("#deep-signal[data-state=ready]")).toBeAttached({ timeout: 100_000 });
+  expect(await readout(page, "diagnosis")).toBe("exploding");
+  await open(page, "view=rnn&preset=clipping-time&steps=60");
+  await expect(page.locator("#deep-signal[data-state=ready]")).toBeAttached({ timeout: 100_000 });
+  expect(await readout(page, "diagnosis")).not.toBe("exploding");
+  expect(await number(page, "clip-factor")).toBeLessThanOrEqual(1);
+  expect(await readout(page, "first-nonfinite-step")).toBe("none");
+});
+
+test("bad input is clamped and said, and a run past the memory cap is lowered with a notice", async ({ page }) => {
+  const errors = watchErrors(page);
+  await open(page, "view=rnn&hidden=9999&length=-3&rho=7&task=nonsense&dtype=f16&batch=2048&samples=2048");
+  const notices = await page.locator("[data-notices]").textContent();
+  for (const key of ["hidden", "length", "rho", "task", "dtype"]) expect(notices).toContain(key);
+  expect(errors).toEqual([]);
+  await open(page, "view=rnn&hidden=256&length=1000&batch=2048&samples=2048");
+  const note = await page.locator('figure[data-panel="loss"] [data-note]').first().textContent();
+  expect(note).toContain("trained with batch 32");
+});
+
+test("axe finds no serious or critical violations in the recurrent lab", async ({ page }) => {
+  await open(page, "view=rnn");
+  const results = await new AxeBuilder({ page }).analyze();
+  const bad = results.violations.filter((v) => v.impact === "serious" || v.impact === "critical");
+  expect(bad.map((v) => `${v.id}: ${v.nodes.map((n) => n.target).join(" ")}`)).toEqual([]);
+});
