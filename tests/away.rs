@@ -110,7 +110,10 @@ fn settle(
         if !trained && !m.busy() {
             // The frame that showed the last news knew it was the last: the shell then
             // tells the host page the new state.
-            assert!(last.is_none_or(|t| !t.more), "the last change asked for more");
+            assert!(
+                last.is_none_or(|t| !t.more),
+                "the last change asked for more"
+            );
             return;
         }
     }

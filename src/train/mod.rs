@@ -15,7 +15,8 @@
 //!
 //! Modules: [`spec`] (what to train), [`task`] (the data sets, exactly defined), [`records`]
 //! (what is recorded), [`session`] (the run), [`wire`] (a run's spec and state as `f64`
-//! buffers, for a run in a Web Worker mirrored by the page); inside, the chain, the MLP,
+//! buffers, for a run in a Web Worker mirrored by the page), [`rnn`] (the recurrent lab's
+//! engine); inside, the chain, the MLP,
 //! their init, the optimiser and the one matrix product.
 
 #![warn(missing_docs)]
@@ -33,6 +34,7 @@ mod optim;
 pub mod probe;
 pub mod records;
 mod rng;
+pub mod rnn;
 pub mod session;
 pub mod spec;
 mod sums;
