@@ -56,7 +56,13 @@ pub(crate) fn init_layer<D: Draws>(
 /// positive (modified Gram–Schmidt gives exactly that `Q`, to within a few units of the last
 /// place times the matrix's condition number);
 /// transposed back; times `gain`.
-fn orthogonal<D: Draws>(draws: &mut D, w: &mut [f64], rows: usize, cols: usize, gain: f64) {
+pub(crate) fn orthogonal<D: Draws>(
+    draws: &mut D,
+    w: &mut [f64],
+    rows: usize,
+    cols: usize,
+    gain: f64,
+) {
     draws.draw_into(Kind::Normal, w);
     // The tall matrix's columns, each contiguous: `tall` is `m × n` with `m ≥ n`.
     let (m, n) = (rows.max(cols), rows.min(cols));

@@ -16,7 +16,8 @@
 //! Modules: [`spec`] (what to train), [`task`] (the data sets, exactly defined), [`records`]
 //! (what is recorded), [`session`] (the run), [`wire`] (a run's spec and state as `f64`
 //! buffers, for a run in a Web Worker mirrored by the page), [`rnn`] (the recurrent lab's
-//! engine: the single-neuron recurrent network and its loss surface); inside, the chain, the
+//! engine: the single-neuron recurrent network and its loss surface, and recurrent networks
+//! and LSTMs trained on sequence tasks); inside, the chain, the
 //! MLP, their init, the optimiser and the one matrix product.
 
 #![warn(missing_docs)]
