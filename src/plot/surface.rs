@@ -119,12 +119,10 @@ impl Mapping {
                 }
             }
         }
-        (t0 <= t1 && t0.is_finite() && t1.is_finite()).then(|| {
-            (
-                (p.0 + t0 * dx, p.1 + t0 * dy),
-                (p.0 + t1 * dx, p.1 + t1 * dy),
-            )
-        })
+        (t0 <= t1 && t0.is_finite() && t1.is_finite()).then_some((
+            (p.0 + t0 * dx, p.1 + t0 * dy),
+            (p.0 + t1 * dx, p.1 + t1 * dy),
+        ))
     }
 
     fn inside(&self, (x, y): (f64, f64)) -> bool {
@@ -152,7 +150,7 @@ pub fn draw_surface<DB: DrawingBackend>(
     };
     let frame = draw_cells(area, &cells, style, Some(&plot.x_axis))?;
     let map = Mapping {
-        frame: frame.clone(),
+        frame,
         x: (plot.x_axis.lo, plot.x_axis.hi),
         y: (plot.y_axis.lo, plot.y_axis.hi),
     };

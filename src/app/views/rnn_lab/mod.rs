@@ -14,8 +14,7 @@ pub mod settings;
 pub mod view_model;
 
 use crate::app::lab::{
-    Toggle, BATCH, CLIP, CLIP_MAX, LR, MOMENTUM, PLAY, RESET, SAMPLES, SEED, SPEED, STEP, STEP100,
-    STEPS,
+    Toggle, CLIP, CLIP_MAX, LR, MOMENTUM, PLAY, RESET, SEED, SPEED, STEP, STEP100, STEPS,
 };
 use crate::app::params::{NumberSpec, ParamKind, ParamSpec};
 use crate::app::shared::{number, SCALE};
@@ -231,6 +230,22 @@ pub const FORMAT: Param<Precision> = Param::choice(
     "Number format",
     "The format the network computes in.",
     "f32",
+);
+
+/// Sequences in the data set.
+pub const SAMPLES: Param<usize> = Param::new(
+    "samples",
+    "Sequences",
+    "How many sequences the data set has, generated from the seed.",
+    number(1.0, 2048.0, 512.0, (1.0, 2048.0), 1.0, true),
+);
+
+/// Sequences per step.
+pub const BATCH: Param<usize> = Param::new(
+    "batch",
+    "Batch size",
+    "Sequences per step; 0 uses the whole data set every step.",
+    number(0.0, 2048.0, 32.0, (0.0, 256.0), 1.0, true),
 );
 
 /// Whether the learning-rate-0 copy is evaluated beside the run.

@@ -5,7 +5,9 @@
 
 use crate::app::lab::diagnosis::Diagnosis;
 use crate::app::lab::plots::tint;
-use crate::plot::{Curve, HeatPlot, LayerPlot, Role, Scale, SurfacePath, SurfacePlot, Theme, ValueAxis};
+use crate::plot::{
+    Curve, HeatPlot, LayerPlot, Role, Scale, SurfacePath, SurfacePlot, Theme, ValueAxis,
+};
 
 /// The window of the loss surface: `w` from, to.
 pub const W_RANGE: (f64, f64) = (-4.0, 16.0);
@@ -56,7 +58,12 @@ pub fn surface<'a>(
 }
 
 /// Curves against the time step `t`, from 1.
-fn time_plot<'a>(title: String, y_label: &str, scale: Scale, curves: Vec<Curve<'a>>) -> LayerPlot<'a> {
+fn time_plot<'a>(
+    title: String,
+    y_label: &str,
+    scale: Scale,
+    curves: Vec<Curve<'a>>,
+) -> LayerPlot<'a> {
     LayerPlot {
         title,
         y_label: y_label.into(),

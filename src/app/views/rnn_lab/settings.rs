@@ -4,12 +4,10 @@
 //! place; [`Settings::adjustments`] says so in words.
 
 use super::{
-    Act, CellKind, Neuron, Precision, Start, Task, ACT, B, BASELINE, CELL, FORGET, FORMAT, GAIN,
-    HIDDEN, INIT, LENGTH, NEURON, PATH_CLIP, PATH_LR, PATH_STEPS, RHO, TASK, W,
+    Act, CellKind, Neuron, Precision, Start, Task, ACT, B, BASELINE, BATCH, CELL, FORGET, FORMAT,
+    GAIN, HIDDEN, INIT, LENGTH, NEURON, PATH_CLIP, PATH_LR, PATH_STEPS, RHO, SAMPLES, TASK, W,
 };
-use crate::app::lab::{
-    ClipMode, Speed, Toggle, BATCH, CLIP, CLIP_MAX, LR, MOMENTUM, SAMPLES, SEED, SPEED, STEPS,
-};
+use crate::app::lab::{ClipMode, Speed, Toggle, CLIP, CLIP_MAX, LR, MOMENTUM, SEED, SPEED, STEPS};
 use crate::app::params::Values;
 use crate::app::shared::SCALE;
 use crate::plot::Scale;

@@ -453,12 +453,24 @@ impl ViewModel for RnnModel {
             Readout::number("sigma-max", "λ₁ of W", last(r.sigma_max())),
             Readout::number("clip-factor", "Clip factor", last(r.clip_coef())),
             match halt {
-                Some(h) => Readout::number("first-nonfinite-step", "First inf or NaN, step", h.step as f64),
+                Some(h) => Readout::number(
+                    "first-nonfinite-step",
+                    "First inf or NaN, step",
+                    h.step as f64,
+                ),
                 None => Readout::text("first-nonfinite-step", "First inf or NaN, step", "none"),
             },
             match halt.and_then(|h| h.time) {
-                Some(t) => Readout::number("first-nonfinite-time", "First inf or NaN, time step", t as f64),
-                None => Readout::text("first-nonfinite-time", "First inf or NaN, time step", "none"),
+                Some(t) => Readout::number(
+                    "first-nonfinite-time",
+                    "First inf or NaN, time step",
+                    t as f64,
+                ),
+                None => Readout::text(
+                    "first-nonfinite-time",
+                    "First inf or NaN, time step",
+                    "none",
+                ),
             },
             Readout::text("diagnosis", "Diagnosis", self.diagnosis().key()),
             Readout::number("surface-loss", "One neuron: E at the start", p.loss),
@@ -487,11 +499,18 @@ impl ViewModel for RnnModel {
     fn hover_text(&self, panel: usize, x: usize) -> String {
         let r = self.session.records();
         let (first, stride) = self.axis();
-        let row = |x: usize| (x as u64).checked_sub(first).map(|d| (d / stride.max(1)) as usize);
+        let row = |x: usize| {
+            (x as u64)
+                .checked_sub(first)
+                .map(|d| (d / stride.max(1)) as usize)
+        };
         match Panel::at(panel) {
             Panel::Through => {
                 let v = r.latest_time_grads().get(x.wrapping_sub(1)).copied();
-                format!("time step {x}: ‖∂L/∂h_t‖ {}", v.map_or("none".into(), short))
+                format!(
+                    "time step {x}: ‖∂L/∂h_t‖ {}",
+                    v.map_or("none".into(), short)
+                )
             }
             Panel::Loss => {
                 let v = row(x).and_then(|i| r.loss().get(i).copied());
@@ -534,7 +553,9 @@ impl ViewModel for RnnModel {
 
     fn csv(&self) -> String {
         let r = self.session.records();
-        let mut out = String::from("# recurrent lab\nstep,loss,baseline_loss,accuracy,grad_norm,clip_factor,sigma_max\n");
+        let mut out = String::from(
+            "# recurrent lab\nstep,loss,baseline_loss,accuracy,grad_norm,clip_factor,sigma_max\n",
+        );
         let base = r.baseline_loss();
         for (i, s) in r.steps().iter().enumerate() {
             let get = |v: &[f64]| v.get(i).copied().unwrap_or(f64::NAN);
@@ -542,7 +563,7 @@ impl ViewModel for RnnModel {
                 out,
                 "{s},{},{},{},{},{},{}",
                 get(r.loss()),
-                base.map_or(f64::NAN, |b| get(b)),
+                base.map_or(f64::NAN, &get),
                 get(r.accuracy()),
                 get(r.grad_total()),
                 get(r.clip_coef()),
@@ -561,7 +582,10 @@ impl ViewModel for RnnModel {
             );
         }
         out.push_str("\n# one neuron\npath,step,w,b,loss,grad_norm,clip_factor\n");
-        for (name, path) in [("plain", &self.surface.plain), ("clipped", &self.surface.clipped)] {
+        for (name, path) in [
+            ("plain", &self.surface.plain),
+            ("clipped", &self.surface.clipped),
+        ] {
             for (k, p) in path.iter().enumerate() {
                 let _ = writeln!(
                     out,
