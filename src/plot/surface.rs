@@ -184,9 +184,17 @@ pub fn draw_surface<DB: DrawingBackend>(
                 } else {
                     HPos::Left
                 };
+                // Beside the ring, inside the plane: below it at the top edge, above it
+                // elsewhere.
+                let (_, top, _, _) = map.frame.area;
+                let dy = if b.1 <= f64::from(top) + 1.0 {
+                    font_px
+                } else {
+                    -font_px
+                };
                 area.draw(&Text::new(
                     went,
-                    at((b.0, b.1 - font_px)),
+                    at((b.0, b.1 + dy)),
                     text.clone()
                         .color(&path.color)
                         .pos(Pos::new(h, VPos::Center)),
@@ -195,14 +203,14 @@ pub fn draw_surface<DB: DrawingBackend>(
             }
         }
     }
-    // The paths' legend, top right inside the plane, on the background.
-    let (_, top, right, _) = map.frame.area;
+    // The paths' legend, bottom right inside the plane, on the background.
+    let (_, _, right, bottom) = map.frame.area;
     let rows = plot.paths.len() as i32;
     if rows > 0 {
         let widest = plot.paths.iter().map(|p| p.label.chars().count()).max();
         let box_w = (font_px * (0.6 * widest.unwrap_or(0) as f64 + 3.0)) as i32;
         let row_h = (font_px * 1.4) as i32;
-        let (x0, y0) = (right - box_w - dot * 2, top + dot * 2);
+        let (x0, y0) = (right - box_w - dot * 2, bottom - rows * row_h - dot * 3);
         area.draw(&Rectangle::new(
             [(x0, y0), (right - dot * 2, y0 + rows * row_h + dot)],
             theme.background.filled(),

@@ -659,17 +659,25 @@ fn surface_note(s: &Surface, settings: &Settings) -> String {
         d.steps,
         short(d.lr)
     );
-    for (name, path) in [("Plain SGD", &s.plain), ("Clipped", &s.clipped)] {
-        if let Some(e) = end(path) {
-            let _ = write!(
-                text,
-                " {name} ends at w = {}, b = {} with E = {}; its longest step was {}.",
-                short(e.w),
-                short(e.b),
-                short(e.loss),
-                short(longest(path))
-            );
-        }
+    if let Some(e) = end(&s.plain) {
+        let _ = write!(
+            text,
+            " Plain SGD ends at w = {}, b = {} with E = {}; its longest step was {}.",
+            short(e.w),
+            short(e.b),
+            short(e.loss),
+            short(longest(&s.plain))
+        );
+    }
+    if let Some(e) = end(&s.clipped) {
+        let _ = write!(
+            text,
+            " Clipped, it ends at w = {}, b = {} with E = {}; no step is longer than the learning rate times the threshold, {}.",
+            short(e.w),
+            short(e.b),
+            short(e.loss),
+            short(d.lr * d.clip)
+        );
     }
     text.push_str(" A click on the surface starts both there.");
     text
