@@ -255,3 +255,98 @@ fn the_remedies_labs_words_agree_with_its_numbers() {
         }
     }
 }
+
+#[test]
+fn the_recurrent_labs_words_agree_with_its_numbers() {
+    use deep_signal::train::rnn::neuron::{self, Recurrence};
+    // The one neuron: the readouts are the exact loss and gradient at the start, and the note
+    // names where each descent ended.
+    let (_, m) = run("view=rnn&w=4.4&b=-2.5");
+    let p = neuron::at(Recurrence::Sigmoid, 4.4, -2.5);
+    assert_eq!(
+        readout(&*m, "surface-loss"),
+        deep_signal::app::numbers::js(p.loss)
+    );
+    assert_eq!(
+        readout(&*m, "surface-dw"),
+        deep_signal::app::numbers::js(p.dw)
+    );
+    assert_eq!(
+        readout(&*m, "surface-db"),
+        deep_signal::app::numbers::js(p.db)
+    );
+    let plain = neuron::descend(Recurrence::Sigmoid, (4.4, -2.5), 1.0, 20, None);
+    let clipped = neuron::descend(Recurrence::Sigmoid, (4.4, -2.5), 1.0, 20, Some(1.0));
+    let note = m.note(0);
+    let short = deep_signal::app::numbers::short;
+    let (e, c) = (plain.last().unwrap(), clipped.last().unwrap());
+    assert!(
+        note.contains(&format!(
+            "Plain SGD ends at w = {}, b = {} with E = {}",
+            short(e.w),
+            short(e.b),
+            short(e.loss)
+        )),
+        "{note}"
+    );
+    assert!(
+        note.contains(&format!(
+            "Clipped, it ends at w = {}, b = {} with E = {}",
+            short(c.w),
+            short(c.b),
+            short(c.loss)
+        )),
+        "{note}"
+    );
+    // Thrown far away unclipped, held near clipped: the lesson of the plot.
+    assert!(
+        e.w.hypot(e.b) > 50.0 && c.loss < 0.01 && e.loss > 0.05,
+        "{note}"
+    );
+    // Each preset: its badge, its note's opening and its readouts agree.
+    for (preset, steps, expect) in [
+        ("vanishing-time", 100, "vanishing"),
+        ("exploding-time", 60, "exploding"),
+        ("clipping-time", 60, "healthy"),
+    ] {
+        let query = format!("view=rnn&preset={preset}&steps={steps}");
+        let (_, m) = run(&query);
+        let d = readout(&*m, "diagnosis");
+        assert_eq!(d, expect, "{query}");
+        for panel in 1..5 {
+            assert_eq!(
+                m.badge(panel).map(|b| b.0),
+                Some(expect),
+                "{query}: panel {panel}"
+            );
+        }
+        let loss_note = m.note(3);
+        assert!(loss_note.starts_with(opening(&d)), "{query}: {loss_note}");
+        match expect {
+            "exploding" => {
+                let step = readout(&*m, "first-nonfinite-step");
+                if step != "none" {
+                    assert!(
+                        numbers_after(&loss_note, "step").contains(&step.parse().unwrap()),
+                        "{query}: {loss_note}"
+                    );
+                }
+            }
+            "vanishing" => {
+                let ratio: f64 = readout(&*m, "grad-norm-t1").parse::<f64>().unwrap()
+                    / readout(&*m, "grad-norm-tT").parse::<f64>().unwrap();
+                assert!(ratio < 1e-2, "{query}: {ratio}");
+                assert!(loss_note.contains("T = 100"), "{loss_note}");
+            }
+            _ => assert_eq!(readout(&*m, "first-nonfinite-step"), "none", "{query}"),
+        }
+        // Step counts in the loss note never run past the readout.
+        let shown: u64 = readout(&*m, "step").parse().unwrap();
+        assert!(
+            numbers_after(&loss_note, "step")
+                .iter()
+                .all(|&s| s <= shown),
+            "{query}: {loss_note}"
+        );
+    }
+}
