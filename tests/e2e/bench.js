@@ -207,6 +207,41 @@ async function labRedraw(page, query) {
 }
 
 /**
+ * The recurrent lab's one-neuron surface: the time from a change of the recurrence (the
+ * 200 × 200 surface computed again, both descents, the redraw) to the end of the redraw that
+ * shows it, 5 changes to warm up, then 20, as sorted durations.
+ */
+async function surfaceRedraw(page) {
+  await page.goto(`${base}?view=rnn`);
+  await page.locator("#deep-signal[data-state=ready]").waitFor({ state: "attached", timeout: 120_000 });
+  return page.evaluate(async () => {
+    const durations = [];
+    for (let i = 0; i < 25; i++) {
+      const input = document.querySelector(`[data-param="neuron"] input[value="${i % 2 ? "sigmoid" : "linear"}"]`);
+      const t0 = performance.now();
+      const done = new Promise((resolve) => {
+        const o = new PerformanceObserver((l) => {
+          for (const e of l.getEntriesByName("deep-signal:redraw")) {
+            if (e.startTime >= t0) {
+              o.disconnect();
+              resolve(e.startTime + e.duration - t0);
+              return;
+            }
+          }
+        });
+        o.observe({ type: "measure" });
+      });
+      input.checked = true;
+      input.dispatchEvent(new Event("change", { bubbles: true }));
+      const d = await done;
+      if (i >= 5) durations.push(d);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    return durations.sort((a, b) => a - b);
+  });
+}
+
+/**
  * The remedies lab with four configurations of `query`: the time from a change of the depth
  * box (every configuration measured again at initialisation) or, with `one`, of
  * configuration A's text (only A measured again) to the end of the redraw that shows it
@@ -415,6 +450,19 @@ function largest(label, wasmFile, namedFile) {
     const rr = await responsiveness(page, "width=64&depth=50&batch=64&samples=256&task=sine&lr=0.001", "remedies");
     const longestSide = rr.longest > 0 ? `${rr.longest.toFixed(1)} ms` : "none over 50 ms";
     console.log(`  while they train: longest main-thread task ${longestSide} (target 50), input to screen p95 ${rr.p95.toFixed(1)} ms (target 50)`);
+    console.log("recurrent lab, engine steps per second (median of 1 s windows, f32, on the page's thread):");
+    for (const [name, target, query] of [
+      ["tanh RNN, hidden 128, T = 100, batch 32", 60, "cell=rnn&act=tanh&hidden=128&length=100&batch=32&samples=512&lr=0.001"],
+      ["LSTM, hidden 64, T = 100, batch 32", 40, "cell=lstm&hidden=64&length=100&batch=32&samples=512&lr=0.001"],
+    ]) {
+      const rate = await trainSpeed(page, query, 6, "rnn", "step");
+      console.log(`  ${name.padEnd(52)} ${Math.round(rate).toLocaleString("en")} steps/s (target ${target})`);
+    }
+    const sr = await surfaceRedraw(page);
+    console.log(
+      `  the one neuron's surface (200 x 200 at T = 50, both descents) after a change of recurrence: median ` +
+        `${quantile(sr, 0.5).toFixed(1)} ms, max ${sr[sr.length - 1].toFixed(1)} ms (target 50, ${sr.length} changes)`,
+    );
     const cores = await page.evaluate(() => navigator.hardwareConcurrency);
     const pool = Math.max(1, Math.min(4, cores - 1));
     console.log(

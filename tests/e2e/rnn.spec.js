@@ -48,14 +48,14 @@ test("the one neuron's readouts agree with an independent computation, and a cli
   expect(errors).toEqual([]);
 });
 
-test("vanishing through time: the loss stays near 1/6 while the first time step gets almost nothing", async ({ page }) => {
+test("vanishing through time: the loss stays above 1/12 while the first time step gets almost nothing", async ({ page }) => {
   test.setTimeout(120_000);
   await open(page, "view=rnn&preset=vanishing-time&steps=100");
   await expect(page.locator("#deep-signal[data-state=ready]")).toBeAttached({ timeout: 100_000 });
   expect(await readout(page, "step")).toBe("100");
   expect(await readout(page, "diagnosis")).toBe("vanishing");
-  const loss = await number(page, "loss");
-  expect(Math.abs(loss - 1 / 6)).toBeLessThan(0.05);
+  // Above what using only the later marked value gives: the earlier one is out of reach.
+  expect(await number(page, "loss")).toBeGreaterThan(1 / 12);
   expect((await number(page, "grad-norm-t1")) / (await number(page, "grad-norm-tT"))).toBeLessThan(1e-4);
   const note = await page.locator('figure[data-panel="loss"] [data-note]').first().textContent();
   expect(note).toContain("Vanishing");

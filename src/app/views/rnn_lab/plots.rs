@@ -148,13 +148,15 @@ pub fn time_heat(values: &[f64], length: usize, first: u64, stride: u64) -> Heat
 }
 
 /// The loss against the recorded steps, with the baseline's and the task's chance level
-/// (`chance`, one value per recorded step) beside it.
+/// (`chance`, one value per recorded step) beside it, and (`alone`) what a network that
+/// remembers only the end of the sequence reaches, where that differs.
 #[allow(clippy::too_many_arguments)]
 pub fn loss<'a>(
     loss: &'a [f64],
     baseline: Option<&'a [f64]>,
     chance: &'a [f64],
     chance_words: &str,
+    alone: Option<(&'a [f64], String)>,
     first: u64,
     stride: u64,
     scale: Scale,
@@ -168,6 +170,15 @@ pub fn loss<'a>(
         role: Role::Reference,
         shared: None,
     }];
+    if let Some((values, label)) = alone {
+        curves.push(Curve {
+            label,
+            values,
+            color: theme.series[2],
+            role: Role::Reference,
+            shared: None,
+        });
+    }
     if let Some(b) = baseline {
         curves.push(Curve {
             label: "baseline, learning rate 0".into(),

@@ -14,9 +14,30 @@ use crate::app::view::{Readout, Tick, ViewModel};
 use crate::plot::{Plot, Theme};
 use crate::train::rnn::neuron::{self, PathStep, Point, Recurrence};
 use crate::train::rnn::session::RnnSession;
-use crate::train::rnn::spec::Cell;
+use crate::train::rnn::spec::{Cell, SeqTask};
 use crate::train::Clip;
 use std::fmt::Write;
+
+/// A mean loss below this share of what the end of the sequence alone allows
+/// ([`without_memory`]) means the network has learnt to carry information across time.
+const LEARNT_SHARE: f64 = 0.9;
+/// The recorded steps whose mean loss is set against it.
+const RECENT: usize = 20;
+
+/// The loss a network reaches that remembers nothing from early in the sequence, and how to
+/// say it: for the adding problem, knowing only the later marked value leaves the earlier
+/// one's variance, 1/12; for temporal order, knowing only the later symbol leaves two
+/// classes, ln 2; for the first sign, nothing is left but chance, ln 2.
+fn without_memory(task: SeqTask) -> (f64, &'static str) {
+    match task {
+        SeqTask::Adding => (1.0 / 12.0, "what using only the later marked value gives"),
+        SeqTask::TemporalOrder => (
+            std::f64::consts::LN_2,
+            "what knowing only the later symbol gives",
+        ),
+        SeqTask::FirstSign => (std::f64::consts::LN_2, "the loss of guessing"),
+    }
+}
 
 /// The one neuron's surface and descents, as last computed.
 struct Surface {
@@ -81,6 +102,9 @@ pub struct RnnModel {
     bound: Vec<f64>,
     /// The task's chance level, one value per recorded step.
     chance: Vec<f64>,
+    /// What remembering only the end of the sequence reaches, one value per recorded step
+    /// (empty where that is the chance level).
+    alone: Vec<f64>,
     /// `1/γ`, one value per recorded step (empty for the LSTM and ReLU).
     edge: Vec<f64>,
 }
@@ -98,6 +122,7 @@ pub fn model(values: &Values) -> Box<dyn ViewModel> {
         finding: untrained(),
         bound: Vec::new(),
         chance: Vec::new(),
+        alone: Vec::new(),
         edge: Vec::new(),
     };
     m.start();
@@ -130,6 +155,12 @@ impl RnnModel {
         let spec = self.session.spec();
         let rows = r.steps().len();
         self.chance = vec![spec.task.chance_loss(); rows];
+        let alone = without_memory(spec.task).0;
+        self.alone = if alone == spec.task.chance_loss() {
+            Vec::new()
+        } else {
+            vec![alone; rows]
+        };
         let gamma = match spec.cell {
             Cell::Rnn(a) => a.gamma(),
             Cell::Lstm => f64::NAN,
@@ -155,8 +186,9 @@ impl RnnModel {
 
     /// The lecture's rules, through time: exploding when a value is not finite or the loss
     /// grew a thousandfold; the learning-rate-0 test at learning rate 0; vanishing when, at
-    /// step 1, the gradient reaching time step 1 is below a hundredth of the largest;
-    /// healthy otherwise.
+    /// step 1, the gradient reaching time step 1 is below a hundredth of the largest, unless
+    /// the recent losses have fallen below [`LEARNT_SHARE`] of what a network without memory
+    /// reaches ([`without_memory`]); healthy otherwise.
     fn diagnose(&self) -> Finding {
         let r = self.session.records();
         let spec = self.session.spec();
@@ -177,7 +209,8 @@ impl RnnModel {
             short(last),
             r.steps().last().copied().unwrap_or(steps)
         );
-        let chance = format!(
+        let (alone, alone_words) = without_memory(spec.task);
+        let mut chance = format!(
             "{} {}",
             short(spec.task.chance_loss()),
             match spec.task.chance_accuracy() {
@@ -185,6 +218,9 @@ impl RnnModel {
                 None => "for always predicting 1",
             }
         );
+        if alone != spec.task.chance_loss() {
+            let _ = write!(chance, " and {}, {alone_words}", short(alone));
+        }
         if let Some(h) = self.session.halt() {
             let at = match h.time {
                 Some(t) => format!(", at time step {t} of {t_len}"),
@@ -218,7 +254,12 @@ impl RnnModel {
         let g = r.first_time_grads();
         let largest = g.iter().copied().fold(0.0, f64::max);
         let at_one = g.first().copied().unwrap_or(f64::NAN);
-        if largest > 0.0 && at_one < VANISHING_RATIO * largest {
+        // A network whose recent losses fell clearly below what the end of the sequence
+        // alone allows carries what it needs across time, whatever its gradient at step 1.
+        let recent = &loss[loss.len().saturating_sub(RECENT)..];
+        let mean = recent.iter().sum::<f64>() / recent.len().max(1) as f64;
+        let learnt = mean < LEARNT_SHARE * alone;
+        if largest > 0.0 && at_one < VANISHING_RATIO * largest && !learnt {
             // Counting back from T: the first time step whose gradient is below the fraction.
             let fell = (0..g.len())
                 .rev()
@@ -227,18 +268,36 @@ impl RnnModel {
             return Finding {
                 diagnosis: Diagnosis::Vanishing,
                 text: format!(
-                    "Vanishing (rule: the gradient reaching time step 1 below 1/100 of the largest at step 1): it was {} of it; it fell below 1/100 at time step {fell}, {} steps back from T = {t_len}. Meanwhile {went}, against {chance}. What helps: an LSTM, an identity or orthogonal init; clipping does not.",
+                    "Vanishing (rule: the gradient reaching time step 1 below 1/100 of the largest at step 1): it was {} of it; it fell below 1/100 at time step {fell}, {} steps back from T = {t_len}. Meanwhile {went}, against {chance}. What helps: {}",
                     short(at_one / largest),
-                    t_len - fell
+                    t_len - fell,
+                    match spec.cell {
+                        Cell::Lstm => "a larger forget-gate bias, a shorter sequence, many more steps.",
+                        Cell::Rnn(_) => "an LSTM, whose cell state carries the gradient further; an identity or orthogonal init; clipping does not.",
+                    }
                 ),
             };
         }
+        let ratio = short(if largest > 0.0 {
+            at_one / largest
+        } else {
+            f64::NAN
+        });
         Finding {
             diagnosis: Diagnosis::Healthy,
-            text: format!(
-                "Healthy: at step 1 the gradient reaching time step 1 was {} of the largest through time, and {went}, against {chance}.",
-                short(if largest > 0.0 { at_one / largest } else { f64::NAN })
-            ),
+            text: if learnt {
+                format!(
+                    "Healthy (rule: the mean loss of the last {} recorded steps, {}, is below {} of {}, {alone_words}): the network carries what it needs across time, although at step 1 the gradient reaching time step 1 was {ratio} of the largest. Overall, {went}.",
+                    recent.len(),
+                    short(mean),
+                    short(LEARNT_SHARE),
+                    short(alone)
+                )
+            } else {
+                format!(
+                    "Healthy: at step 1 the gradient reaching time step 1 was {ratio} of the largest through time, and {went}, against {chance}."
+                )
+            },
         }
     }
 
@@ -379,6 +438,10 @@ impl ViewModel for RnnModel {
                 r.baseline_loss(),
                 &self.chance,
                 &chance_words(self),
+                (!self.alone.is_empty()).then(|| {
+                    let (v, words) = without_memory(self.session.spec().task);
+                    (&self.alone[..], format!("{words}: loss {}", short(v)))
+                }),
                 first,
                 stride,
                 scale,
