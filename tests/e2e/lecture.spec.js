@@ -83,13 +83,22 @@ test("the numbers the prose quotes are what the figures compute", async ({ page 
   expect(Math.round(growth / 10) * 10).toBe(140);
   expect(await figureReadout(page, "fig-explode-grads", "diagnosis")).toBe("exploding");
 
-  // Figure 12: Xavier's RMS falls about 30,000-fold over 30 ReLU layers; He's holds.
+  // Figure 13: Xavier's RMS falls about 30,000-fold over 30 ReLU layers; He's holds.
   await page.locator("#fig-init").scrollIntoViewIfNeeded();
   await expect(page.locator("#fig-init[data-state=ready]")).toBeAttached({ timeout: 15_000 });
   const fall = Number(await figureReadout(page, "fig-init", "a-rms-first")) / Number(await figureReadout(page, "fig-init", "a-rms-last"));
   expect(fall).toBeGreaterThan(5_000);
   expect(fall).toBeLessThan(200_000);
   expect(await figureReadout(page, "fig-init", "b-diagnosis")).toBe("healthy");
+
+  // Figure 8: through 100 time steps, the first gets more than twenty decades less gradient
+  // than the last; the LSTM's, at step 1, about ten decades more than the plain network's.
+  await page.locator("#fig-rnn-time").scrollIntoViewIfNeeded();
+  await expect(page.locator("#fig-rnn-time[data-state=ready]")).toBeAttached({ timeout: 30_000 });
+  expect(await figureReadout(page, "fig-rnn-time", "step")).toBe("100");
+  const through = Number(await figureReadout(page, "fig-rnn-time", "grad-norm-t1")) / Number(await figureReadout(page, "fig-rnn-time", "grad-norm-tT"));
+  expect(through).toBeLessThan(1e-20);
+  expect(await figureReadout(page, "fig-rnn-time", "diagnosis")).toBe("vanishing");
 });
 
 test("prose buttons drive their figures, from the keyboard too, and a training figure replays", async ({ page }) => {

@@ -146,16 +146,16 @@ test("step numbers agree between the note, the readouts and the CSV", async ({ p
 test("prose buttons make the change their sentence promises visible", async ({ page }) => {
   const errors = watchErrors(page);
   await page.goto("./lecture.html");
-  // Figure 8: at 0.01 the plateau is reached by step 46; doubled, by step 23.
+  // Figure 9: at 0.01 the plateau is reached by step 46; doubled, by step 23.
   await page.locator("#fig-vanish-loss").scrollIntoViewIfNeeded();
   await expect(page.locator("#fig-vanish-loss[data-state=ready]")).toBeAttached({ timeout: 20_000 });
   const note = page.locator('#fig-vanish-loss figure[data-panel="loss"] [data-note]');
   await expect(note).toContainText("within 1% of that by step 46");
-  await press(page, "double it to 0.02 in Figure 8");
+  await press(page, "double it to 0.02 in Figure 9");
   await expect.poll(async () => Number(await figureReadout(page, "fig-vanish-loss", "step")), { timeout: 20_000 }).toBeGreaterThan(60);
   await expect(note).toContainText("within 1% of that by step 23");
   await expect(note).toContainText("0.08871");
-  // Figure 10: LayerNorm in B leaves the gradient vanishing, about 1.5e-8 of the last
+  // Figure 11: LayerNorm in B leaves the gradient vanishing, about 1.5e-8 of the last
   // layer's, as the sentence says.
   await page.locator("#fig-norm").scrollIntoViewIfNeeded();
   await expect(page.locator("#fig-norm[data-state=ready]")).toBeAttached({ timeout: 20_000 });

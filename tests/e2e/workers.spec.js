@@ -160,7 +160,7 @@ test("in-page figures share one bounded pool, and a figure scrolled away stops t
   const cores = await page.evaluate(() => navigator.hardwareConcurrency);
   expect(workers.length).toBeGreaterThan(0);
   expect(workers.length).toBeLessThanOrEqual(Math.max(1, Math.min(4, cores - 1)));
-  // Figure 8 plays on; scrolled out of view, its step stops; back in view, it goes on.
+  // Figure 9 plays on; scrolled out of view, its step stops; back in view, it goes on.
   const figure = page.locator("#fig-vanish-loss");
   await figure.scrollIntoViewIfNeeded();
   await figure.getByRole("button", { name: "Play" }).click();
