@@ -236,6 +236,9 @@ mod tests {
         ]
     }
 
+    /// Held by the long tests, so that the speed print never shares the machine with them.
+    static LONG: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
     /// The mean of the last `n` values.
     fn tail_mean(v: &[f64], n: usize) -> f64 {
         v[v.len() - n..].iter().sum::<f64>() / n as f64
@@ -478,6 +481,7 @@ mod tests {
     #[test]
     #[ignore = "3000 steps at T = 50 and T = 100: about 10 s in a release build, minutes in debug"]
     fn an_lstm_learns_the_adding_problem_at_t_50_where_a_tanh_rnn_stays_at_chance() {
+        let _alone = LONG.lock();
         let spec = |cell, length| RnnSpec {
             cell,
             hidden: 16,
@@ -505,8 +509,10 @@ mod tests {
     /// steps/s for the RNN and 40 for the LSTM; WebAssembly runs about 1.5 to 2 times slower
     /// than native code).
     #[test]
+    #[cfg(not(target_arch = "wasm32"))]
     #[ignore = "speed: `cargo test --release --lib train::rnn -- --ignored --nocapture`"]
     fn speed_of_the_two_workloads() {
+        let _alone = LONG.lock();
         for (name, cell, hidden) in [
             ("tanh RNN H=128", Cell::Rnn(RecAct::Tanh), 128),
             ("LSTM H=64", Cell::Lstm, 64),
