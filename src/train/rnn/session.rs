@@ -281,6 +281,16 @@ mod tests {
     }
 
     #[test]
+    fn a_session_can_move_to_another_thread() {
+        fn send<T: Send>(_: &T) {}
+        send(&RnnSession::new(&small(
+            Cell::Lstm,
+            SeqTask::Adding,
+            NumberFormat::F32,
+        )));
+    }
+
+    #[test]
     fn clipping_by_norm_brings_the_gradient_to_the_threshold() {
         for cell in [Cell::Rnn(RecAct::Tanh), Cell::Lstm] {
             for max in [1e-3, 1e6] {
