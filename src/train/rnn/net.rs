@@ -285,9 +285,9 @@ impl<F: Float> Net<F> {
         (loss, fault)
     }
 
-    /// `z = h_(t-1)·Wᵀ + x_t·Uᵀ + b` for the batch into `z` (`B × G`); whether every value
-    /// is finite.
-    fn pre_activation(&mut self, t: usize, into_gates: bool) -> bool {
+    /// `z = h_(t-1)·Wᵀ + x_t·Uᵀ + b` for the batch (`B × G`), into the LSTM's gates or the
+    /// RNN's `h_t`; whether every value is finite.
+    fn pre_activation(&mut self, t: usize) -> bool {
         let (b, h, d, g) = (
             self.batch,
             self.shape.hidden,
@@ -306,10 +306,10 @@ impl<F: Float> Net<F> {
         );
         let (done, rest) = self.hs.split_at_mut(t * bh);
         let prev = &done[(t - 1) * bh..];
-        let z = if into_gates {
-            &mut self.gates[(t - 1) * bg..t * bg]
-        } else {
+        let z = if self.gates.is_empty() {
             &mut rest[..bh]
+        } else {
+            &mut self.gates[(t - 1) * bg..t * bg]
         };
         gemm_nn(b, g, h, prev, &self.wt, z);
         let bias = &values[self.shape.bias()];
@@ -323,7 +323,7 @@ impl<F: Float> Net<F> {
 
     /// The RNN's time step `t`: `h_t` from `h_(t-1)`; whether its pre-activations are finite.
     fn rnn_forward(&mut self, t: usize, act: RecAct) -> bool {
-        let finite = self.pre_activation(t, false);
+        let finite = self.pre_activation(t);
         let bh = self.batch * self.shape.hidden;
         activate(act, &mut self.hs[t * bh..(t + 1) * bh]);
         finite
@@ -332,7 +332,7 @@ impl<F: Float> Net<F> {
     /// The LSTM's time step `t`: the gates, `c_t` and `h_t`; whether its pre-activations are
     /// finite (then so are `c_t` and `h_t`, as `|c_t| ≤ |c_(t-1)| + 1`).
     fn lstm_forward(&mut self, t: usize) -> bool {
-        let finite = self.pre_activation(t, true);
+        let finite = self.pre_activation(t);
         let (b, h) = (self.batch, self.shape.hidden);
         let (bh, g) = (b * h, 4 * h);
         let z = &mut self.gates[(t - 1) * b * g..t * b * g];
