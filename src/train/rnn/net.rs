@@ -28,8 +28,7 @@
 //! `g_(t-1) = Wᵀ·δ_t`; the LSTM's `ĉ = ∂L/∂c_t = ĉ_(t+1)⊙f_(t+1) + g_t⊙o⊙(1 − tanh²c_t)`
 //! (`ĉ_(T+1) = 0`), `δo = g_t⊙tanh c_t⊙o(1 − o)`, `δi = ĉ⊙g⊙i(1 − i)`,
 //! `δg = ĉ⊙i⊙(1 − g²)`, `δf = ĉ⊙c_(t-1)⊙f(1 − f)`, `g_(t-1) = Wᵀ·δz_t`, and the weights'
-//! gradients are sums over `t` of the same outer products (made once, as one product over
-//! all `T·B` rows, from the `δz_t` written over the gates). `‖∂L/∂h_t‖` is the 2-norm of
+//! gradients are sums over `t` of the same outer products. `‖∂L/∂h_t‖` is the 2-norm of
 //! `g_t` over the batch and the units: the gradient of the batch's loss with respect to the
 //! state `h_t` (for the LSTM with `c_t` held fixed), through every later time step.
 
@@ -43,6 +42,10 @@ use crate::train::linalg::Float;
 use crate::train::optim::{Detail, Hyper, Params};
 use crate::train::sums::lanes_sum;
 use std::ops::Range;
+
+/// About how many values of `δz_t` and `h_(t-1)` the backward pass gathers before it adds
+/// their products to the weights' gradients (256 KB in `f32`).
+const CHUNK_VALUES: usize = 1 << 16;
 
 /// The sizes of a network and where each parameter sits in the flat vector.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -170,8 +173,7 @@ pub(crate) struct Net<F> {
     target: Vec<F>,
     /// `h_0` (zeros) to `h_T`, each `B × H`.
     hs: Vec<F>,
-    /// The LSTM's gates `(i, f, g, o)` per time step, `T × B × 4H`; after the backward pass,
-    /// `∂L/∂z_t` in their place. Empty for the RNN.
+    /// The LSTM's gates `(i, f, g, o)` per time step, `T × B × 4H`; empty for the RNN.
     gates: Vec<F>,
     /// The LSTM's `c_0` (zeros) to `c_T`, each `B × H`; empty for the RNN.
     cs: Vec<F>,
@@ -190,11 +192,13 @@ pub(crate) struct Net<F> {
     gh: Vec<F>,
     gc: Vec<F>,
     tc: Vec<F>,
-    /// The RNN's `δ_t` (`B × H`) and one time step's `∂L/∂W` (`H × H`) and `∂L/∂U`
-    /// (`H × D`).
+    /// `δz_t = ∂L/∂z_t` (`B × G`) for a chunk of `chunk` time steps, and the chunk's terms
+    /// of `∂L/∂W` (`G × H`), `∂L/∂U` (transposed, `D × G`) and `∂L/∂b` (`G`).
     delta: Vec<F>,
+    chunk: usize,
     gw: Vec<F>,
     gu: Vec<F>,
+    gb: Vec<F>,
     params: Params<F>,
     /// `‖∂L/∂h_t‖`, index `t − 1`.
     time_grads: Vec<f64>,
@@ -214,6 +218,9 @@ impl<F: Float> Net<F> {
             .map(F::from_f64)
             .collect();
         let lstm = spec.cell == Cell::Lstm;
+        // Time steps per chunk of the backward pass: its `δz_t` and states, about
+        // `CHUNK_VALUES` values, stay in cache for the weights' gradients.
+        let chunk = (CHUNK_VALUES / (b * (g + h))).clamp(1, t);
         let zeros = |n: usize| vec![F::zero(); n];
         let only = |yes: bool, n: usize| if yes { zeros(n) } else { Vec::new() };
         Net {
@@ -234,9 +241,11 @@ impl<F: Float> Net<F> {
             gh: zeros(b * h),
             gc: only(lstm, b * h),
             tc: only(lstm, b * h),
-            delta: only(!lstm, b * h),
-            gw: only(!lstm, h * h),
-            gu: only(!lstm, h * d),
+            delta: zeros(chunk * b * g),
+            chunk,
+            gw: zeros(g * h),
+            gu: zeros(g * d),
+            gb: zeros(g),
             params: Params::new(values, vec![0, shape.len()], spec.momentum > 0.0),
             time_grads: vec![0.0; t],
             frozen: None,
@@ -276,9 +285,9 @@ impl<F: Float> Net<F> {
         (loss, fault)
     }
 
-    /// `z = h_(t-1)·Wᵀ + x_t·Uᵀ + b` for the batch into `z` (`B × G`); whether every value
-    /// is finite.
-    fn pre_activation(&mut self, t: usize, into_gates: bool) -> bool {
+    /// `z = h_(t-1)·Wᵀ + x_t·Uᵀ + b` for the batch (`B × G`), into the LSTM's gates or the
+    /// RNN's `h_t`; whether every value is finite.
+    fn pre_activation(&mut self, t: usize) -> bool {
         let (b, h, d, g) = (
             self.batch,
             self.shape.hidden,
@@ -297,10 +306,10 @@ impl<F: Float> Net<F> {
         );
         let (done, rest) = self.hs.split_at_mut(t * bh);
         let prev = &done[(t - 1) * bh..];
-        let z = if into_gates {
-            &mut self.gates[(t - 1) * bg..t * bg]
-        } else {
+        let z = if self.gates.is_empty() {
             &mut rest[..bh]
+        } else {
+            &mut self.gates[(t - 1) * bg..t * bg]
         };
         gemm_nn(b, g, h, prev, &self.wt, z);
         let bias = &values[self.shape.bias()];
@@ -314,7 +323,7 @@ impl<F: Float> Net<F> {
 
     /// The RNN's time step `t`: `h_t` from `h_(t-1)`; whether its pre-activations are finite.
     fn rnn_forward(&mut self, t: usize, act: RecAct) -> bool {
-        let finite = self.pre_activation(t, false);
+        let finite = self.pre_activation(t);
         let bh = self.batch * self.shape.hidden;
         activate(act, &mut self.hs[t * bh..(t + 1) * bh]);
         finite
@@ -323,7 +332,7 @@ impl<F: Float> Net<F> {
     /// The LSTM's time step `t`: the gates, `c_t` and `h_t`; whether its pre-activations are
     /// finite (then so are `c_t` and `h_t`, as `|c_t| ≤ |c_(t-1)| + 1`).
     fn lstm_forward(&mut self, t: usize) -> bool {
-        let finite = self.pre_activation(t, true);
+        let finite = self.pre_activation(t);
         let (b, h) = (self.batch, self.shape.hidden);
         let (bh, g) = (b * h, 4 * h);
         let z = &mut self.gates[(t - 1) * b * g..t * b * g];
@@ -460,57 +469,26 @@ impl<F: Float> Net<F> {
     }
 
     fn rnn_backward(&mut self, act: RecAct) -> Option<usize> {
-        let (b, h, d) = (self.batch, self.shape.hidden, self.shape.inputs);
-        let bh = b * h;
-        let (rw, ru, rb) = (
-            self.shape.recurrent(),
-            self.shape.input(),
-            self.shape.bias(),
-        );
-        for r in [rw.clone(), ru.clone(), rb.clone()] {
-            self.params.grads[r].fill(F::zero());
-        }
+        let bh = self.batch * self.shape.hidden;
         let mut bad = None;
         for t in (1..=self.length).rev() {
             if !self.record_time_grad(t) && bad.is_none() {
                 bad = Some(t);
             }
+            let slot = self.slot(t);
             derive(
                 act,
                 &self.gh,
                 &self.hs[t * bh..(t + 1) * bh],
-                &mut self.delta,
+                &mut self.delta[slot],
             );
-            let grads = &mut self.params.grads;
-            if t > 1 {
-                // h_0 = 0 adds nothing to ∂L/∂W.
-                let prev = &self.hs[(t - 1) * bh..t * bh];
-                gemm_tn(h, h, b, &self.delta, prev, &mut self.gw);
-                add(&mut grads[rw.clone()], &self.gw);
-            }
-            gemm_tn(
-                h,
-                d,
-                b,
-                &self.delta,
-                &self.x[(t - 1) * b * d..t * b * d],
-                &mut self.gu,
-            );
-            add(&mut grads[ru.clone()], &self.gu);
-            let mut sums = std::mem::take(&mut self.gu);
-            column_sums(&self.delta, &mut sums[..h]);
-            add(&mut grads[rb.clone()], &sums[..h]);
-            self.gu = sums;
-            if t > 1 {
-                let w = &self.params.values[rw.clone()];
-                gemm_nn(b, h, h, &self.delta, w, &mut self.gh);
-            }
+            self.through_step(t);
         }
         bad
     }
 
     fn lstm_backward(&mut self) -> Option<usize> {
-        let (b, h, d) = (self.batch, self.shape.hidden, self.shape.inputs);
+        let (b, h) = (self.batch, self.shape.hidden);
         let (bh, g) = (b * h, 4 * h);
         let one = F::one();
         self.gc.fill(F::zero());
@@ -520,11 +498,19 @@ impl<F: Float> Net<F> {
             self.tc.copy_from_slice(&self.cs[t * bh..(t + 1) * bh]);
             fastmath::tanh_in_place(&mut self.tc);
             let c_prev = &self.cs[(t - 1) * bh..t * bh];
-            let z = &mut self.gates[(t - 1) * b * g..t * b * g];
-            for (r, row) in z.chunks_exact_mut(g).enumerate() {
-                let (i, rest) = row.split_at_mut(h);
-                let (f, rest) = rest.split_at_mut(h);
-                let (gg, o) = rest.split_at_mut(h);
+            let z = &self.gates[(t - 1) * b * g..t * b * g];
+            let slot = self.slot(t);
+            for (r, (row, dz)) in z
+                .chunks_exact(g)
+                .zip(self.delta[slot].chunks_exact_mut(g))
+                .enumerate()
+            {
+                let (i, rest) = row.split_at(h);
+                let (f, rest) = rest.split_at(h);
+                let (gg, o) = rest.split_at(h);
+                let (di, rest) = dz.split_at_mut(h);
+                let (df, rest) = rest.split_at_mut(h);
+                let (dg, d_o) = rest.split_at_mut(h);
                 let s = r * h..(r + 1) * h;
                 let gc = &mut self.gc[s.clone()];
                 let (gh, tc, cp) = (&self.gh[s.clone()], &self.tc[s.clone()], &c_prev[s]);
@@ -532,10 +518,10 @@ impl<F: Float> Net<F> {
                     let (iv, fv, gv, ov) = (i[j], f[j], gg[j], o[j]);
                     let (dh, tanh_c) = (gh[j], tc[j]);
                     let dc = gc[j] + dh * ov * (one - tanh_c * tanh_c);
-                    o[j] = dh * tanh_c * (ov * (one - ov));
-                    i[j] = dc * gv * (iv * (one - iv));
-                    gg[j] = dc * iv * (one - gv * gv);
-                    f[j] = dc * cp[j] * (fv * (one - fv));
+                    d_o[j] = dh * tanh_c * (ov * (one - ov));
+                    di[j] = dc * gv * (iv * (one - iv));
+                    dg[j] = dc * iv * (one - gv * gv);
+                    df[j] = dc * cp[j] * (fv * (one - fv));
                     gc[j] = dc * fv;
                 }
             }
@@ -544,38 +530,66 @@ impl<F: Float> Net<F> {
             if !finite && bad.is_none() {
                 bad = Some(t);
             }
-            if t > 1 {
-                let w = &self.params.values[self.shape.recurrent()];
-                gemm_nn(
-                    b,
-                    h,
-                    g,
-                    &self.gates[(t - 1) * b * g..t * b * g],
-                    w,
-                    &mut self.gh,
-                );
+            self.through_step(t);
+        }
+        bad
+    }
+
+    /// Where `δz_t` goes in `delta`: time steps `t0..t0 + chunk` (`t0 = 1 + k·chunk`) share
+    /// it, in order.
+    fn slot(&self, t: usize) -> Range<usize> {
+        let bg = self.batch * self.shape.gates();
+        let k = (t - 1) % self.chunk;
+        k * bg..(k + 1) * bg
+    }
+
+    /// After `δz_t` is in its [`slot`](Self::slot): for `t > 1` sets `gh` to
+    /// `g_(t-1) = δz_t·W`; at the first time step of a chunk, adds the chunk's terms to the
+    /// gradients of `W`, `U` and `b`, as one product over its `chunk·B` rows, which are
+    /// still in cache (the gradients start at 0 with the chunk that holds `T`).
+    fn through_step(&mut self, t: usize) {
+        let (b, h, d, g) = (
+            self.batch,
+            self.shape.hidden,
+            self.shape.inputs,
+            self.shape.gates(),
+        );
+        let bh = b * h;
+        let rw = self.shape.recurrent();
+        if t > 1 {
+            let w = &self.params.values[rw.clone()];
+            let slot = self.slot(t);
+            gemm_nn(b, h, g, &self.delta[slot], w, &mut self.gh);
+        }
+        let t0 = t;
+        if !(t0 - 1).is_multiple_of(self.chunk) {
+            return;
+        }
+        let t1 = (t0 + self.chunk).min(self.length + 1);
+        let rows = (t1 - t0) * b;
+        let delta = &self.delta[..rows * g];
+        let grads = &mut self.params.grads;
+        let (ru, rb) = (self.shape.input(), self.shape.bias());
+        if t1 == self.length + 1 {
+            for r in [rw.clone(), ru.clone(), rb.clone()] {
+                grads[r].fill(F::zero());
             }
         }
-        let rows = self.length * b;
-        let grads = &mut self.params.grads;
-        gemm_tn(
-            g,
-            h,
-            rows,
-            &self.gates,
-            &self.hs[..rows * h],
-            &mut grads[self.shape.recurrent()],
-        );
-        gemm_tn(
-            g,
-            d,
-            rows,
-            &self.gates,
-            &self.x,
-            &mut grads[self.shape.input()],
-        );
-        column_sums(&self.gates, &mut grads[self.shape.bias()]);
-        bad
+        // Σ δz_t·h_(t-1)ᵀ over the chunk (h_0 = 0 adds nothing).
+        let prev = &self.hs[(t0 - 1) * bh..(t1 - 1) * bh];
+        gemm_tn(g, h, rows, delta, prev, &mut self.gw);
+        add(&mut grads[rw], &self.gw);
+        // Σ x_t·δz_tᵀ (`D × G`, so that the long side runs in the vector lanes), added
+        // transposed.
+        let x = &self.x[(t0 - 1) * b * d..(t1 - 1) * b * d];
+        gemm_tn(d, g, rows, x, delta, &mut self.gu);
+        for (j, row) in grads[ru].chunks_exact_mut(d).enumerate() {
+            for (k, v) in row.iter_mut().enumerate() {
+                *v = *v + self.gu[k * g + j];
+            }
+        }
+        column_sums(delta, &mut self.gb);
+        add(&mut grads[rb], &self.gb);
     }
 
     /// Loads the batch `idx`.
@@ -777,9 +791,10 @@ mod tests {
         (s2 && s1 && t1 && t2).then(|| (-l2 + 8.0 * l1 - 8.0 * m1 + m2) / (12.0 * e))
     }
 
-    /// Relative error, with gradients below 1e-3 in size held to an absolute 1e-9.
+    /// A relative error below 1e-6; gradients below 1e-6 in size (a dead ReLU's exact 0) are
+    /// held to an absolute 1e-12.
     fn close(a: f64, n: f64) -> bool {
-        (a - n).abs() <= 1e-6 * a.abs().max(n.abs()).max(1e-3)
+        (a - n).abs() <= 1e-6 * a.abs().max(n.abs()).max(1e-6)
     }
 
     #[test]
@@ -794,6 +809,18 @@ mod tests {
                 assert_eq!(net.backward(), None);
                 let analytic = net.params.grads.clone();
                 assert!(analytic.iter().all(|g| g.is_finite()));
+                // The whole sequence in one chunk of the backward pass (as at these sizes),
+                // or in chunks of 1 and of 2 time steps (the last one partial): the same
+                // gradients, summed in another order.
+                assert_eq!(net.chunk, 5);
+                for chunk in [1, 2] {
+                    net.chunk = chunk;
+                    net.backward();
+                    for (a, c) in analytic.iter().zip(&net.params.grads) {
+                        assert!((a - c).abs() <= 1e-14 * a.abs().max(1.0), "{a} vs {c}");
+                    }
+                }
+                net.chunk = 5;
                 let relu = cell == Cell::Rnn(RecAct::Relu);
                 for (k, &a) in analytic.iter().enumerate() {
                     match numeric(&mut net, k, relu) {
