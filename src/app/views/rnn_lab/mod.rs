@@ -310,7 +310,7 @@ pub static PRESETS: &[PresetSpec] = &[
         slug: "exploding-time",
         label: "Exploding through time",
         tag: "exploding",
-        description: "A tanh RNN whose recurrent matrix starts with its largest singular value at 1.8, trained without clipping at learning rate 0.2: the updates grow W until, at step 27, the loss overflows to inf and training stops.",
+        description: "A tanh RNN whose recurrent matrix starts with its largest singular value at 1.8, trained without clipping at learning rate 0.2: the updates grow W until, at step 31, the loss overflows to inf and training stops.",
         base: BASE,
         values: &[("init", "spectral"), ("rho", "1.8"), ("lr", "0.2")],
     },

@@ -13,7 +13,7 @@ use crate::app::params::Values;
 use crate::app::view::{Readout, Tick, ViewModel};
 use crate::plot::{Plot, Theme};
 use crate::train::rnn::neuron::{self, PathStep, Point, Recurrence};
-use crate::train::rnn::session::RnnSession;
+use crate::train::rnn::session::{Pass, RnnSession};
 use crate::train::rnn::spec::{Cell, SeqTask};
 use crate::train::Clip;
 use std::fmt::Write;
@@ -222,9 +222,17 @@ impl RnnModel {
             let _ = write!(chance, " and {}, {alone_words}", short(alone));
         }
         if let Some(h) = self.session.halt() {
-            let at = match h.time {
-                Some(t) => format!(", at time step {t} of {t_len}"),
-                None => String::new(),
+            let at = match (h.pass, h.time) {
+                (Pass::Forward, Some(t)) => {
+                    format!(", in the forward pass at time step {t} of {t_len}")
+                }
+                (Pass::Backward, Some(t)) => {
+                    format!(", in the backward pass at time step {t} of {t_len}")
+                }
+                (Pass::Loss, _) => ", in the loss".to_string(),
+                (Pass::Gradient, _) => ", in the gradient's norm".to_string(),
+                (Pass::Update, _) => ", in the update of the weights".to_string(),
+                _ => String::new(),
             };
             return Finding {
                 diagnosis: Diagnosis::Exploding,
@@ -364,7 +372,8 @@ impl ViewModel for RnnModel {
         self.settings = Settings::from_values(values);
         self.adjustments = self.settings.adjustments();
         self.restart();
-        self.player.playing = true;
+        // It plays from the untrained network, unless the same change asked for a step.
+        self.player.playing = self.settings.steps == 0;
     }
 
     fn toggled(&self, action: &str) -> Option<(&'static str, bool)> {

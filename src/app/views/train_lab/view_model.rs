@@ -304,7 +304,8 @@ impl ViewModel for TrainModel {
         self.settings = Settings::from_values(values);
         self.adjustments = self.settings.adjustments();
         self.restart();
-        self.player.playing = true;
+        // It plays from the untrained network, unless the same change asked for a step.
+        self.player.playing = self.settings.steps == 0;
     }
 
     fn toggled(&self, action: &str) -> Option<(&'static str, bool)> {
