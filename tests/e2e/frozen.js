@@ -138,6 +138,10 @@ async function frozenRows(browser, base) {
     "training lab, MLP 256 x 200, batch 2048",
     await row(browser, `${base}?view=train&model=mlp&${big}&batch=2048&samples=2048&speed=fast`, { play: true, seconds: 8 }),
   );
+  print(
+    "recurrent lab, T = 1000, hidden 256, batch 2048 (lowered)",
+    await row(browser, `${base}?view=rnn&length=1000&hidden=256&batch=2048&samples=2048&speed=fast`, { play: true, seconds: 6 }),
+  );
   const m = await message(browser, base, "embed=1&view=train&model=mlp&width=64&depth=100&act=relu&samples=256&batch=128&task=circle", 100);
   console.log(`  ${"deep-signal:set with steps=100 (training lab, MLP 64 x 100, ReLU)".padEnd(62)} ${ms(m.longest)}; answered after ${(m.answered / 1000).toFixed(1)} s`);
   const p = await printMany(browser, base, 200, [

@@ -82,7 +82,8 @@ test("bad input is clamped and said, and a run past the memory cap is lowered wi
   expect(errors).toEqual([]);
   await open(page, "view=rnn&hidden=256&length=1000&batch=2048&samples=2048");
   const note = await page.locator('figure[data-panel="loss"] [data-note]').first().textContent();
-  expect(note).toContain("trained with batch 32");
+  expect(note).toContain("lowers the batch to 32");
+  expect(note).toContain("trained with batch 1");
 });
 
 test("axe finds no serious or critical violations in the recurrent lab", async ({ page }) => {

@@ -18,6 +18,21 @@ use crate::train::rnn::spec::{
 };
 use crate::train::Clip;
 
+/// The most multiply-adds one step may take on the page's thread (a step of about 50 ms on
+/// the benchmark's machine): a larger batch is lowered to fit ([`Settings::trained`]).
+pub const PAGE_WORK: f64 = 1e8;
+
+/// The multiply-adds of one forward pass of `s`: `T × batch × hidden × (hidden + inputs)`,
+/// times 4 for the LSTM's four gates (the backward pass costs about twice as much again).
+pub fn work(s: &RnnSpec) -> f64 {
+    let gates = match s.cell {
+        Cell::Rnn(_) => 1.0,
+        Cell::Lstm => 4.0,
+    };
+    let (t, b, h) = (s.length as f64, s.batch as f64, s.hidden as f64);
+    t * b * h * (h + s.task.inputs() as f64) * gates
+}
+
 /// The one neuron's descents on its loss surface.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Descents {
@@ -114,10 +129,23 @@ impl Settings {
         }
     }
 
+    /// What is trained: the spec brought into range by the engine ([`RnnSpec::sanitized`]),
+    /// then the batch lowered so that one step's multiply-adds, `T × batch × hidden ×
+    /// (hidden + inputs)`, four times that for the LSTM's gates, stay within [`PAGE_WORK`]:
+    /// the run trains on the page's thread, and a step must fit in a few frames.
+    pub fn trained(&self) -> RnnSpec {
+        let mut s = self.spec.sanitized();
+        let per_sequence = work(&RnnSpec { batch: 1, ..s });
+        if work(&s) > PAGE_WORK {
+            s.batch = ((PAGE_WORK / per_sequence) as usize).clamp(1, s.batch);
+        }
+        s
+    }
+
     /// Each way what the engine trains differs from what the values ask for, in words: the
     /// batch (and then the hidden size) lowered so that the activations kept for
-    /// back-propagation through time stay within [`MAX_KEPT`] values, and a batch larger
-    /// than the data set.
+    /// back-propagation through time stay within [`MAX_KEPT`] values, a batch larger than
+    /// the data set, and the batch lowered so that a step fits the page's thread.
     pub fn adjustments(&self) -> Vec<String> {
         let (asked, used) = (self.spec, self.spec.sanitized());
         let mut out = Vec::new();
@@ -134,12 +162,22 @@ impl Settings {
         if used.batch != capped.batch || used.hidden != asked.hidden.min(MAX_HIDDEN) {
             let k = asked.cell.kept_per_step();
             out.push(format!(
-                "Back-propagation through time keeps every time step's activations, T × batch × hidden{} values: {} as asked, at most {}; trained with batch {} and hidden size {}.",
+                "Back-propagation through time keeps every time step's activations, T × batch × hidden{} values: {} as asked, at most {}; that lowers the batch to {} (hidden size {}).",
                 if k > 1 { format!(" × {k}") } else { String::new() },
                 capped.kept_values(),
                 MAX_KEPT,
                 used.batch,
                 used.hidden
+            ));
+        }
+        let trained = self.trained();
+        if trained.batch != used.batch {
+            out.push(format!(
+                "One step of this network over {} sequences would take {} multiply-adds, more than the page's thread can do in a few frames ({}); trained with batch {}. Larger batches wait for training in the background.",
+                used.batch,
+                crate::app::numbers::short(work(&used)),
+                crate::app::numbers::short(PAGE_WORK),
+                trained.batch
             ));
         }
         if used.length != asked.length.min(MAX_LENGTH) {
@@ -155,5 +193,51 @@ impl Settings {
     /// the speed or the axes keeps the run.
     pub fn same_run(&self, other: &Settings) -> bool {
         self.spec == other.spec
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::app::params::Values;
+
+    fn settings(pairs: &[(&str, &str)]) -> Settings {
+        let mut v = Values::defaults(super::super::PARAMS);
+        for (k, x) in pairs {
+            v.set_raw(k, x);
+        }
+        Settings::from_values(&v)
+    }
+
+    #[test]
+    fn a_step_on_the_page_stays_within_its_work_and_the_benchmarks_are_untouched() {
+        // The largest setting: memory lowers the batch to 32, the page's work to 1.
+        let s = settings(&[
+            ("hidden", "256"),
+            ("length", "1000"),
+            ("batch", "2048"),
+            ("samples", "2048"),
+        ]);
+        let t = s.trained();
+        assert_eq!(s.spec.sanitized().batch, 32);
+        assert_eq!(t.batch, 1);
+        assert!(work(&t) <= PAGE_WORK);
+        let words = s.adjustments().join(" ");
+        assert!(words.contains("lowers the batch to 32"), "{words}");
+        assert!(words.contains("trained with batch 1"), "{words}");
+        // The benchmark's workloads train as asked.
+        for pairs in [
+            &[("hidden", "128"), ("length", "100"), ("batch", "32")][..],
+            &[
+                ("cell", "lstm"),
+                ("hidden", "64"),
+                ("length", "100"),
+                ("batch", "32"),
+            ][..],
+        ] {
+            let s = settings(pairs);
+            assert_eq!(s.trained(), s.spec.sanitized(), "{pairs:?}");
+            assert!(s.adjustments().is_empty(), "{pairs:?}");
+        }
     }
 }

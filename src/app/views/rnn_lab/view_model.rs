@@ -116,7 +116,7 @@ pub fn model(values: &Values) -> Box<dyn ViewModel> {
     let mut m = RnnModel {
         adjustments: settings.adjustments(),
         surface: Surface::new(&settings),
-        session: RnnSession::new(&settings.spec),
+        session: RnnSession::new(&settings.trained()),
         settings,
         player: Player::default(),
         finding: untrained(),
@@ -139,7 +139,7 @@ fn untrained() -> Finding {
 impl RnnModel {
     /// Starts the run again from step 0 and aims for the settings' step count.
     fn restart(&mut self) {
-        self.session = RnnSession::new(&self.settings.spec);
+        self.session = RnnSession::new(&self.settings.trained());
         self.start();
     }
 
