@@ -18,9 +18,12 @@ pub(crate) trait Float:
     fn ln_1p(self) -> Self;
     /// `√self`, correctly rounded.
     fn sqrt(self) -> Self;
+    /// The smallest positive normal number: below it, numbers are subnormal.
+    const MIN_NORMAL: f64;
 }
 
 impl Float for f32 {
+    const MIN_NORMAL: f64 = f32::MIN_POSITIVE as f64;
     fn exp(self) -> Self {
         libm::expf(self)
     }
@@ -33,6 +36,7 @@ impl Float for f32 {
 }
 
 impl Float for f64 {
+    const MIN_NORMAL: f64 = f64::MIN_POSITIVE;
     fn exp(self) -> Self {
         libm::exp(self)
     }

@@ -546,4 +546,29 @@ mod tests {
             );
         }
     }
+
+    #[test]
+    fn a_gradient_fading_through_time_goes_to_zero_without_subnormal_values() {
+        use crate::sim::NumberFormat;
+        use crate::train::rnn::spec::{RnnInit, RnnSpec};
+        // ρ = 0.1: each step back multiplies the gradient by at most 0.1, so over 80 steps it
+        // would pass through f32's subnormal numbers (below about 1.2e-38).
+        let spec = RnnSpec {
+            init: RnnInit::Spectral { rho: 0.1 },
+            length: 80,
+            format: NumberFormat::F32,
+            ..RnnSpec::default()
+        };
+        let mut s = RnnSession::new(&spec);
+        s.step();
+        let g = s.records().latest_time_grads();
+        assert_eq!(g.len(), 80);
+        assert_eq!(g[0], 0.0, "{g:?}");
+        assert!(
+            g.iter()
+                .all(|&v| v == 0.0 || v >= f64::from(f32::MIN_POSITIVE)),
+            "a subnormal gradient was kept: {g:?}"
+        );
+        assert!(g[79] > 0.0);
+    }
 }
