@@ -20,7 +20,7 @@ use crate::train::Clip;
 
 /// The longest a step may take on the page's thread, as [`step_ms`] predicts it
 /// ([`Settings::trained`] lowers the batch and then the hidden size to fit).
-pub const PAGE_STEP_MS: f64 = 40.0;
+pub const PAGE_STEP_MS: f64 = 25.0;
 
 /// The multiply-adds of one forward pass of `s`: `T × batch × hidden × (hidden + inputs)`,
 /// times 4 for the LSTM's four gates (the backward pass costs about twice as much again).
