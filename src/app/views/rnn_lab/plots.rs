@@ -109,7 +109,11 @@ pub fn through_time<'a>(
         });
     }
     curves.push(Curve {
-        label: format!("at step {step}"),
+        label: if step == 0 {
+            "no step has run yet".into()
+        } else {
+            format!("at step {step}")
+        },
         values: latest,
         color: tint(theme, d),
         role: Role::Live,
