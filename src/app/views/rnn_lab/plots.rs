@@ -57,20 +57,33 @@ pub fn surface<'a>(
     }
 }
 
-/// Curves against the time step `t`, from 1.
-fn time_plot<'a>(
+/// What a plot's x axis runs over.
+enum X {
+    /// The time steps `t`, from 1.
+    Time,
+    /// The recorded training steps, from `first`, `stride` apart.
+    Steps { first: u64, stride: u64 },
+}
+
+/// Curves against `x`.
+fn curves_plot<'a>(
     title: String,
     y_label: &str,
+    x: X,
     scale: Scale,
     curves: Vec<Curve<'a>>,
 ) -> LayerPlot<'a> {
+    let (first, stride, x_name, x_label) = match x {
+        X::Time => (1, 1, "time step", "time step t"),
+        X::Steps { first, stride } => (first as usize, stride.max(1) as usize, "step", "step"),
+    };
     LayerPlot {
         title,
         y_label: y_label.into(),
-        first_layer: 1,
-        x_stride: 1,
-        x_name: "time step",
-        x_label: "time step t",
+        first_layer: first,
+        x_stride: stride,
+        x_name,
+        x_label,
         scale,
         curves,
         previous_range: None,
@@ -119,9 +132,10 @@ pub fn through_time<'a>(
         role: Role::Live,
         shared: None,
     });
-    time_plot(
+    curves_plot(
         "Gradient reaching each time step, ‖∂L/∂h_t‖".into(),
         "‖∂L/∂h_t‖",
+        X::Time,
         scale,
         curves,
     )
@@ -199,15 +213,14 @@ pub fn loss<'a>(
         role: Role::Live,
         shared: None,
     });
-    steps_plot(
+    curves_plot(
         if stride > 1 {
             format!("Loss, every {stride}th step")
         } else {
             "Loss".into()
         },
         "loss",
-        first,
-        stride,
+        X::Steps { first, stride },
         scale,
         curves,
     )
@@ -240,34 +253,11 @@ pub fn sigma<'a>(
         role: Role::Live,
         shared: None,
     });
-    steps_plot(
+    curves_plot(
         "Largest singular value of W over training".into(),
         "λ₁",
-        first,
-        stride,
+        X::Steps { first, stride },
         scale,
         curves,
     )
-}
-
-/// Curves against recorded steps.
-fn steps_plot<'a>(
-    title: String,
-    y_label: &str,
-    first: u64,
-    stride: u64,
-    scale: Scale,
-    curves: Vec<Curve<'a>>,
-) -> LayerPlot<'a> {
-    LayerPlot {
-        title,
-        y_label: y_label.into(),
-        first_layer: first as usize,
-        x_stride: stride.max(1) as usize,
-        x_name: "step",
-        x_label: "step",
-        scale,
-        curves,
-        previous_range: None,
-    }
 }
