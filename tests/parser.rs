@@ -572,6 +572,22 @@ fn check_snapshot(values: &Values) {
         }
         return;
     }
+    if values.spec("neuron").is_some() {
+        // The recurrent lab: what it would train is within the engine's ranges, its memory
+        // cap and the page's time for a step.
+        use deep_signal::app::views::rnn_lab::settings::{step_ms, Settings, PAGE_STEP_MS};
+        use deep_signal::train::rnn::spec::MAX_KEPT;
+        let s = Settings::from_values(values);
+        let t = s.trained();
+        assert!(t.kept_values() <= MAX_KEPT, "{t:?}");
+        assert!(
+            step_ms(&t) <= PAGE_STEP_MS || t.batch == 1 && t.hidden == 1,
+            "{t:?}"
+        );
+        assert!(t.lr == 0.0 || (1e-5..=10.0).contains(&t.lr), "{t:?}");
+        assert!(t.batch >= 1 && t.batch <= t.samples, "{t:?}");
+        return;
+    }
     if values.spec("w0").is_some() {
         // The training lab: what it would train is within the engine's ranges.
         let s = deep_signal::app::views::train_lab::settings::Settings::from_values(values);
