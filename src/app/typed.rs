@@ -65,6 +65,20 @@ macro_rules! choices {
     };
 }
 
+/// A parameter's help text, in a build with `feature` (the view that shows it); `""` in a
+/// module built without it, which only carries the view's parameters in its links and
+/// never draws their controls.
+#[macro_export]
+macro_rules! help {
+    ($feature:literal, $text:literal) => {
+        if cfg!(feature = $feature) {
+            $text
+        } else {
+            ""
+        }
+    };
+}
+
 /// A parameter of a view, and the type its value is read as.
 pub struct Param<T> {
     /// What the controls, the URL and the README know of it.

@@ -68,7 +68,8 @@ impl PlotCanvas {
 
     /// Where the pointer at `(client_x, client_y)` is in the plotting area of the last drawn
     /// plot, as fractions of its width from the left and of its height from the bottom, if
-    /// it is over it.
+    /// it is over it (for a surface, read in two dimensions).
+    #[cfg(feature = "surface-plot")]
     pub fn fraction_at(&self, client_x: f64, client_y: f64) -> Option<(f64, f64)> {
         let rect = self.canvas.get_bounding_client_rect();
         if rect.width() <= 0.0 || rect.height() <= 0.0 {

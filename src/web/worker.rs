@@ -14,7 +14,6 @@
 //! trains.
 
 use crate::app::lab::player::adapt_chunk;
-use crate::train::probe::probe;
 use crate::train::wire::{decode_spec, Outbox};
 use crate::train::{Session, TrainSpec};
 use js_sys::{Array, Float64Array, Object, Reflect};
@@ -116,6 +115,9 @@ impl Engine {
             return;
         };
         let generation = field(data, "generation").as_f64().unwrap_or(0.0) as u32;
+        // Only the remedies lab measures at initialisation: a module without it ignores such
+        // a message (its page never sends one).
+        #[cfg(feature = "remedies-lab")]
         if let Some(spec) = field(data, "probe").dyn_ref::<Float64Array>() {
             if let Some(spec) = decode_spec(&spec.to_vec()) {
                 let seeds = field(data, "seeds").as_f64().unwrap_or(1.0) as usize;
@@ -176,14 +178,8 @@ impl Engine {
     /// run with news sends it.
     fn slice(&self) {
         self.scheduled.set(false);
-        let waiting = {
-            let mut measures = self.measures.borrow_mut();
-            (!measures.is_empty()).then(|| measures.remove(0))
-        };
-        if let Some((key, generation, spec, seeds)) = waiting {
-            let measured = probe(&spec, seeds).to_wire();
-            let _ = self.post(key, generation, "probe", &measured, None);
-        }
+        #[cfg(feature = "remedies-lab")]
+        self.measure_one();
         let mut runs = self.runs.borrow_mut();
         let going = runs.iter().filter(|(_, r)| r.going()).count();
         let share = SLICE_MS / going.max(1) as f64;
@@ -215,6 +211,19 @@ impl Engine {
         drop(runs);
         if more {
             self.schedule();
+        }
+    }
+
+    /// Makes the first measurement asked for, if any, and sends it.
+    #[cfg(feature = "remedies-lab")]
+    fn measure_one(&self) {
+        let waiting = {
+            let mut measures = self.measures.borrow_mut();
+            (!measures.is_empty()).then(|| measures.remove(0))
+        };
+        if let Some((key, generation, spec, seeds)) = waiting {
+            let measured = crate::train::probe::probe(&spec, seeds).to_wire();
+            let _ = self.post(key, generation, "probe", &measured, None);
         }
     }
 

@@ -96,7 +96,10 @@ crate::choices! {
 pub const TASK: Param<Task> = Param::choice(
     "task",
     "Task",
-    "What the network learns (the chain learns the line or the sine).",
+    crate::help!(
+        "lab",
+        "What the network learns (the chain learns the line or the sine)."
+    ),
     "line",
 );
 
@@ -104,7 +107,7 @@ pub const TASK: Param<Task> = Param::choice(
 pub const SAMPLES: Param<usize> = Param::new(
     "samples",
     "Samples",
-    "How many examples the data set has.",
+    crate::help!("lab", "How many examples the data set has."),
     number(2.0, MAX_SAMPLES as f64, 32.0, (2.0, 512.0), 1.0, true),
 );
 
@@ -112,7 +115,7 @@ pub const SAMPLES: Param<usize> = Param::new(
 pub const NOISE: Param<f64> = Param::new(
     "noise",
     "Target noise",
-    "Noise on the targets: the standard deviation added to numbers, or the chance of flipping a class.",
+    crate::help!("lab", "Noise on the targets: the standard deviation added to numbers, or the chance of flipping a class."),
     number(0.0, 10.0, 0.0, (0.0, 0.5), 0.01, false),
 );
 
@@ -120,7 +123,10 @@ pub const NOISE: Param<f64> = Param::new(
 pub const BATCH: Param<usize> = Param::new(
     "batch",
     "Batch size",
-    "Examples per step; 0 uses the whole data set every step.",
+    crate::help!(
+        "lab",
+        "Examples per step; 0 uses the whole data set every step."
+    ),
     number(0.0, MAX_SAMPLES as f64, 0.0, (0.0, 128.0), 1.0, true),
 );
 
@@ -128,7 +134,10 @@ pub const BATCH: Param<usize> = Param::new(
 pub const LR: Param<f64> = Param::new(
     "lr",
     "Learning rate",
-    "The SGD step size; the slider's leftmost stop is exactly 0.",
+    crate::help!(
+        "lab",
+        "The SGD step size; the slider's leftmost stop is exactly 0."
+    ),
     ParamKind::Number(NumberSpec {
         min: 0.0,
         max: MAX_LR,
@@ -145,7 +154,7 @@ pub const LR: Param<f64> = Param::new(
 pub const MOMENTUM: Param<f64> = Param::new(
     "momentum",
     "Momentum",
-    "SGD momentum as in PyTorch (0: plain SGD).",
+    crate::help!("lab", "SGD momentum as in PyTorch (0: plain SGD)."),
     number(0.0, 0.999, 0.0, (0.0, 0.99), 0.01, false),
 );
 
@@ -153,7 +162,10 @@ pub const MOMENTUM: Param<f64> = Param::new(
 pub const CLIP: Param<ClipMode> = Param::choice(
     "clip",
     "Gradient clipping",
-    "Off, by the global norm (PyTorch's clip_grad_norm_) or by value (clip_grad_value_).",
+    crate::help!(
+        "lab",
+        "Off, by the global norm (PyTorch's clip_grad_norm_) or by value (clip_grad_value_)."
+    ),
     "off",
 );
 
@@ -161,7 +173,10 @@ pub const CLIP: Param<ClipMode> = Param::choice(
 pub const CLIP_MAX: Param<f64> = Param::new(
     "clip_max",
     "Clip threshold",
-    "The largest gradient norm (or element) clipping lets through.",
+    crate::help!(
+        "lab",
+        "The largest gradient norm (or element) clipping lets through."
+    ),
     ParamKind::Number(NumberSpec {
         min: 1e-6,
         max: 1e6,
@@ -178,7 +193,7 @@ pub const CLIP_MAX: Param<f64> = Param::new(
 pub const SEED: Param<u64> = Param::new(
     "seed",
     "Seed",
-    "The seed of every random number the run draws.",
+    crate::help!("lab", "The seed of every random number the run draws."),
     number(0.0, 4_294_967_295.0, 1.0, (0.0, 100.0), 1.0, true),
 );
 
@@ -186,7 +201,10 @@ pub const SEED: Param<u64> = Param::new(
 pub const STEPS: Param<u64> = Param::new(
     "steps",
     "Steps",
-    "Train this many steps on load, then pause; the URL keeps the step shown.",
+    crate::help!(
+        "lab",
+        "Train this many steps on load, then pause; the URL keeps the step shown."
+    ),
     number(0.0, MAX_STEPS, 0.0, (0.0, 2000.0), 1.0, true),
 );
 
@@ -194,7 +212,10 @@ pub const STEPS: Param<u64> = Param::new(
 pub const SPEED: Param<Speed> = Param::choice(
     "speed",
     "Speed",
-    "Steps per frame while playing: one, ten, or as many as fit in half a frame.",
+    crate::help!(
+        "lab",
+        "Steps per frame while playing: one, ten, or as many as fit in half a frame."
+    ),
     "medium",
 );
 

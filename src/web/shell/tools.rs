@@ -59,6 +59,8 @@ impl Shell {
     }
 
     /// Hands a click on a plot to the view (the surface's sets where its descents start).
+    /// Only builds with a surface to click have it.
+    #[cfg(feature = "surface-plot")]
     fn pick(&self, panel: usize, e: &web_sys::MouseEvent) {
         let at = self.figures[panel]
             .canvas
@@ -79,11 +81,15 @@ impl Shell {
     fn hover(&self, panel: usize, e: &PointerEvent) {
         let figure = &self.figures[panel];
         let model = self.model.borrow();
-        let (cx, cy) = (e.client_x() as f64, e.client_y() as f64);
-        let text = match figure.canvas.fraction_at(cx, cy) {
-            Some(at) => model.hover_at(panel, at),
-            None => None,
-        };
+        let cx = e.client_x() as f64;
+        // A surface reads its points in two dimensions; every other plot by its x axis.
+        #[cfg(feature = "surface-plot")]
+        let text = figure
+            .canvas
+            .fraction_at(cx, e.client_y() as f64)
+            .and_then(|at| model.hover_at(panel, at));
+        #[cfg(not(feature = "surface-plot"))]
+        let text: Option<String> = None;
         let text = match text {
             Some(t) => t,
             None => {
@@ -313,7 +319,9 @@ pub(super) fn bind_tools(app: &Rc<Shell>) -> Result<(), JsValue> {
             .on(&figure.canvas.canvas, "pointerleave", move |_: Event| {
                 tip.set_hidden(true);
             });
+        #[cfg(feature = "surface-plot")]
         let a = app.clone();
+        #[cfg(feature = "surface-plot")]
         app.listeners
             .on(&figure.canvas.canvas, "click", move |e: Event| {
                 if let Some(e) = e.dyn_ref::<web_sys::MouseEvent>() {

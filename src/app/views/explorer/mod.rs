@@ -28,7 +28,7 @@ pub use view_model::model;
 pub const DEPTH: Param<usize> = Param::new(
     "depth",
     "Depth n",
-    "How many layers the signal passes through.",
+    crate::help!("explorer", "How many layers the signal passes through."),
     ParamKind::Number(NumberSpec {
         min: 1.0,
         max: MAX_DEPTH as f64,
@@ -45,7 +45,10 @@ pub const DEPTH: Param<usize> = Param::new(
 pub const W: Param<f64> = Param::new(
     "w",
     "Weight w",
-    "The weight every layer multiplies by. The slider stops at exactly 1.",
+    crate::help!(
+        "explorer",
+        "The weight every layer multiplies by. The slider stops at exactly 1."
+    ),
     weight(0.8),
 );
 
@@ -53,7 +56,7 @@ pub const W: Param<f64> = Param::new(
 pub const B: Param<f64> = Param::new(
     "b",
     "Bias b",
-    "The bias every layer adds.",
+    crate::help!("explorer", "The bias every layer adds."),
     ParamKind::Number(NumberSpec {
         min: -100.0,
         max: 100.0,
@@ -70,7 +73,7 @@ pub const B: Param<f64> = Param::new(
 pub const X: Param<f64> = Param::new(
     "x",
     "Input x",
-    "The input to the first layer.",
+    crate::help!("explorer", "The input to the first layer."),
     ParamKind::Number(NumberSpec {
         min: -1000.0,
         max: 1000.0,
@@ -97,7 +100,10 @@ crate::choices! {
 pub const GRAD: Param<GradKind> = Param::choice(
     "grad",
     "Gradient plot",
-    "Plot the gradient with respect to each layer's activation or to its weight.",
+    crate::help!(
+        "explorer",
+        "Plot the gradient with respect to each layer's activation or to its weight."
+    ),
     "activation",
 );
 

@@ -107,7 +107,10 @@ crate::choices! {
 pub const DEPTH: Param<usize> = Param::new(
     "depth",
     "Depth",
-    "Hidden layers of every configuration that does not set its own.",
+    crate::help!(
+        "remedies-lab",
+        "Hidden layers of every configuration that does not set its own."
+    ),
     number(
         1.0,
         MAX_MLP_DEPTH as f64,
@@ -122,7 +125,10 @@ pub const DEPTH: Param<usize> = Param::new(
 pub const WIDTH: Param<usize> = Param::new(
     "width",
     "Width",
-    "Units per hidden layer of every configuration that does not set its own.",
+    crate::help!(
+        "remedies-lab",
+        "Units per hidden layer of every configuration that does not set its own."
+    ),
     number(
         1.0,
         MAX_MLP_WIDTH as f64,
@@ -137,7 +143,10 @@ pub const WIDTH: Param<usize> = Param::new(
 pub const ALPHA: Param<f64> = Param::new(
     "alpha",
     "Residual α",
-    "The residual factor of every configuration written with res:slider.",
+    crate::help!(
+        "remedies-lab",
+        "The residual factor of every configuration written with res:slider."
+    ),
     number(0.0, MAX_ALPHA, 1.0, (0.0, 2.0), 0.01, false),
 );
 
@@ -145,7 +154,10 @@ pub const ALPHA: Param<f64> = Param::new(
 pub const FORMAT: Param<Precision> = Param::choice(
     "dtype",
     "Number format",
-    "The format every configuration computes in.",
+    crate::help!(
+        "remedies-lab",
+        "The format every configuration computes in."
+    ),
     "f32",
 );
 
@@ -153,7 +165,10 @@ pub const FORMAT: Param<Precision> = Param::choice(
 pub const SEEDS: Param<usize> = Param::new(
     "seeds",
     "Seeds at init",
-    "How many draws of the weights the statistics at initialisation average over.",
+    crate::help!(
+        "remedies-lab",
+        "How many draws of the weights the statistics at initialisation average over."
+    ),
     number(
         1.0,
         MAX_SEEDS as f64,
@@ -168,7 +183,10 @@ pub const SEEDS: Param<usize> = Param::new(
 pub const SHOW: Param<Letter> = Param::choice(
     "show",
     "Histograms of",
-    "The configuration whose per-layer histograms are shown.",
+    crate::help!(
+        "remedies-lab",
+        "The configuration whose per-layer histograms are shown."
+    ),
     "a",
 );
 
@@ -176,7 +194,10 @@ pub const SHOW: Param<Letter> = Param::choice(
 pub const HIST: Param<Hist> = Param::choice(
     "hist",
     "Histogram of",
-    "Each layer's outputs, or the gradient reaching it (|dL/dz|, log scale).",
+    crate::help!(
+        "remedies-lab",
+        "Each layer's outputs, or the gradient reaching it (|dL/dz|, log scale)."
+    ),
     "outputs",
 );
 

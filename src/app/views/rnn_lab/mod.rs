@@ -33,7 +33,7 @@ crate::choices! {
         /// The temporal order problem: the order of two relevant symbols.
         Order = ("order", "temporal order"),
         /// Remember the first input's sign.
-        First = ("first", "remember the first input"),
+        First = ("first", "the first input's sign"),
     }
 }
 
@@ -67,11 +67,11 @@ crate::choices! {
         /// PyTorch's default for `nn.RNN` and `nn.LSTM`, `U(±1/√hidden)`.
         Default = ("default", "PyTorch default"),
         /// Normal, scaled so that the largest singular value of `W` is `ρ`.
-        Spectral = ("spectral", "normal, largest singular value ρ"),
+        Spectral = ("spectral", "normal, scaled to ρ"),
         /// Orthogonal times a gain.
-        Orthogonal = ("orthogonal", "orthogonal, times a gain"),
+        Orthogonal = ("orthogonal", "orthogonal × gain"),
         /// The identity times a gain (Le, Jaitly and Hinton 2015).
-        Identity = ("identity", "identity, times a gain"),
+        Identity = ("identity", "identity × gain"),
     }
 }
 
@@ -99,7 +99,7 @@ crate::choices! {
 pub const NEURON: Param<Neuron> = Param::choice(
     "neuron",
     "One neuron",
-    "The recurrence of the network of one neuron, over T = 50 steps from x_0 = 0.5, with the error (σ(x_50) − 0.7)².",
+    crate::help!("rnn-lab", "The recurrence of the network of one neuron, over T = 50 steps from x_0 = 0.5, with the error (σ(x_50) − 0.7)²."),
     "sigmoid",
 );
 
@@ -107,7 +107,10 @@ pub const NEURON: Param<Neuron> = Param::choice(
 pub const W: Param<f64> = Param::new(
     "w",
     "Start w",
-    "The one neuron's weight where both descents start (a click on the surface sets it).",
+    crate::help!(
+        "rnn-lab",
+        "The one neuron's weight where both descents start (a click on the surface sets it)."
+    ),
     number(-20.0, 20.0, 4.4, (-4.0, 16.0), 0.01, false),
 );
 
@@ -115,7 +118,10 @@ pub const W: Param<f64> = Param::new(
 pub const B: Param<f64> = Param::new(
     "b",
     "Start b",
-    "The one neuron's bias where both descents start (a click on the surface sets it).",
+    crate::help!(
+        "rnn-lab",
+        "The one neuron's bias where both descents start (a click on the surface sets it)."
+    ),
     number(-20.0, 20.0, -2.5, (-12.0, 4.0), 0.01, false),
 );
 
@@ -123,7 +129,10 @@ pub const B: Param<f64> = Param::new(
 pub const PATH_LR: Param<f64> = Param::new(
     "path_lr",
     "Descent learning rate",
-    "The learning rate of both descents on the surface.",
+    crate::help!(
+        "rnn-lab",
+        "The learning rate of both descents on the surface."
+    ),
     number(0.0, 100.0, 1.0, (0.0, 10.0), 0.01, false),
 );
 
@@ -131,7 +140,7 @@ pub const PATH_LR: Param<f64> = Param::new(
 pub const PATH_CLIP: Param<f64> = Param::new(
     "path_clip",
     "Descent clipping threshold",
-    "The clipped descent rescales its gradient to this norm whenever it is larger (Pascanu et al.'s Algorithm 1).",
+    crate::help!("rnn-lab", "The clipped descent rescales its gradient to this norm whenever it is larger (Pascanu et al.'s Algorithm 1)."),
     number(0.001, 100.0, 1.0, (0.01, 5.0), 0.01, false),
 );
 
@@ -139,7 +148,7 @@ pub const PATH_CLIP: Param<f64> = Param::new(
 pub const PATH_STEPS: Param<usize> = Param::new(
     "path_steps",
     "Descent steps",
-    "How many updates each descent makes.",
+    crate::help!("rnn-lab", "How many updates each descent makes."),
     number(1.0, 500.0, 20.0, (1.0, 100.0), 1.0, true),
 );
 
@@ -147,7 +156,7 @@ pub const PATH_STEPS: Param<usize> = Param::new(
 pub const TASK: Param<Task> = Param::choice(
     "task",
     "Task",
-    "The adding problem (regression), the temporal order problem (four classes) or remembering the first input's sign (two classes).",
+    crate::help!("rnn-lab", "The adding problem (regression), the temporal order problem (four classes) or remembering the first input's sign (two classes)."),
     "adding",
 );
 
@@ -155,7 +164,10 @@ pub const TASK: Param<Task> = Param::choice(
 pub const CELL: Param<CellKind> = Param::choice(
     "cell",
     "Cell",
-    "A plain recurrent network or an LSTM, with its gates and cell state.",
+    crate::help!(
+        "rnn-lab",
+        "A plain recurrent network or an LSTM, with its gates and cell state."
+    ),
     "rnn",
 );
 
@@ -163,7 +175,10 @@ pub const CELL: Param<CellKind> = Param::choice(
 pub const ACT: Param<Act> = Param::choice(
     "act",
     "Activation f",
-    "The plain RNN's activation in h_t = f(W·h_(t−1) + U·x_t + b).",
+    crate::help!(
+        "rnn-lab",
+        "The plain RNN's activation in h_t = f(W·h_(t−1) + U·x_t + b)."
+    ),
     "tanh",
 );
 
@@ -171,7 +186,7 @@ pub const ACT: Param<Act> = Param::choice(
 pub const HIDDEN: Param<usize> = Param::new(
     "hidden",
     "Hidden size",
-    "Units in the hidden state h_t.",
+    crate::help!("rnn-lab", "Units in the hidden state h_t."),
     number(1.0, 256.0, 32.0, (1.0, 128.0), 1.0, true),
 );
 
@@ -179,7 +194,10 @@ pub const HIDDEN: Param<usize> = Param::new(
 pub const LENGTH: Param<usize> = Param::new(
     "length",
     "Sequence length T",
-    "Time steps per sequence: the depth through which the gradient flows back.",
+    crate::help!(
+        "rnn-lab",
+        "Time steps per sequence: the depth through which the gradient flows back."
+    ),
     number(1.0, 1000.0, 50.0, (1.0, 200.0), 1.0, true),
 );
 
@@ -187,7 +205,10 @@ pub const LENGTH: Param<usize> = Param::new(
 pub const INIT: Param<Start> = Param::choice(
     "init",
     "Initialisation",
-    "How the recurrent matrix W starts; U and the biases always start as in PyTorch.",
+    crate::help!(
+        "rnn-lab",
+        "How the recurrent matrix W starts; U and the biases always start as in PyTorch."
+    ),
     "default",
 );
 
@@ -195,7 +216,7 @@ pub const INIT: Param<Start> = Param::choice(
 pub const RHO: Param<f64> = Param::new(
     "rho",
     "ρ, W's largest singular value",
-    "With init=spectral, W is scaled so that its largest singular value is ρ. The slider stops at exactly 1.",
+    crate::help!("rnn-lab", "With init=spectral, W is scaled so that its largest singular value is ρ. The slider stops at exactly 1."),
     ParamKind::Number(NumberSpec {
         min: 0.0,
         max: 2.0,
@@ -212,7 +233,10 @@ pub const RHO: Param<f64> = Param::new(
 pub const GAIN: Param<f64> = Param::new(
     "gain",
     "Gain",
-    "With init=orthogonal or identity, W is that matrix times the gain.",
+    crate::help!(
+        "rnn-lab",
+        "With init=orthogonal or identity, W is that matrix times the gain."
+    ),
     number(0.0, 2.0, 1.0, (0.0, 2.0), 0.01, false),
 );
 
@@ -220,7 +244,7 @@ pub const GAIN: Param<f64> = Param::new(
 pub const FORGET: Param<f64> = Param::new(
     "forget",
     "Forget-gate bias",
-    "The LSTM's forget-gate bias at the start: 1 keeps the cell state at first (Gers et al. 2000); PyTorch starts it as every bias, near 0.",
+    crate::help!("rnn-lab", "The LSTM's forget-gate bias at the start: 1 keeps the cell state at first (Gers et al. 2000); PyTorch starts it as every bias, near 0."),
     number(-5.0, 5.0, 1.0, (-3.0, 3.0), 0.01, false),
 );
 
@@ -228,7 +252,7 @@ pub const FORGET: Param<f64> = Param::new(
 pub const FORMAT: Param<Precision> = Param::choice(
     "dtype",
     "Number format",
-    "The format the network computes in.",
+    crate::help!("rnn-lab", "The format the network computes in."),
     "f32",
 );
 
@@ -236,7 +260,10 @@ pub const FORMAT: Param<Precision> = Param::choice(
 pub const SAMPLES: Param<usize> = Param::new(
     "samples",
     "Sequences",
-    "How many sequences the data set has, generated from the seed.",
+    crate::help!(
+        "rnn-lab",
+        "How many sequences the data set has, generated from the seed."
+    ),
     number(1.0, 2048.0, 512.0, (1.0, 2048.0), 1.0, true),
 );
 
@@ -244,7 +271,10 @@ pub const SAMPLES: Param<usize> = Param::new(
 pub const BATCH: Param<usize> = Param::new(
     "batch",
     "Batch size",
-    "Sequences per step; 0 uses the whole data set every step.",
+    crate::help!(
+        "rnn-lab",
+        "Sequences per step; 0 uses the whole data set every step."
+    ),
     number(0.0, 2048.0, 32.0, (0.0, 256.0), 1.0, true),
 );
 
@@ -252,7 +282,7 @@ pub const BATCH: Param<usize> = Param::new(
 pub const BASELINE: Param<Toggle> = Param::choice(
     "baseline",
     "LR = 0 baseline",
-    "Also evaluate a copy with learning rate 0 on the same batches, to see how much the loss moves by itself.",
+    crate::help!("rnn-lab", "Also evaluate a copy with learning rate 0 on the same batches, to see how much the loss moves by itself."),
     "on",
 );
 

@@ -72,7 +72,10 @@ crate::choices! {
 pub const MODEL: Param<Model> = Param::choice(
     "model",
     "Model",
-    "The lecture's chain of scalar layers, or a fully connected network (MLP).",
+    crate::help!(
+        "train-lab",
+        "The lecture's chain of scalar layers, or a fully connected network (MLP)."
+    ),
     "chain",
 );
 
@@ -80,7 +83,10 @@ pub const MODEL: Param<Model> = Param::choice(
 pub const DEPTH: Param<usize> = Param::new(
     "depth",
     "Depth",
-    "Layers of the chain (up to 1000), or hidden layers of the MLP (up to 200).",
+    crate::help!(
+        "train-lab",
+        "Layers of the chain (up to 1000), or hidden layers of the MLP (up to 200)."
+    ),
     number(1.0, MAX_CHAIN_DEPTH as f64, 50.0, (1.0, 200.0), 1.0, true),
 );
 
@@ -88,7 +94,7 @@ pub const DEPTH: Param<usize> = Param::new(
 pub const WIDTH: Param<usize> = Param::new(
     "width",
     "Width",
-    "Units in each hidden layer of the MLP.",
+    crate::help!("train-lab", "Units in each hidden layer of the MLP."),
     number(1.0, MAX_MLP_WIDTH as f64, 32.0, (1.0, 128.0), 1.0, true),
 );
 
@@ -96,7 +102,10 @@ pub const WIDTH: Param<usize> = Param::new(
 pub const ACT: Param<Act> = Param::choice(
     "act",
     "Activation",
-    "The MLP's activation after every hidden layer.",
+    crate::help!(
+        "train-lab",
+        "The MLP's activation after every hidden layer."
+    ),
     "tanh",
 );
 
@@ -104,7 +113,10 @@ pub const ACT: Param<Act> = Param::choice(
 pub const INIT: Param<Start> = Param::choice(
     "init",
     "Initialisation",
-    "How the MLP's weights start, with PyTorch's formulas and gains.",
+    crate::help!(
+        "train-lab",
+        "How the MLP's weights start, with PyTorch's formulas and gains."
+    ),
     "default",
 );
 
@@ -112,7 +124,10 @@ pub const INIT: Param<Start> = Param::choice(
 pub const SIGMA: Param<f64> = Param::new(
     "sigma",
     "σ of the normal init",
-    "With init=normal, weights are drawn with standard deviation σ/√fan_in.",
+    crate::help!(
+        "train-lab",
+        "With init=normal, weights are drawn with standard deviation σ/√fan_in."
+    ),
     number(0.0, 10.0, 1.0, (0.0, 3.0), 0.01, false),
 );
 
@@ -120,7 +135,10 @@ pub const SIGMA: Param<f64> = Param::new(
 pub const GAIN: Param<f64> = Param::new(
     "gain",
     "Orthogonal gain",
-    "With init=orthogonal, the factor every orthogonal weight matrix is scaled by.",
+    crate::help!(
+        "train-lab",
+        "With init=orthogonal, the factor every orthogonal weight matrix is scaled by."
+    ),
     number(0.0, 10.0, 1.0, (0.0, 3.0), 0.01, false),
 );
 
@@ -128,7 +146,10 @@ pub const GAIN: Param<f64> = Param::new(
 pub const W0: Param<f64> = Param::new(
     "w0",
     "Initial weight w0",
-    "Every weight of the chain starts here. The slider stops at exactly 1.",
+    crate::help!(
+        "train-lab",
+        "Every weight of the chain starts here. The slider stops at exactly 1."
+    ),
     weight(1.0),
 );
 
@@ -136,7 +157,7 @@ pub const W0: Param<f64> = Param::new(
 pub const B0: Param<f64> = Param::new(
     "b0",
     "Initial bias b0",
-    "Every bias of the chain starts here.",
+    crate::help!("train-lab", "Every bias of the chain starts here."),
     number(-100.0, 100.0, 0.0, (-2.0, 2.0), 0.01, false),
 );
 
@@ -144,7 +165,7 @@ pub const B0: Param<f64> = Param::new(
 pub const INIT_NOISE: Param<f64> = Param::new(
     "init_noise",
     "Init noise",
-    "The standard deviation of seeded normal noise added to every starting weight and bias of the chain.",
+    crate::help!("train-lab", "The standard deviation of seeded normal noise added to every starting weight and bias of the chain."),
     number(0.0, 10.0, 0.0, (0.0, 0.5), 0.001, false),
 );
 
@@ -152,7 +173,7 @@ pub const INIT_NOISE: Param<f64> = Param::new(
 pub const BASELINE: Param<Toggle> = Param::choice(
     "baseline",
     "LR = 0 baseline",
-    "Also train a copy with learning rate 0 on the same batches, to see how much the loss moves by itself.",
+    crate::help!("train-lab", "Also train a copy with learning rate 0 on the same batches, to see how much the loss moves by itself."),
     "on",
 );
 
@@ -167,7 +188,7 @@ const READ_KEPT: fn(&str) -> (String, Option<String>) = |raw| (raw.trim().to_str
 pub const KEEP: Param<String> = Param::new(
     "keep",
     "Kept run",
-    "The settings of a run kept to compare with (Keep this run), as key:value pairs and its step, for example lr:1,steps:20; empty for none.",
+    crate::help!("train-lab", "The settings of a run kept to compare with (Keep this run), as key:value pairs and its step, for example lr:1,steps:20; empty for none."),
     ParamKind::Text(TextSpec {
         default: "",
         read: READ_KEPT,
