@@ -303,6 +303,34 @@ fn the_recurrent_labs_words_agree_with_its_numbers() {
         e.w.hypot(e.b) > 50.0 && c.loss < 0.01 && e.loss > 0.05,
         "{note}"
     );
+    // The surface's spoken summary and data table give the same descents.
+    let plot = m.plot(0, &Theme::light());
+    let spoken = deep_signal::app::view::summary(&plot);
+    let from = |p: &[neuron::PathStep]| {
+        let (a, z) = (p[0], p[p.len() - 1]);
+        format!(
+            "{} steps from ({}, {}) to ({}, {})",
+            p.len() - 1,
+            short(a.w),
+            short(a.b),
+            short(z.w),
+            short(z.b)
+        )
+    };
+    assert!(
+        spoken.contains(&format!("plain SGD: {}", from(&plain))),
+        "{spoken}"
+    );
+    assert!(spoken.contains(&from(&clipped)), "{spoken}");
+    let table = deep_signal::app::markup::data_table(&plot);
+    let rows = |label: &str| {
+        table
+            .matches(&format!(r#"<th scope="row">{label}</th>"#))
+            .count()
+    };
+    assert_eq!(rows("plain SGD"), plain.len());
+    let last = format!("<td>{}</td><td>{}</td></tr>", short(e.w), short(e.b));
+    assert!(table.contains(&last), "{table}");
     // Each preset: its badge, its note's opening and its readouts agree.
     for (preset, steps, expect) in [
         ("vanishing-time", 100, "vanishing"),
