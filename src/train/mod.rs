@@ -15,7 +15,8 @@
 //!
 //! Modules: [`spec`] (what to train), [`task`] (the data sets, exactly defined), [`records`]
 //! (what is recorded), [`session`] (the run), [`wire`] (a run's spec and state as `f64`
-//! buffers, for a run in a Web Worker mirrored by the page), [`rnn`] (the recurrent lab's
+//! buffers, for a run in a Web Worker mirrored by the page), [`remote`] (what any run needs to
+//! train in a worker), [`rnn`] (the recurrent lab's
 //! engine: the single-neuron recurrent network and its loss surface, and recurrent networks
 //! and LSTMs trained on sequence tasks); inside, the chain, the
 //! MLP, their init, the optimiser and the one matrix product.
@@ -34,6 +35,7 @@ mod norm;
 mod optim;
 pub mod probe;
 pub mod records;
+pub mod remote;
 mod rng;
 pub mod rnn;
 pub mod session;
