@@ -42,7 +42,7 @@ use crate::sim::format::NumberFormat;
 
 /// The largest step, count or layer an update carries: every integer up to it is exact in
 /// `f64`.
-const MAX_EXACT: u64 = 1 << 53;
+pub(super) const MAX_EXACT: u64 = 1 << 53;
 
 /// The numbers of a [`LayerProfile`] on the wire.
 const PROFILE_FIELDS: usize = 8;
@@ -118,11 +118,7 @@ pub fn encode_spec(spec: &TrainSpec) -> Vec<f64> {
     out.push(spec.noise);
     push_halves(&mut out, spec.batch as u64);
     out.extend([spec.lr, spec.momentum]);
-    match spec.clip {
-        Clip::Off => out.push(0.0),
-        Clip::Norm(m) => out.extend([1.0, m]),
-        Clip::Value(v) => out.extend([2.0, v]),
-    }
+    push_clip(&mut out, spec.clip);
     push_halves(&mut out, spec.seed);
     out.push(f64::from(u8::from(spec.baseline)));
     out
@@ -207,11 +203,7 @@ pub fn decode_spec(data: &[f64]) -> Option<TrainSpec> {
         batch: r.usize_halves()?,
         lr: r.f64()?,
         momentum: r.f64()?,
-        clip: match r.code(3)? {
-            0 => Clip::Off,
-            1 => Clip::Norm(r.f64()?),
-            _ => Clip::Value(r.f64()?),
-        },
+        clip: r.clip()?,
         seed: r.u64_halves()?,
         baseline: r.flag()?,
     };
@@ -551,22 +543,31 @@ struct Parsed<'a> {
 }
 
 /// A step as an exact `f64` (every step a run reaches is far below 2^53).
-fn step(s: u64) -> f64 {
+pub(super) fn step(s: u64) -> f64 {
     debug_assert!(s <= MAX_EXACT, "step {s} is not exact in f64");
     s as f64
 }
 
 /// A count or layer as an exact `f64`.
-fn count(n: usize) -> f64 {
+pub(super) fn count(n: usize) -> f64 {
     step(n as u64)
 }
 
 /// `v` as two exact `u32` halves, the high one first.
-fn push_halves(out: &mut Vec<f64>, v: u64) {
+pub(super) fn push_halves(out: &mut Vec<f64>, v: u64) {
     out.extend([(v >> 32) as f64, (v & 0xffff_ffff) as f64]);
 }
 
-fn format_code(f: NumberFormat) -> f64 {
+/// Clipping: `0` off, `1` by norm, `2` by value, with the threshold.
+pub(super) fn push_clip(out: &mut Vec<f64>, clip: Clip) {
+    match clip {
+        Clip::Off => out.push(0.0),
+        Clip::Norm(m) => out.extend([1.0, m]),
+        Clip::Value(v) => out.extend([2.0, v]),
+    }
+}
+
+pub(super) fn format_code(f: NumberFormat) -> f64 {
     match f {
         NumberFormat::F16 => 0.0,
         NumberFormat::Bf16 => 1.0,
@@ -585,18 +586,18 @@ fn push_place(out: &mut Vec<f64>, place: Place) {
 
 /// `v` if it is an integer from 0 to `max` (not `-0`, so that every buffer decoded encodes
 /// back to the same bits).
-fn exact(v: f64, max: u64) -> Option<u64> {
+pub(super) fn exact(v: f64, max: u64) -> Option<u64> {
     (v.is_sign_positive() && v <= max as f64 && v.fract() == 0.0).then_some(v as u64)
 }
 
 /// Reads a buffer front to back; every read checks that the number is there.
-struct Reader<'a> {
+pub(super) struct Reader<'a> {
     data: &'a [f64],
     pos: usize,
 }
 
 impl<'a> Reader<'a> {
-    fn new(data: &'a [f64]) -> Reader<'a> {
+    pub(super) fn new(data: &'a [f64]) -> Reader<'a> {
         Reader { data, pos: 0 }
     }
 
@@ -604,13 +605,13 @@ impl<'a> Reader<'a> {
         self.data.len() - self.pos
     }
 
-    fn f64(&mut self) -> Option<f64> {
+    pub(super) fn f64(&mut self) -> Option<f64> {
         let v = *self.data.get(self.pos)?;
         self.pos += 1;
         Some(v)
     }
 
-    fn slice(&mut self, n: usize) -> Option<&'a [f64]> {
+    pub(super) fn slice(&mut self, n: usize) -> Option<&'a [f64]> {
         let end = self.pos.checked_add(n)?;
         let s = self.data.get(self.pos..end)?;
         self.pos = end;
@@ -618,34 +619,43 @@ impl<'a> Reader<'a> {
     }
 
     /// A code from 0 to `n − 1`.
-    fn code(&mut self, n: u64) -> Option<u64> {
+    pub(super) fn code(&mut self, n: u64) -> Option<u64> {
         exact(self.f64()?, n - 1)
     }
 
-    fn flag(&mut self) -> Option<bool> {
+    pub(super) fn flag(&mut self) -> Option<bool> {
         Some(self.code(2)? == 1)
     }
 
-    fn step(&mut self) -> Option<u64> {
+    pub(super) fn step(&mut self) -> Option<u64> {
         exact(self.f64()?, MAX_EXACT)
     }
 
-    fn count(&mut self) -> Option<usize> {
+    pub(super) fn count(&mut self) -> Option<usize> {
         usize::try_from(self.step()?).ok()
     }
 
-    fn u64_halves(&mut self) -> Option<u64> {
+    pub(super) fn u64_halves(&mut self) -> Option<u64> {
         let hi = exact(self.f64()?, u32::MAX.into())?;
         let lo = exact(self.f64()?, u32::MAX.into())?;
         Some(hi << 32 | lo)
     }
 
-    fn usize_halves(&mut self) -> Option<usize> {
+    pub(super) fn usize_halves(&mut self) -> Option<usize> {
         usize::try_from(self.u64_halves()?).ok()
     }
 
-    fn format(&mut self) -> Option<NumberFormat> {
+    pub(super) fn format(&mut self) -> Option<NumberFormat> {
         Some(NumberFormat::ALL[self.code(4)? as usize])
+    }
+
+    /// Clipping as [`push_clip`] writes it.
+    pub(super) fn clip(&mut self) -> Option<Clip> {
+        Some(match self.code(3)? {
+            0 => Clip::Off,
+            1 => Clip::Norm(self.f64()?),
+            _ => Clip::Value(self.f64()?),
+        })
     }
 
     fn norm_place(&mut self) -> Option<NormPlace> {
@@ -665,7 +675,7 @@ impl<'a> Reader<'a> {
     }
 
     /// `Some` if every number has been read.
-    fn finish(&self) -> Option<()> {
+    pub(super) fn finish(&self) -> Option<()> {
         (self.pos == self.data.len()).then_some(())
     }
 }

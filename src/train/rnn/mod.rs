@@ -21,8 +21,9 @@
 //!
 //! Modules: [`neuron`] (the one neuron), [`spec`] (what to train), [`tasks`] (the sequences, exactly defined), [`net`]
 //! (the networks' equations and back-propagation through time), [`init`] (their starting
-//! weights), [`records`] (what is recorded), [`session`] (the run); inside, the power
-//! iteration for the largest singular value.
+//! weights), [`records`] (what is recorded), [`session`] (the run), [`wire`] (a run's spec
+//! and state as `f64` buffers, for a run in a Web Worker mirrored by the page); inside, the
+//! power iteration for the largest singular value.
 
 pub mod init;
 pub mod net;
@@ -32,3 +33,4 @@ pub mod session;
 mod singular;
 pub mod spec;
 pub mod tasks;
+pub mod wire;

@@ -103,17 +103,56 @@ impl RnnRecords {
             self.decimate();
         }
         if self.due(row.step) || force {
-            self.steps.push(row.step);
-            self.loss.push(row.loss);
-            if let (Some(v), Some(b)) = (&mut self.baseline_loss, row.baseline_loss) {
-                v.push(b);
-            }
-            self.accuracy.push(row.accuracy);
-            self.grad_total.push(row.grad_total);
-            self.clip_coef.push(row.clip_coef);
-            self.sigma_max.push(row.sigma_max);
-            self.grid.extend_from_slice(time_grads);
+            self.push_row(row, time_grads);
         }
+    }
+
+    /// Appends a history row and its `T` values `‖∂L/∂h_t‖`, as they are (the caller keeps
+    /// the history within its capacity).
+    pub(crate) fn push_row(&mut self, row: Row, time_grads: &[f64]) {
+        self.steps.push(row.step);
+        self.loss.push(row.loss);
+        if let (Some(v), Some(b)) = (&mut self.baseline_loss, row.baseline_loss) {
+            v.push(b);
+        }
+        self.accuracy.push(row.accuracy);
+        self.grad_total.push(row.grad_total);
+        self.clip_coef.push(row.clip_coef);
+        self.sigma_max.push(row.sigma_max);
+        self.grid.extend_from_slice(time_grads);
+    }
+
+    /// Empties the history and sets its stride, for a history rebuilt row by row with
+    /// [`push_row`](Self::push_row) (the wire codec's mirror of a run).
+    pub(crate) fn restart_history(&mut self, stride: u64) {
+        self.steps.clear();
+        for v in [
+            &mut self.loss,
+            &mut self.accuracy,
+            &mut self.grad_total,
+            &mut self.clip_coef,
+            &mut self.sigma_max,
+            &mut self.grid,
+        ] {
+            v.clear();
+        }
+        if let Some(b) = &mut self.baseline_loss {
+            b.clear();
+        }
+        self.stride = stride;
+    }
+
+    /// Replaces the latest step and its `‖∂L/∂h_t‖` (the wire codec's mirror of a run).
+    pub(crate) fn set_latest(&mut self, step: u64, time_grads: &[f64]) {
+        self.latest_step = step;
+        self.latest_time_grads.clear();
+        self.latest_time_grads.extend_from_slice(time_grads);
+    }
+
+    /// Replaces step 1's `‖∂L/∂h_t‖` (the wire codec's mirror of a run).
+    pub(crate) fn set_first_time_grads(&mut self, time_grads: &[f64]) {
+        self.first_time_grads.clear();
+        self.first_time_grads.extend_from_slice(time_grads);
     }
 
     /// Keeps every other row (steps `1, 1 + 2·stride, …`) and doubles the stride.
