@@ -10,18 +10,19 @@ mod common;
 use common::{readout, values_of};
 use deep_signal::app::lab::engine::{train_away, HOLD_STEP_MS};
 use deep_signal::app::params::Values;
-use deep_signal::app::view::{News, ViewModel};
+use deep_signal::app::view::{JobSpec, News, ViewModel};
 use deep_signal::app::views::VIEWS;
 use deep_signal::plot::Theme;
 use deep_signal::train::probe::probe;
-use deep_signal::train::wire::Outbox;
+use deep_signal::train::remote::{Host, Hosted};
+use deep_signal::train::rnn::session::RnnSession;
 use deep_signal::train::Session;
 use std::collections::BTreeMap;
 
 /// A worker: its runs by index, each with its start, session, outbox and aim.
 #[derive(Default)]
 struct Worker {
-    runs: BTreeMap<usize, (u32, Session, Outbox, u64)>,
+    runs: BTreeMap<usize, (u32, Box<dyn Hosted>, u64)>,
     /// The steps it trained.
     trained: u64,
     /// What it says a step takes, in milliseconds.
@@ -47,31 +48,33 @@ impl Worker {
                 .get(&job.run)
                 .is_none_or(|r| r.0 != job.generation);
             if fresh {
-                let session = Session::new(&job.spec);
-                self.runs
-                    .insert(job.run, (job.generation, session, Outbox::new(), 0));
+                let session: Box<dyn Hosted> = match &job.spec {
+                    JobSpec::Mlp(spec) => Box::new(Host::<Session>::new(spec)),
+                    JobSpec::Rnn(spec) => Box::new(Host::<RnnSession>::new(spec)),
+                };
+                self.runs.insert(job.run, (job.generation, session, 0));
             }
             if let Some(r) = self.runs.get_mut(&job.run) {
-                r.3 = job.target;
+                r.2 = job.target;
             }
         }
         self.most = self.most.max(self.runs.len());
         let mut trained = false;
-        for (run, (generation, session, outbox, target)) in &mut self.runs {
-            if session.halt().is_some() || session.steps() >= *target {
+        for (run, (generation, session, target)) in &mut self.runs {
+            if session.halted() || session.steps() >= *target {
                 continue;
             }
             let before = session.steps();
             if before == 0 {
-                session.step();
+                session.train(1);
             } else {
-                session.run(chunk(*run).min(*target - before));
+                session.train(chunk(*run).min(*target - before));
             }
             self.trained += session.steps() - before;
             trained = true;
             let news = News {
                 generation: *generation,
-                update: outbox.update(session),
+                update: session.update(),
                 step_ms: self.step_ms,
             };
             assert!(m.receive(*run, news));
@@ -181,6 +184,45 @@ fn every_training_preset_trained_away_shows_the_bits_of_the_page_thread() {
 }
 
 #[test]
+fn every_recurrent_preset_trained_away_shows_the_bits_of_the_page_thread() {
+    let view = VIEWS.iter().find(|v| v.key == "rnn").unwrap();
+    for preset in view.presets {
+        for steps in [1, 23] {
+            let query = format!("view=rnn&preset={}&steps={steps}", preset.slug);
+            let (m, _) = away(&query, 4);
+            same(&*m, &*here(&query), &query);
+        }
+    }
+    // The exploding preset halts before 40 steps: the halt, its step, time and pass are the
+    // same away.
+    let query = "view=rnn&preset=exploding-time&steps=40";
+    let (m, _) = away(query, 9);
+    same(&*m, &*here(query), query);
+    assert_ne!(readout(&*m, "first-nonfinite-step"), "none");
+}
+
+#[test]
+fn a_recurrent_run_too_slow_for_the_page_is_trained_whole_away() {
+    // Here, a step must fit the page's thread and the batch is lowered; a worker trains the
+    // batch asked for (within the memory cap), and says nothing of the page's thread.
+    let query = "view=rnn&length=400&hidden=128&batch=512&samples=512&steps=1";
+    let (m, _) = away(query, 1);
+    let h = here(query);
+    let note = |m: &dyn ViewModel| m.note(3);
+    assert!(
+        note(&*h).contains("too long for the page's thread"),
+        "{}",
+        note(&*h)
+    );
+    assert!(!note(&*m).contains("page's thread"), "{}", note(&*m));
+    assert_ne!(
+        readout(&*m, "loss"),
+        readout(&*h, "loss"),
+        "not the same batch"
+    );
+}
+
+#[test]
 fn a_kept_run_trained_away_shows_the_bits_of_the_page_thread() {
     // The kept run trains in a worker too (run 1), beside the current run.
     for query in [
@@ -274,6 +316,8 @@ fn a_pause_holds_the_step_it_caught_while_the_worker_finishes_a_long_step() {
             "view=remedies&preset=residual&depth=10&width=8&speed=fast",
             800.0,
         ),
+        ("view=rnn&preset=identity&speed=fast", 800.0),
+        ("view=rnn&preset=lstm&speed=fast", 2.0),
     ] {
         let what = format!("{query} at {step_ms} ms a step");
         let (view, mut values) = values_of(query);

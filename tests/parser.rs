@@ -578,7 +578,7 @@ fn check_snapshot(values: &Values) {
         use deep_signal::app::views::rnn_lab::settings::{step_ms, Settings, PAGE_STEP_MS};
         use deep_signal::train::rnn::spec::MAX_KEPT;
         let s = Settings::from_values(values);
-        let t = s.trained();
+        let t = s.trained(false);
         assert!(t.kept_values() <= MAX_KEPT, "{t:?}");
         assert!(
             step_ms(&t) <= PAGE_STEP_MS || t.batch == 1 && t.hidden == 1,

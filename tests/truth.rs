@@ -336,6 +336,7 @@ fn the_recurrent_labs_words_agree_with_its_numbers() {
         ("vanishing-time", 100, "vanishing"),
         ("exploding-time", 60, "exploding"),
         ("clipping-time", 60, "healthy"),
+        ("lstm", 200, "healthy"),
     ] {
         let query = format!("view=rnn&preset={preset}&steps={steps}");
         let (_, m) = run(&query);
@@ -367,6 +368,14 @@ fn the_recurrent_labs_words_agree_with_its_numbers() {
                 assert!(loss_note.contains("T = 100"), "{loss_note}");
             }
             _ => assert_eq!(readout(&*m, "first-nonfinite-step"), "none", "{query}"),
+        }
+        if preset == "lstm" {
+            // What the preset promises: the LSTM classifies about every sequence right, the
+            // plain RNN with the same settings stays near chance.
+            let accuracy = |m: &dyn ViewModel| readout(m, "accuracy").parse::<f64>().unwrap();
+            assert!(accuracy(&*m) > 0.95, "{query}: {}", accuracy(&*m));
+            let (_, plain) = run(&format!("{query}&cell=rnn"));
+            assert!(accuracy(&*plain) < 0.5, "{query}: {}", accuracy(&*plain));
         }
         // Step counts in the loss note never run past the readout.
         let shown: u64 = readout(&*m, "step").parse().unwrap();

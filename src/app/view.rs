@@ -169,7 +169,7 @@ pub struct Job {
     /// is dropped.
     pub generation: u32,
     /// What to train.
-    pub spec: TrainSpec,
+    pub spec: JobSpec,
     /// The step to train to and stop at (`u64::MAX` while playing at full speed); a run
     /// already further stops where it is.
     pub target: u64,
@@ -178,6 +178,16 @@ pub struct Job {
     pub asked: bool,
     /// Whether the view plays: what it shows then is never final, and nobody waits for it.
     pub playing: bool,
+}
+
+/// What a [`Job`] trains: a run of the training lab's engine, or a recurrent one.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum JobSpec {
+    /// A chain or an MLP ([`crate::train::Session`]).
+    Mlp(TrainSpec),
+    /// A recurrent network ([`crate::train::rnn::session::RnnSession`]).
+    #[cfg(feature = "rnn-lab")]
+    Rnn(crate::train::rnn::spec::RnnSpec),
 }
 
 /// A state of one of a view's runs, as its worker sent it.

@@ -54,6 +54,50 @@ pub trait Remote: Run + Sized {
     fn decode(data: &[f64]) -> Option<Self::Spec>;
 }
 
+/// A run of any engine as a worker holds it: what it needs to train the run and send it,
+/// whichever engine it is.
+pub trait Hosted {
+    /// Steps run so far.
+    fn steps(&self) -> u64;
+    /// Whether it stopped itself.
+    fn halted(&self) -> bool;
+    /// Runs up to `n` more steps; returns how many ran.
+    fn train(&mut self, n: u64) -> u64;
+    /// What the page lacks of the run since the last call ([`Remote::update`]).
+    fn update(&mut self) -> Vec<f64>;
+}
+
+/// A run of `S` and its outbox.
+pub struct Host<S: Remote> {
+    session: S,
+    outbox: S::Outbox,
+}
+
+impl<S: Remote> Host<S> {
+    /// A new run of `spec`, nothing sent yet.
+    pub fn new(spec: &S::Spec) -> Host<S> {
+        Host {
+            session: S::start(spec),
+            outbox: S::Outbox::default(),
+        }
+    }
+}
+
+impl<S: Remote> Hosted for Host<S> {
+    fn steps(&self) -> u64 {
+        self.session.steps()
+    }
+    fn halted(&self) -> bool {
+        self.session.halt().is_some()
+    }
+    fn train(&mut self, n: u64) -> u64 {
+        self.session.train(n)
+    }
+    fn update(&mut self) -> Vec<f64> {
+        self.session.update(&mut self.outbox)
+    }
+}
+
 impl Run for Session {
     type Spec = TrainSpec;
     type Records = Records;

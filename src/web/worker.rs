@@ -5,7 +5,8 @@
 //! first step of a run goes alone, so the page keeps its per-layer profile as the start.
 //!
 //! The page's messages (see `workers`): `{key, generation, spec}` starts run `key` of
-//! `spec` (a `train::wire` buffer) again; `{key, generation, target}` aims it
+//! `spec` (a `train::wire` buffer) again, and `{key, generation, rnn}` a recurrent run of
+//! `rnn` (a `train::rnn::wire` buffer); `{key, generation, target}` aims it
 //! (`Infinity` plays on); `{key, drop: true}` lets it go; `{key, generation, probe, seeds}`
 //! asks for the measurement at initialisation of the network `probe` (a spec), in place of
 //! one for `key` still waiting. The worker's: `{ready: true}` once it listens,
@@ -14,7 +15,11 @@
 //! trains.
 
 use crate::app::lab::player::adapt_chunk;
-use crate::train::wire::{decode_spec, Outbox};
+use crate::train::remote::{Host, Hosted, Remote};
+#[cfg(feature = "rnn-lab")]
+use crate::train::rnn::session::RnnSession;
+#[cfg(feature = "remedies-lab")]
+use crate::train::wire::decode_spec;
 use crate::train::{Session, TrainSpec};
 use js_sys::{Array, Float64Array, Object, Reflect};
 use std::cell::{Cell, RefCell};
@@ -26,11 +31,17 @@ use web_sys::{DedicatedWorkerGlobalScope, MessageChannel, MessageEvent};
 /// How long the worker trains before it sends its news and reads its messages.
 const SLICE_MS: f64 = 25.0;
 
+/// A new run of the spec a message carries (`spec`, or `rnn` for a recurrent one), if it
+/// carries one that decodes.
+fn hosted<S: Remote + 'static>(spec: &JsValue) -> Option<Box<dyn Hosted>> {
+    let spec = S::decode(&spec.dyn_ref::<Float64Array>()?.to_vec())?;
+    Some(Box::new(Host::<S>::new(&spec)))
+}
+
 /// One run the worker trains.
 struct Run {
     generation: u32,
-    session: Session,
-    outbox: Outbox,
+    session: Box<dyn Hosted>,
     target: u64,
     /// Steps per call of the engine, adapted to take about a millisecond.
     chunk: u64,
@@ -44,7 +55,7 @@ struct Run {
 
 impl Run {
     fn going(&self) -> bool {
-        self.session.halt().is_none() && self.session.steps() < self.target
+        !self.session.halted() && self.session.steps() < self.target
     }
 }
 
@@ -129,25 +140,28 @@ impl Engine {
             return;
         }
         let mut runs = self.runs.borrow_mut();
-        if field(data, "drop").is_truthy() || field(data, "spec").is_object() {
+        let (spec, rnn) = (field(data, "spec"), field(data, "rnn"));
+        if field(data, "drop").is_truthy() || spec.is_object() || rnn.is_object() {
             runs.retain(|r| r.0 != key);
         }
-        if let Some(spec) = field(data, "spec").dyn_ref::<Float64Array>() {
-            if let Some(spec) = decode_spec(&spec.to_vec()) {
-                runs.push((
-                    key,
-                    Run {
-                        generation,
-                        session: Session::new(&spec),
-                        outbox: Outbox::new(),
-                        target: 0,
-                        chunk: 1,
-                        news: false,
-                        seq: 0,
-                        step_ms: None,
-                    },
-                ));
-            }
+        let started = hosted::<Session>(&spec);
+        // Only the recurrent lab trains recurrent networks: a module without it ignores
+        // such a run (its page never sends one).
+        #[cfg(feature = "rnn-lab")]
+        let started = started.or_else(|| hosted::<RnnSession>(&rnn));
+        if let Some(session) = started {
+            runs.push((
+                key,
+                Run {
+                    generation,
+                    session,
+                    target: 0,
+                    chunk: 1,
+                    news: false,
+                    seq: 0,
+                    step_ms: None,
+                },
+            ));
         }
         let run = runs.iter_mut().find(|r| r.0 == key).map(|r| &mut r.1);
         if let (Some(target), Some(run)) = (field(data, "target").as_f64(), run) {
@@ -188,12 +202,12 @@ impl Engine {
             let (start, before) = (self.now(), run.session.steps());
             if before == 0 {
                 // The first step alone: the page keeps its profile as the start.
-                run.session.step();
+                run.session.train(1);
             } else {
                 while run.going() && self.now() - start < share {
                     let n = run.chunk.min(run.target - run.session.steps());
                     let t0 = self.now();
-                    run.session.run(n);
+                    run.session.train(n);
                     run.chunk = adapt_chunk(run.chunk, self.now() - t0);
                 }
             }
@@ -204,7 +218,7 @@ impl Engine {
         }
         for (key, run) in runs.iter_mut().filter(|(_, r)| r.news) {
             run.news = false;
-            let update = run.outbox.update(&run.session);
+            let update = run.session.update();
             let _ = self.post(*key, run.generation, "update", &update, Some(&*run));
         }
         let more = runs.iter().any(|(_, r)| r.going()) || !self.measures.borrow().is_empty();

@@ -16,7 +16,7 @@
 //! it (or without `Worker`), there is no pool.
 
 use super::dom::window;
-use crate::app::view::{Job, Measure, News};
+use crate::app::view::{Job, JobSpec, Measure, News};
 use crate::train::wire::encode_spec;
 use js_sys::{Float64Array, Object, Reflect};
 use std::cell::{Cell, RefCell};
@@ -391,8 +391,12 @@ impl Client {
                             None => return,
                         },
                     };
-                    let spec = encode_spec(&job.spec);
-                    set("spec", Float64Array::from(&spec[..]).into());
+                    let (name, spec) = match &job.spec {
+                        JobSpec::Mlp(spec) => ("spec", encode_spec(spec)),
+                        #[cfg(feature = "rnn-lab")]
+                        JobSpec::Rnn(spec) => ("rnn", crate::train::rnn::wire::encode_spec(spec)),
+                    };
+                    set(name, Float64Array::from(&spec[..]).into());
                     worker
                 }
             };

@@ -80,15 +80,60 @@ test("bad input is clamped and said, and a run past the memory cap is lowered wi
   const notices = await page.locator("[data-notices]").textContent();
   for (const key of ["hidden", "length", "rho", "task", "dtype"]) expect(notices).toContain(key);
   expect(errors).toEqual([]);
+  // In a worker, only the memory cap lowers the batch: the step may take long, the page
+  // does not wait for it.
+  const lossNote = () => page.locator('figure[data-panel="loss"] [data-note]').first().textContent();
   await open(page, "view=rnn&hidden=256&length=1000&batch=2048&samples=2048");
-  const note = await page.locator('figure[data-panel="loss"] [data-note]').first().textContent();
+  let note = await lossNote();
+  expect(note).toContain("lowers the batch to 32");
+  expect(note).not.toContain("page's thread");
+  // On the page's thread (no worker), a step must also fit a frame, and that is said.
+  await open(page, "view=rnn&hidden=256&length=1000&batch=2048&samples=2048&workers=off");
+  note = await lossNote();
   expect(note).toContain("lowers the batch to 32");
   expect(note).toMatch(/trained with batch 1 and hidden size \d+, about \d+ ms a step/);
+  expect(errors).toEqual([]);
 });
 
-test("axe finds no serious or critical violations in the recurrent lab", async ({ page }) => {
-  await open(page, "view=rnn");
-  const results = await new AxeBuilder({ page }).analyze();
-  const bad = results.violations.filter((v) => v.impact === "serious" || v.impact === "critical");
-  expect(bad.map((v) => `${v.id}: ${v.nodes.map((n) => n.target).join(" ")}`)).toEqual([]);
+test("embedded: one panel of the recurrent lab, hidden controls, driven by its host page", async ({ page }) => {
+  const errors = watchErrors(page);
+  await page.goto("/host/host.html?figure=" + encodeURIComponent("view=rnn&embed=1&panel=through-time&hide=cell,presets&preset=vanishing-time&steps=3"));
+  const figure = page.frameLocator("#figure");
+  await expect(figure.locator("#deep-signal[data-state=ready]")).toBeAttached({ timeout: 60_000 });
+  await expect(figure.locator('figure[data-panel="through-time"]')).toBeVisible();
+  for (const panel of ["surface", "time-heat", "loss", "sigma"]) await expect(figure.locator(`figure[data-panel="${panel}"]`)).toBeHidden();
+  for (const key of ["cell", "presets"]) await expect(figure.locator(`[data-param="${key}"]`)).toBeHidden();
+  await expect(figure.locator('[data-param="length"]')).toBeVisible();
+  await expect(figure.locator("[data-badge=through-time]")).toHaveText("vanishing");
+  const lastState = () => page.evaluate(() => messages.filter((m) => m.type === "deep-signal:state").pop());
+  await page.evaluate(() =>
+    document.getElementById("figure").contentWindow.postMessage({ type: "deep-signal:set", params: { length: 20, steps: 5 } }, "*"),
+  );
+  await expect.poll(async () => (await lastState())?.readouts?.step, { timeout: 30_000 }).toBe("5");
+  const state = await lastState();
+  expect(state.params).toMatchObject({ view: "rnn", length: "20", steps: "5" });
+  // The gradient reaching the first of 20 time steps, as the readout gives it, is finite.
+  expect(Number(state.readouts["grad-norm-t1"])).toBeGreaterThan(0);
+  expect(errors).toEqual([]);
 });
+
+test("projector mode: the recurrent lab's figures take the width and their text is large", async ({ page }) => {
+  await page.setViewportSize({ width: 1920, height: 1080 });
+  await open(page, "view=rnn&theme=projector&preset=identity&steps=10");
+  await expect(page.locator("html")).toHaveAttribute("data-theme", "projector");
+  for (const panel of ["surface", "through-time", "loss"]) {
+    const box = await page.locator(`figure[data-panel="${panel}"] canvas`).first().boundingBox();
+    expect(box.width, panel).toBeGreaterThan(800);
+  }
+  const size = await page.locator('figure[data-panel="loss"] [data-note]').first().evaluate((n) => parseFloat(getComputedStyle(n).fontSize));
+  expect(size).toBeGreaterThanOrEqual(20);
+});
+
+for (const [name, query] of [["light", "view=rnn"], ["projector", "view=rnn&theme=projector"], ["embedded", "view=rnn&embed=1&panel=surface"]]) {
+  test(`axe finds no serious or critical violations in the recurrent lab (${name})`, async ({ page }) => {
+    await open(page, query);
+    const results = await new AxeBuilder({ page }).analyze();
+    const bad = results.violations.filter((v) => v.impact === "serious" || v.impact === "critical");
+    expect(bad.map((v) => `${v.id}: ${v.nodes.map((n) => n.target).join(" ")}`)).toEqual([]);
+  });
+}

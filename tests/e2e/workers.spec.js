@@ -47,6 +47,22 @@ test("the training lab trains in a worker, with the bits of the page's thread", 
   expect(errors).toEqual([]);
 });
 
+test("the recurrent lab trains in a worker, with the bits of the page's thread", async ({ page }) => {
+  test.setTimeout(120_000);
+  const workers = watchWorkers(page);
+  for (const q of ["preset=identity&steps=30", "preset=lstm&steps=15", "preset=exploding-time&steps=40"]) {
+    await open(page, `view=rnn&${q}&workers=off`);
+    const here = await readouts(page);
+    expect(await pageWork(page), `${q}: trained on the page's thread`).toBeGreaterThan(0);
+    await open(page, `view=rnn&${q}`);
+    const away = await readouts(page);
+    expect(Object.keys(away).length).toBeGreaterThan(10);
+    expect(away, q).toEqual(here);
+    expect(await pageWork(page), q).toBe(0);
+  }
+  expect(workers.length).toBe(3);
+});
+
 test("a kept run trains in a worker too, and its ghost is the page thread's", async ({ page }) => {
   const query = "view=train&preset=vanishing&steps=12&keep=lr:1,steps:10";
   const table = async () => {

@@ -11,9 +11,13 @@
 //! pauses finishes it, but the page stays at the step where the pause caught it, and shows
 //! the step at once when the reader plays on or steps.
 
+use super::player::Player;
+use super::{Speed, STEPS};
+use crate::app::params::Values;
 use crate::app::view::News;
-use crate::train::wire::{steps_of, Mirror};
-use crate::train::{Halt, Records, Session, TrainSpec};
+use crate::train::remote::{Remote, Run};
+use crate::train::wire::steps_of;
+use crate::train::Session;
 use std::cell::Cell;
 
 thread_local! {
@@ -66,40 +70,41 @@ pub fn pace(step_ms: Option<f64>) -> Option<String> {
 
 /// A run away: the mirror of its worker's state, which start of the run it is, and the
 /// states received but not yet shown, in order.
-pub struct Away {
-    mirror: Box<Mirror>,
+pub struct Away<S: Remote> {
+    mirror: Box<S::Mirror>,
     generation: u32,
     held: std::collections::VecDeque<Vec<f64>>,
     /// What one step took in the worker, in milliseconds, as it last said.
     step_ms: Option<f64>,
 }
 
-/// One training run, here or away.
-pub enum Engine {
+/// One training run, here or away: the training lab's [`Session`] by default, or any other
+/// run a worker can train ([`Remote`]).
+pub enum Engine<S: Remote = Session> {
     /// Trained on the page's thread.
-    Here(Box<Session>),
+    Here(Box<S>),
     /// Trained in a worker; the page holds what it last sent.
-    Away(Away),
+    Away(Away<S>),
 }
 
-impl Engine {
+impl<S: Remote> Engine<S> {
     /// A new run of `spec`, here or `away`. Away, it costs nothing here: the worker builds
     /// the data set and the network.
-    pub fn new(spec: &TrainSpec, away: bool) -> Engine {
+    pub fn new(spec: &S::Spec, away: bool) -> Engine<S> {
         if away {
             Engine::Away(Away {
-                mirror: Box::new(Mirror::new(spec)),
+                mirror: Box::new(S::mirror(spec)),
                 generation: next_generation(),
                 held: Default::default(),
                 step_ms: None,
             })
         } else {
-            Engine::Here(Box::new(Session::new(spec)))
+            Engine::Here(Box::new(S::start(spec)))
         }
     }
 
     /// The run's spec, brought into range.
-    pub fn spec(&self) -> &TrainSpec {
+    pub fn spec(&self) -> &S::Spec {
         match self {
             Engine::Here(s) => s.spec(),
             Engine::Away(a) => a.mirror.spec(),
@@ -115,7 +120,7 @@ impl Engine {
     }
 
     /// Where training stopped itself, if it did.
-    pub fn halt(&self) -> Option<Halt> {
+    pub fn halt(&self) -> Option<S::Halt> {
         match self {
             Engine::Here(s) => s.halt(),
             Engine::Away(a) => a.mirror.halt(),
@@ -123,23 +128,15 @@ impl Engine {
     }
 
     /// What the run recorded.
-    pub fn records(&self) -> &Records {
+    pub fn records(&self) -> &S::Records {
         match self {
             Engine::Here(s) => s.records(),
             Engine::Away(a) => a.mirror.records(),
         }
     }
 
-    /// The number of layers.
-    pub fn depth(&self) -> usize {
-        match self {
-            Engine::Here(s) => s.depth(),
-            Engine::Away(a) => a.mirror.depth(),
-        }
-    }
-
     /// The session, while the run trains here.
-    pub fn here(&mut self) -> Option<&mut Session> {
+    pub fn here(&mut self) -> Option<&mut S> {
         match self {
             Engine::Here(s) => Some(s.as_mut()),
             Engine::Away(_) => None,
@@ -190,7 +187,7 @@ impl Engine {
     /// step alone, so what it holds is the very next step. A quicker run shows all it
     /// received (its worker stops within a few milliseconds), and so does a run still below
     /// `limit` (a worker's state may jump past it).
-    pub fn release(&mut self, limit: u64, mut each: impl FnMut(&Records)) -> bool {
+    pub fn release(&mut self, limit: u64, mut each: impl FnMut(&S::Records)) -> bool {
         let Engine::Away(a) = self else {
             return false;
         };
@@ -202,7 +199,7 @@ impl Engine {
                 break;
             }
             if let Some(update) = a.held.pop_front() {
-                if a.mirror.apply(&update) {
+                if S::apply(&mut a.mirror, &update) {
                     shown = true;
                     each(a.mirror.records());
                 }
@@ -216,9 +213,48 @@ impl Engine {
     pub fn bring_home(&mut self) {
         if let Engine::Away(a) = self {
             // The step shown, not one received and held: what the page shows stays.
-            let mut session = Session::new(a.mirror.spec());
-            session.run(a.mirror.steps());
+            let mut session = S::start(a.mirror.spec());
+            session.train(a.mirror.steps());
             *self = Engine::Here(Box::new(session));
+        }
+    }
+
+    /// One frame of a view whose one run trains away: aims the run with `player` at
+    /// `speed`, shows what its worker sent up to the step the player allows (calling `each`
+    /// after each state shown), and writes the step shown into `values`. Returns whether
+    /// anything was shown and whether the view wants more frames.
+    pub fn away_frame(
+        &mut self,
+        player: &mut Player,
+        speed: Speed,
+        values: &mut Values,
+        each: impl FnMut(&S::Records),
+    ) -> (bool, bool) {
+        let runs = |e: &Self| [(e.steps(), e.halt().is_some())];
+        player.aim(&runs(self), speed);
+        let limit = player.shown_up_to(&[(self.received_steps(), self.halt().is_some())]);
+        let shown = self.release(limit, each);
+        if shown {
+            // Aimed again from the step now shown: a step asked for and reached is done in
+            // this frame, so the page comes to rest with it.
+            player.aim(&runs(self), speed);
+        }
+        values.set_number_of(&STEPS, self.steps() as f64);
+        (shown, player.active() || player.waiting(&runs(self)))
+    }
+
+    /// Whether the run away has yet to reach what `player` asked of it.
+    pub fn waiting(&self, player: &Player) -> bool {
+        self.generation().is_some() && player.waiting(&[(self.steps(), self.halt().is_some())])
+    }
+}
+
+impl Engine<Session> {
+    /// The number of layers.
+    pub fn depth(&self) -> usize {
+        match self {
+            Engine::Here(s) => s.depth(),
+            Engine::Away(a) => a.mirror.depth(),
         }
     }
 }

@@ -14,7 +14,7 @@ use crate::app::lab::{LabSettings, Speed, PLAY, STEPS};
 use crate::app::numbers::short;
 use crate::app::params::Values;
 use crate::app::typed::Choice;
-use crate::app::view::{Job, Measure, News, Readout, Tick, ViewModel};
+use crate::app::view::{Job, JobSpec, Measure, News, Readout, Tick, ViewModel};
 use crate::plot::{PhasePoint, Plot, Scale, Theme};
 use crate::sim::NumberFormat;
 use crate::train::probe::{probe, LayerStats, Probe};
@@ -534,7 +534,7 @@ impl ViewModel for RemediesModel {
                 Some(Job {
                     run: i,
                     generation: engine.generation()?,
-                    spec: *engine.spec(),
+                    spec: JobSpec::Mlp(*engine.spec()),
                     target: self.player.aimed(),
                     asked: self.player.target.is_some(),
                     playing: self.player.playing,

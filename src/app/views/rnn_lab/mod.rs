@@ -377,10 +377,19 @@ pub static PRESETS: &[PresetSpec] = &[
     PresetSpec {
         slug: "lstm",
         label: "The LSTM",
-        tag: "vanishing",
-        description: "An LSTM with its forget-gate bias at 1 on the adding problem over T = 100: at step 1 the gradient reaching the first time step is about 7e-9 of the largest, ten decades more than the plain RNN's in the vanishing preset, because the cell state carries it; trained with plain SGD it still needs far more steps than a lecture has to use it.",
+        tag: "healthy",
+        description: "An LSTM with its forget-gate bias at 1 on the temporal order problem over T = 30, with momentum 0.9 and the gradient's norm clipped to 1: its cell state carries the gradient back to the two early symbols, and by step 200 it classifies about every sequence right. Switch the cell to a plain RNN with the same settings and the accuracy stays near chance, 25%.",
         base: BASE,
-        values: &[("cell", "lstm"), ("length", "100"), ("forget", "1")],
+        values: &[
+            ("cell", "lstm"),
+            ("task", "order"),
+            ("length", "30"),
+            ("forget", "1"),
+            ("lr", "0.1"),
+            ("momentum", "0.9"),
+            ("clip", "norm"),
+            ("clip_max", "1"),
+        ],
     },
 ];
 

@@ -144,12 +144,15 @@ impl Settings {
         }
     }
 
-    /// What is trained: the spec brought into range by the engine ([`RnnSpec::sanitized`]),
-    /// then the batch, and if need be the hidden size, lowered until a step is predicted to
-    /// take at most [`PAGE_STEP_MS`] ([`step_ms`]): the run trains on the page's thread, and
-    /// one step is the smallest piece it can be cut into.
-    pub fn trained(&self) -> RnnSpec {
+    /// What is trained: the spec brought into range by the engine ([`RnnSpec::sanitized`]).
+    /// Trained on the page's thread (not `away` in a worker), the batch, and if need be the
+    /// hidden size, are then lowered until a step is predicted to take at most
+    /// [`PAGE_STEP_MS`] ([`step_ms`]): one step is the smallest piece a run can be cut into.
+    pub fn trained(&self, away: bool) -> RnnSpec {
         let mut s = self.spec.sanitized();
+        if away {
+            return s;
+        }
         // Below `PAGE_STEP_MS`, the batch first (about 40 tries at most), then the hidden size.
         while s.batch > 1 && step_ms(&s) > PAGE_STEP_MS {
             s.batch -= (s.batch / 8).max(1);
@@ -163,8 +166,9 @@ impl Settings {
     /// Each way what the engine trains differs from what the values ask for, in words: the
     /// batch (and then the hidden size) lowered so that the activations kept for
     /// back-propagation through time stay within [`MAX_KEPT`] values, a batch larger than
-    /// the data set, and the batch lowered so that a step fits the page's thread.
-    pub fn adjustments(&self) -> Vec<String> {
+    /// the data set, and, on the page's thread (not `away`), the batch lowered so that a
+    /// step fits it.
+    pub fn adjustments(&self, away: bool) -> Vec<String> {
         let (asked, used) = (self.spec, self.spec.sanitized());
         let mut out = Vec::new();
         let capped = RnnSpec {
@@ -188,10 +192,10 @@ impl Settings {
                 used.hidden
             ));
         }
-        let trained = self.trained();
+        let trained = self.trained(away);
         if trained != used {
             out.push(format!(
-                "One step of this network would take about {} ms, too long for the page's thread, which it trains on; trained with batch {} and hidden size {}, about {} ms a step.",
+                "One step of this network would take about {} ms, too long for the page's thread, which it trains on where no background worker can; trained with batch {} and hidden size {}, about {} ms a step.",
                 crate::app::numbers::short(step_ms(&used).round()),
                 trained.batch,
                 trained.hidden,
@@ -237,7 +241,7 @@ mod tests {
                 ("batch", "2048"),
                 ("samples", "2048"),
             ]);
-            let t = s.trained();
+            let t = s.trained(false);
             assert_eq!(t.batch, 1, "{cell}");
             assert!(t.hidden < 256, "{cell}");
             assert!(step_ms(&t) <= PAGE_STEP_MS, "{cell}");
@@ -247,7 +251,13 @@ mod tests {
                 ..t
             };
             assert!(step_ms(&more) > PAGE_STEP_MS, "{cell}");
-            let words = s.adjustments().join(" ");
+            let words = s.adjustments(false).join(" ");
+            assert_eq!(
+                s.trained(true),
+                s.spec.sanitized(),
+                "a worker trains it whole"
+            );
+            assert!(!s.adjustments(true).join(" ").contains("page's thread"));
             assert!(words.contains("lowers the batch to"), "{words}");
             let said = format!("trained with batch 1 and hidden size {}", t.hidden);
             assert!(words.contains(&said), "{words}");
@@ -263,8 +273,8 @@ mod tests {
             ][..],
         ] {
             let s = settings(pairs);
-            assert_eq!(s.trained(), s.spec.sanitized(), "{pairs:?}");
-            assert!(s.adjustments().is_empty(), "{pairs:?}");
+            assert_eq!(s.trained(false), s.spec.sanitized(), "{pairs:?}");
+            assert!(s.adjustments(false).is_empty(), "{pairs:?}");
         }
     }
 }

@@ -1,16 +1,17 @@
 //! The recurrent lab's model: the one neuron's surface and descents, computed whenever
-//! their settings change, and a recurrent network trained in slices of a frame, with the
-//! plots, readouts and diagnosis it shows.
+//! their settings change, and a recurrent network trained in a worker (or, where none can
+//! run, in slices of a frame), with the plots, readouts and diagnosis it shows.
 
 use super::plots::{self, B_RANGE, GRID, W_RANGE};
 use super::settings::Settings;
 use super::{Panel, B, W};
 use crate::app::lab::diagnosis::{Diagnosis, Finding, DIVERGING_FACTOR, VANISHING_RATIO};
+use crate::app::lab::engine::{pace, trains_away, Engine};
 use crate::app::lab::player::{frame, Player, Press, Trainer};
 use crate::app::lab::{PLAY, STEPS};
 use crate::app::numbers::short;
 use crate::app::params::Values;
-use crate::app::view::{Readout, Tick, ViewModel};
+use crate::app::view::{Job, JobSpec, News, Readout, Tick, ViewModel};
 use crate::plot::{Plot, Theme};
 use crate::train::rnn::neuron::{self, PathStep, Point, Recurrence};
 use crate::train::rnn::session::{Pass, RnnSession};
@@ -95,7 +96,10 @@ pub struct RnnModel {
     /// What the engine changes of the values, in words.
     adjustments: Vec<String>,
     surface: Surface,
-    session: RnnSession,
+    /// The run, here or away.
+    session: Engine<RnnSession>,
+    /// Whether it trains away from the page.
+    away: bool,
     player: Player,
     finding: Finding,
     /// Pascanu's bound on the latest gradient through time (empty for the LSTM).
@@ -114,9 +118,10 @@ pub struct RnnModel {
 pub fn model(values: &Values) -> Box<dyn ViewModel> {
     let settings = Settings::from_values(values);
     let mut m = RnnModel {
-        adjustments: settings.adjustments(),
+        adjustments: settings.adjustments(trains_away()),
         surface: Surface::new(&settings),
-        session: RnnSession::new(&settings.trained()),
+        session: Engine::new(&settings.trained(trains_away()), trains_away()),
+        away: trains_away(),
         settings,
         player: Player::default(),
         finding: untrained(),
@@ -139,7 +144,7 @@ fn untrained() -> Finding {
 impl RnnModel {
     /// Starts the run again from step 0 and aims for the settings' step count.
     fn restart(&mut self) {
-        self.session = RnnSession::new(&self.settings.trained());
+        self.session = Engine::new(&self.settings.trained(self.away), self.away);
         self.start();
     }
 
@@ -326,7 +331,10 @@ impl Trainer for RnnModel {
     }
 
     fn run(&mut self, n: u64) -> u64 {
-        let ran = self.session.run(n);
+        let Some(session) = self.session.here() else {
+            return 0;
+        };
+        let ran = session.run(n);
         if ran > 0 {
             self.refresh();
         }
@@ -344,7 +352,7 @@ impl ViewModel for RnnModel {
         let asked = next.steps != self.settings.steps;
         let same = next.same_run(&self.settings);
         let descents = next.descents != self.settings.descents;
-        self.adjustments = next.adjustments();
+        self.adjustments = next.adjustments(self.away);
         self.settings = next;
         if next.descents.recurrence != self.surface.recurrence {
             self.surface = Surface::new(&self.settings);
@@ -363,6 +371,21 @@ impl ViewModel for RnnModel {
 
     fn tick(&mut self, values: &mut Values, now: &dyn Fn() -> f64, budget_ms: f64) -> Tick {
         let speed = self.settings.speed;
+        if self.session.generation().is_some() {
+            // Away: the worker trains; a frame aims it and shows what it sent.
+            let (shown, more) = self
+                .session
+                .away_frame(&mut self.player, speed, values, |_| {});
+            if shown {
+                self.refresh();
+            }
+            self.settings.steps = values.of(&STEPS);
+            return Tick {
+                changed: shown,
+                worked: false,
+                more,
+            };
+        }
         let (tick, steps) = frame(self, |m| &mut m.player, speed, values, now, budget_ms);
         self.settings.steps = steps;
         tick
@@ -370,7 +393,7 @@ impl ViewModel for RnnModel {
 
     fn preset_applied(&mut self, values: &Values) {
         self.settings = Settings::from_values(values);
-        self.adjustments = self.settings.adjustments();
+        self.adjustments = self.settings.adjustments(self.away);
         self.restart();
         // It plays from the untrained network, unless the same change asked for a step.
         self.player.playing = self.settings.steps == 0;
@@ -398,7 +421,30 @@ impl ViewModel for RnnModel {
     }
 
     fn busy(&self) -> bool {
-        self.player.target.is_some()
+        self.player.target.is_some() || self.session.waiting(&self.player)
+    }
+
+    fn jobs(&self) -> Vec<Job> {
+        let Some(generation) = self.session.generation() else {
+            return Vec::new();
+        };
+        vec![Job {
+            run: 0,
+            generation,
+            spec: JobSpec::Rnn(*self.session.spec()),
+            target: self.player.aimed(),
+            asked: self.player.target.is_some(),
+            playing: self.player.playing,
+        }]
+    }
+
+    fn receive(&mut self, run: usize, news: News) -> bool {
+        run == 0 && self.session.receive(news)
+    }
+
+    fn bring_home(&mut self) {
+        self.away = false;
+        self.session.bring_home();
     }
 
     fn action(&mut self, key: &str, values: &mut Values) -> bool {
@@ -475,7 +521,7 @@ impl ViewModel for RnnModel {
             Panel::TimeHeat => "Each column is a recorded training step, each row a time step; the worst value a pixel covers is shown.".into(),
             Panel::Loss => {
                 let mut text = self.finding.text.clone();
-                for a in &self.adjustments {
+                for a in self.adjustments.iter().chain(&pace(self.session.step_ms())) {
                     text.push(' ');
                     text.push_str(a);
                 }

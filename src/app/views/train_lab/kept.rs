@@ -7,7 +7,7 @@ use super::settings::Settings;
 use super::PARAMS;
 use crate::app::lab::engine::Engine;
 use crate::app::lab::{SPEED, STEPS};
-use crate::app::view::Job;
+use crate::app::view::{Job, JobSpec};
 
 /// Which of the training lab's runs a kept run is, away (the current run is 0).
 pub const KEPT_RUN: usize = 1;
@@ -129,7 +129,7 @@ impl Kept {
         Some(Job {
             run: KEPT_RUN,
             generation: self.session.generation().filter(|_| !self.done())?,
-            spec: *self.session.spec(),
+            spec: JobSpec::Mlp(*self.session.spec()),
             target: self.settings.steps,
             asked: true,
             playing: false,

@@ -11,7 +11,7 @@ use crate::app::lab::plots::{self, Profiles};
 use crate::app::lab::{PLAY, STEPS};
 use crate::app::numbers::{js, short};
 use crate::app::params::Values;
-use crate::app::view::{Job, News, Readout, Tick, ViewModel};
+use crate::app::view::{Job, JobSpec, News, Readout, Tick, ViewModel};
 use crate::plot::{Curve, Plot, Role, Theme};
 use crate::train::{Clip, EventKind, LayerProfile, ModelSpec, Place, Records};
 use std::fmt::Write;
@@ -202,30 +202,22 @@ impl ViewModel for TrainModel {
         if self.session.generation().is_some() {
             // Away: the worker trains; a frame aims it and shows what it sent, up to the
             // step the player allows.
-            let runs = [(self.session.steps(), self.halted())];
-            self.player.aim(&runs, speed);
-            let limit = self
-                .player
-                .shown_up_to(&[(self.session.received_steps(), self.halted())]);
             let initial = &mut self.initial;
-            let shown = self.session.release(limit, |records| {
-                if initial.is_none() {
-                    *initial = records.latest().map(|l| l.layers.clone());
-                }
-            });
-            let runs = [(self.session.steps(), self.halted())];
+            let (shown, more) =
+                self.session
+                    .away_frame(&mut self.player, speed, values, |records| {
+                        if initial.is_none() {
+                            *initial = records.latest().map(|l| l.layers.clone());
+                        }
+                    });
             if shown {
                 self.refresh();
-                // Aimed again from the step now shown: a step asked for and reached is
-                // done in this frame, so the page comes to rest with it.
-                self.player.aim(&runs, speed);
             }
-            values.set_number_of(&STEPS, self.session.steps() as f64);
             self.settings.steps = values.of(&STEPS);
             return Tick {
                 changed: shown || kept_shown,
                 worked: false,
-                more: self.player.active() || self.player.waiting(&runs),
+                more,
             };
         }
         let (tick, steps) = frame(self, |m| &mut m.player, speed, values, now, budget_ms);
@@ -237,11 +229,9 @@ impl ViewModel for TrainModel {
     }
 
     fn busy(&self) -> bool {
-        let away = self.session.generation().is_some()
-            && self
-                .player
-                .waiting(&[(self.session.steps(), self.halted())]);
-        self.player.target.is_some() || away || self.kept.as_ref().is_some_and(|k| !k.done())
+        self.player.target.is_some()
+            || self.session.waiting(&self.player)
+            || self.kept.as_ref().is_some_and(|k| !k.done())
     }
 
     fn jobs(&self) -> Vec<Job> {
@@ -251,7 +241,7 @@ impl ViewModel for TrainModel {
         let run = Job {
             run: 0,
             generation,
-            spec: *self.session.spec(),
+            spec: JobSpec::Mlp(*self.session.spec()),
             target: self.player.aimed(),
             asked: self.player.target.is_some(),
             playing: self.player.playing,
