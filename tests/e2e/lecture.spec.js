@@ -101,6 +101,25 @@ test("the numbers the prose quotes are what the figures compute", async ({ page 
   expect(await figureReadout(page, "fig-rnn-time", "diagnosis")).toBe("vanishing");
 });
 
+test("Switch to an LSTM: Figure 8's gradient reaches the first time step about ten decades further", async ({ page }) => {
+  test.setTimeout(120_000);
+  await page.goto("./lecture.html");
+  await page.locator("#fig-rnn-time").scrollIntoViewIfNeeded();
+  await expect(page.locator("#fig-rnn-time[data-state=ready]")).toBeAttached({ timeout: 30_000 });
+  const ratio = async () =>
+    Number(await figureReadout(page, "fig-rnn-time", "grad-norm-t1")) / Number(await figureReadout(page, "fig-rnn-time", "grad-norm-tT"));
+  const plain = await ratio();
+  await page.getByRole("button", { name: "Switch to an LSTM" }).click();
+  await expect.poll(ratio, { timeout: 60_000 }).toBeGreaterThan(1e-12);
+  await expect(page.locator("#fig-rnn-time[data-state=ready]")).toBeAttached({ timeout: 60_000 });
+  expect(await figureReadout(page, "fig-rnn-time", "step")).toBe("100");
+  const lstm = await ratio();
+  expect(Math.log10(lstm / plain)).toBeGreaterThan(9);
+  expect(Math.log10(lstm / plain)).toBeLessThan(13);
+  await page.getByRole("button", { name: "reset Figure 8" }).click();
+  await expect.poll(ratio, { timeout: 60_000 }).toBeLessThan(1e-15);
+});
+
 test("prose buttons drive their figures, from the keyboard too, and a training figure replays", async ({ page }) => {
   await page.goto("./lecture.html");
   await page.locator("#fig-vanish-loss").scrollIntoViewIfNeeded();

@@ -117,16 +117,25 @@ test("embedded: one panel of the recurrent lab, hidden controls, driven by its h
   expect(errors).toEqual([]);
 });
 
-test("projector mode: the recurrent lab's figures take the width and their text is large", async ({ page }) => {
+test("projector mode at 1920 × 1080: two of the recurrent lab's figures fill the screen's width, their words larger than the light theme's", async ({ page }) => {
   await page.setViewportSize({ width: 1920, height: 1080 });
-  await open(page, "view=rnn&theme=projector&preset=identity&steps=10");
+  const measure = async (query) => {
+    await open(page, query);
+    const widths = {};
+    for (const panel of ["surface", "through-time", "loss"]) {
+      widths[panel] = (await page.locator(`figure[data-panel="${panel}"] canvas`).first().boundingBox()).width;
+    }
+    const note = await page.locator('figure[data-panel="loss"] [data-note]').first().evaluate((n) => parseFloat(getComputedStyle(n).fontSize));
+    return { widths, note };
+  };
+  const light = await measure("view=rnn&preset=identity&steps=10");
+  const projector = await measure("view=rnn&theme=projector&preset=identity&steps=10");
   await expect(page.locator("html")).toHaveAttribute("data-theme", "projector");
-  for (const panel of ["surface", "through-time", "loss"]) {
-    const box = await page.locator(`figure[data-panel="${panel}"] canvas`).first().boundingBox();
-    expect(box.width, panel).toBeGreaterThan(800);
+  for (const panel of Object.keys(light.widths)) {
+    // Two figures side by side fill the screen beside the controls.
+    expect(projector.widths[panel], panel).toBeGreaterThan(700);
   }
-  const size = await page.locator('figure[data-panel="loss"] [data-note]').first().evaluate((n) => parseFloat(getComputedStyle(n).fontSize));
-  expect(size).toBeGreaterThanOrEqual(20);
+  expect(projector.note).toBeGreaterThanOrEqual(1.2 * light.note);
 });
 
 for (const [name, query] of [["light", "view=rnn"], ["projector", "view=rnn&theme=projector"], ["embedded", "view=rnn&embed=1&panel=surface"]]) {

@@ -517,7 +517,13 @@ impl ViewModel for RnnModel {
     fn note(&self, panel: usize) -> String {
         match Panel::at(panel) {
             Panel::Surface => surface_note(&self.surface, &self.settings),
-            Panel::Through => "Each point is the size of the gradient of the loss with respect to the hidden state at that time step: how much the last output still depends on what happened then. Through time, each step back multiplies it by W and the activation's slope, as each layer does in a deep network.".into(),
+            Panel::Through => {
+                let how = match self.session.spec().cell {
+                    Cell::Rnn(_) => "Through time, each step back multiplies it by W and the activation's slope, as each layer does in a deep network.",
+                    Cell::Lstm => "In the LSTM, the cell state also carries it back, multiplied at each step only by the forget gate's value (between 0 and 1) rather than by W and a slope, so it fades much more slowly.",
+                };
+                format!("Each point is the size of the gradient of the loss with respect to the hidden state at that time step: how much the last output still depends on what happened then. {how}")
+            }
             Panel::TimeHeat => "Each column is a recorded training step, each row a time step; the worst value a pixel covers is shown.".into(),
             Panel::Loss => {
                 let mut text = self.finding.text.clone();
@@ -527,7 +533,10 @@ impl ViewModel for RnnModel {
                 }
                 text
             }
-            Panel::Sigma => "λ₁, the largest singular value of the recurrent matrix W: below 1/γ the gradient must vanish through time (Pascanu et al. 2013); above it, it may explode.".into(),
+            Panel::Sigma => match self.session.spec().cell {
+                Cell::Rnn(_) => "λ₁, the largest singular value of the recurrent matrix W: below 1/γ the gradient must vanish through time (Pascanu et al. 2013); above it, it may explode.".into(),
+                Cell::Lstm => "λ₁, the largest singular value of the LSTM's recurrent weights, its four gates' blocks stacked. Pascanu's bound is a plain RNN's: the LSTM's cell state carries the gradient back past W, through its forget gates.".into(),
+            },
         }
     }
 
