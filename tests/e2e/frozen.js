@@ -65,6 +65,9 @@ async function row(browser, url, { play = false, seconds = 8, step = "step", wat
       [step, watch * 1000],
     );
     Object.assign(out, r);
+    // What the loss plot says a step takes, where it says it (a step of 250 ms or more).
+    const note = await page.locator('figure[data-panel="loss"] [data-note]').first().textContent();
+    out.pace = (note.match(/takes about ([\d.]+ m?s) on this computer/) || [])[1];
   }
   await page.close();
   return out;
@@ -120,6 +123,7 @@ async function frozenRows(browser, base) {
       line +=
         `; playing ${ms(r.playing)}; Pause to the last step shown ${Math.round(r.lastStep)} ms (target 100), ` +
         `to the button's answer ${r.button === null ? "never" : Math.round(r.button) + " ms"}, at step ${r.step}`;
+      if (r.pace) line += `; a step takes about ${r.pace}`;
     }
     console.log(line);
   };
@@ -138,10 +142,9 @@ async function frozenRows(browser, base) {
     "training lab, MLP 256 x 200, batch 2048",
     await row(browser, `${base}?view=train&model=mlp&${big}&batch=2048&samples=2048&speed=fast`, { play: true, seconds: 8 }),
   );
-  print(
-    "recurrent lab, T = 1000, hidden 256, batch 2048 (lowered)",
-    await row(browser, `${base}?view=rnn&length=1000&hidden=256&batch=2048&samples=2048&speed=fast`, { play: true, seconds: 6 }),
-  );
+  const rnn = `${base}?view=rnn&length=1000&hidden=256&batch=2048&samples=2048&speed=fast`;
+  print("recurrent lab, T = 1000, hidden 256, batch 2048 (cap: 32)", await row(browser, rnn, { play: true, seconds: 8 }));
+  print("the same on the page's thread (workers=off: batch 1, lowered)", await row(browser, `${rnn}&workers=off`, { play: true, seconds: 6 }));
   const m = await message(browser, base, "embed=1&view=train&model=mlp&width=64&depth=100&act=relu&samples=256&batch=128&task=circle", 100);
   console.log(`  ${"deep-signal:set with steps=100 (training lab, MLP 64 x 100, ReLU)".padEnd(62)} ${ms(m.longest)}; answered after ${(m.answered / 1000).toFixed(1)} s`);
   const p = await printMany(browser, base, 200, [
