@@ -95,6 +95,26 @@ test("bad input is clamped and said, and a run past the memory cap is lowered wi
   expect(errors).toEqual([]);
 });
 
+test("the CSV holds every recorded step and the gradient through time, as the readouts give them", async ({ page }) => {
+  await open(page, "view=rnn&preset=lstm&steps=12");
+  const download = page.waitForEvent("download");
+  await page.getByRole("button", { name: "Download data (CSV)" }).click();
+  const file = await download;
+  expect(file.suggestedFilename()).toBe("deep-signal-rnn-lstm-h32-t30.csv");
+  const text = require("node:fs").readFileSync(await file.path(), "utf8");
+  const [history, through] = text.split("\n\n");
+  const rows = history.trim().split("\n").slice(2).map((l) => l.split(","));
+  expect(rows.map((r) => r[0])).toEqual(Array.from({ length: 12 }, (_, i) => String(i + 1)));
+  const last = rows[rows.length - 1];
+  expect(last[1]).toBe(await readout(page, "loss"));
+  expect(last[3]).toBe(await readout(page, "accuracy"));
+  expect(last[6]).toBe(await readout(page, "sigma-max"));
+  const times = through.trim().split("\n").slice(2).map((l) => l.split(","));
+  expect(times.length).toBe(30);
+  expect(times[0][2]).toBe(await readout(page, "grad-norm-t1"));
+  expect(times[29][2]).toBe(await readout(page, "grad-norm-tT"));
+});
+
 test("embedded: one panel of the recurrent lab, hidden controls, driven by its host page", async ({ page }) => {
   const errors = watchErrors(page);
   await page.goto("/host/host.html?figure=" + encodeURIComponent("view=rnn&embed=1&panel=through-time&hide=cell,presets&preset=vanishing-time&steps=3"));

@@ -727,7 +727,7 @@ impl ViewModel for RnnModel {
     fn file_stem(&self) -> String {
         let s = self.session.spec();
         format!(
-            "deep-signal-rnn-{}-h{}-t{}",
+            "rnn-{}-h{}-t{}",
             match s.cell {
                 Cell::Rnn(_) => "rnn",
                 Cell::Lstm => "lstm",
