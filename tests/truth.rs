@@ -337,6 +337,7 @@ fn the_recurrent_labs_words_agree_with_its_numbers() {
         ("exploding-time", 60, "exploding"),
         ("clipping-time", 60, "healthy"),
         ("lstm", 200, "healthy"),
+        ("identity", 200, "healthy"),
     ] {
         let query = format!("view=rnn&preset={preset}&steps={steps}");
         let (_, m) = run(&query);
@@ -369,13 +370,22 @@ fn the_recurrent_labs_words_agree_with_its_numbers() {
             }
             _ => assert_eq!(readout(&*m, "first-nonfinite-step"), "none", "{query}"),
         }
-        if preset == "lstm" {
-            // What the preset promises: the LSTM classifies about every sequence right, the
-            // plain RNN with the same settings stays near chance.
-            let accuracy = |m: &dyn ViewModel| readout(m, "accuracy").parse::<f64>().unwrap();
+        // What the LSTM's and the identity's presets promise: about every sequence right,
+        // and near chance with the plain RNN, or PyTorch's init, and all else the same.
+        let accuracy = |m: &dyn ViewModel| readout(m, "accuracy").parse::<f64>().unwrap();
+        let without = match preset {
+            "lstm" => Some(("cell=rnn", 0.5)),
+            "identity" => Some(("init=default", 0.65)),
+            _ => None,
+        };
+        if let Some((change, near_chance)) = without {
             assert!(accuracy(&*m) > 0.95, "{query}: {}", accuracy(&*m));
-            let (_, plain) = run(&format!("{query}&cell=rnn"));
-            assert!(accuracy(&*plain) < 0.5, "{query}: {}", accuracy(&*plain));
+            let (_, plain) = run(&format!("{query}&{change}"));
+            assert!(
+                accuracy(&*plain) < near_chance,
+                "{query}&{change}: {}",
+                accuracy(&*plain)
+            );
         }
         // Step counts in the loss note never run past the readout.
         let shown: u64 = readout(&*m, "step").parse().unwrap();
