@@ -12,6 +12,9 @@
 use super::wire::{decode_spec, encode_spec, Mirror, Outbox};
 use super::{Halt, Records, Session, TrainSpec};
 
+#[cfg(test)]
+pub(crate) mod checks;
+
 /// What the page reads of a run, whether it trains here or is the mirror of one away.
 pub trait Run {
     /// What defines the run (same spec, same bits).

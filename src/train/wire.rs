@@ -683,31 +683,7 @@ impl<'a> Reader<'a> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn bits(v: &[f64]) -> Vec<u64> {
-        v.iter().map(|x| x.to_bits()).collect()
-    }
-
-    /// Asserts that two specs are the same, bit for bit (NaN payloads included).
-    fn assert_same_spec(a: &TrainSpec, b: &TrainSpec) {
-        assert_eq!(format!("{a:?}"), format!("{b:?}"));
-        assert_eq!(bits(&encode_spec(a)), bits(&encode_spec(b)), "{a:?}");
-        if encode_spec(a).iter().all(|v| !v.is_nan()) {
-            assert_eq!(a, b);
-        }
-    }
-
-    fn assert_round_trip(spec: &TrainSpec) {
-        let decoded = decode_spec(&encode_spec(spec)).unwrap_or_else(|| panic!("{spec:?}"));
-        assert_same_spec(&decoded, spec);
-    }
-
-    /// `decode_spec(data)`, and if it decodes, checks that it encodes back to `data`'s bits.
-    fn decode_canonical(data: &[f64]) -> Option<TrainSpec> {
-        let spec = decode_spec(data)?;
-        assert_eq!(bits(&encode_spec(&spec)), bits(data), "{spec:?}");
-        Some(spec)
-    }
+    use crate::train::remote::checks::{self, bits};
 
     fn chain(depth: usize, w0: f64, lr: f64, format: NumberFormat) -> TrainSpec {
         TrainSpec {
@@ -802,7 +778,14 @@ mod tests {
             u64::MAX - 1,
             u64::MAX,
         ];
-        let mut specs = vec![TrainSpec::default()];
+        // The default, and the default with a seed that differs in its high half only.
+        let mut specs = vec![
+            TrainSpec::default(),
+            TrainSpec {
+                seed: 1 << 32,
+                ..TrainSpec::default()
+            },
+        ];
         for format in NumberFormat::ALL {
             specs.push(chain(1000, 1.1, 1.0, format));
             specs.push(mlp(MlpSpec {
@@ -876,48 +859,12 @@ mod tests {
     fn every_hand_picked_spec_round_trips_bit_for_bit() {
         let specs = hand_picked();
         assert!(specs.len() > 250);
-        for spec in &specs {
-            assert_round_trip(spec);
-            assert_round_trip(&spec.sanitized());
-        }
-        // Different specs, different buffers.
-        let a = encode_spec(&TrainSpec::default());
-        let b = encode_spec(&TrainSpec {
-            seed: 1 << 32,
-            ..TrainSpec::default()
-        });
-        assert_ne!(bits(&a), bits(&b));
+        checks::specs_round_trip::<Session>(&specs, TrainSpec::sanitized);
     }
 
     #[test]
     fn malformed_specs_are_refused() {
-        for spec in hand_picked() {
-            let data = encode_spec(&spec);
-            for n in 0..data.len() {
-                assert_eq!(decode_spec(&data[..n]), None, "{n} of {spec:?}");
-            }
-            let mut longer = data.clone();
-            longer.push(0.0);
-            assert_eq!(decode_spec(&longer), None);
-            // Any number anywhere: refused, or a spec that encodes back to the same bits.
-            for i in 0..data.len() {
-                for v in [
-                    f64::NAN,
-                    0.5,
-                    -1.0,
-                    -0.0,
-                    1.0,
-                    7.0,
-                    4_294_967_296.0,
-                    1e300,
-                    f64::INFINITY,
-                ] {
-                    let mut bad = data.clone();
-                    bad[i] = v;
-                    decode_canonical(&bad);
-                }
-            }
-        }
+        checks::malformed_specs_are_refused::<Session>(&hand_picked());
         // The chain: [0, depth hi, depth lo, w0, b0, init_noise, format, task, …].
         let data = encode_spec(&TrainSpec::default());
         assert!(decode_spec(&data).is_some());
@@ -956,12 +903,8 @@ mod tests {
     #[cfg(not(target_arch = "wasm32"))]
     mod props {
         use super::*;
+        use crate::train::remote::checks::props::{self, num};
         use proptest::prelude::*;
-
-        /// Any `f64`: the usual ones and every bit pattern (NaN payloads too).
-        fn num() -> impl Strategy<Value = f64> {
-            prop_oneof![any::<f64>(), any::<u64>().prop_map(f64::from_bits)]
-        }
 
         fn any_format() -> impl Strategy<Value = NumberFormat> {
             prop::sample::select(NumberFormat::ALL.to_vec())
@@ -1076,67 +1019,47 @@ mod tests {
                 )
         }
 
-        proptest! {
-            #[test]
-            fn any_spec_round_trips_bit_for_bit(spec in any_spec()) {
-                assert_round_trip(&spec);
-            }
+        #[test]
+        fn any_spec_round_trips_bit_for_bit() {
+            props::any_spec_round_trips::<Session>(any_spec());
+        }
 
-            #[test]
-            fn a_changed_number_is_refused_or_decodes_canonically(
-                spec in any_spec(),
-                at in any::<prop::sample::Index>(),
-                v in num(),
-            ) {
-                let mut data = encode_spec(&spec);
-                let i = at.index(data.len());
-                data[i] = v;
-                decode_canonical(&data);
-            }
+        #[test]
+        fn a_changed_number_is_refused_or_decodes_canonically() {
+            props::a_changed_number_is_refused_or_decodes_canonically::<Session>(any_spec());
+        }
 
-            #[test]
-            fn arbitrary_buffers_never_panic(data in prop::collection::vec(num(), 0..80)) {
-                decode_canonical(&data);
-                let mirror = Mirror::new(&TrainSpec::default());
-                let mut m = mirror.clone();
-                if !m.apply(&data) {
-                    assert_same_state(&mirror, &m);
-                }
-            }
+        #[test]
+        fn arbitrary_buffers_never_panic() {
+            let mirror = Mirror::new(&TrainSpec::default());
+            props::arbitrary_buffers_never_panic::<Session>(&mirror, assert_same_state);
+        }
 
-            #[test]
-            fn a_changed_or_cut_update_is_applied_whole_or_not_at_all(
-                at in any::<prop::sample::Index>(),
-                v in num(),
-                cut in any::<prop::sample::Index>(),
-            ) {
-                let (mirror, mut update) = halting_update();
-                let i = at.index(update.len());
-                update[i] = v;
-                for data in [&update[..], &update[..cut.index(update.len())]] {
-                    let mut m = mirror.clone();
-                    if !m.apply(data) {
-                        assert_same_state(&mirror, &m);
-                    }
-                }
-            }
+        #[test]
+        fn a_changed_or_cut_update_is_applied_whole_or_not_at_all() {
+            let (mirror, update) = halting_update();
+            props::a_changed_or_cut_update_is_applied_whole_or_not_at_all::<Session>(
+                &mirror,
+                &update,
+                assert_same_state,
+            );
         }
     }
 
     #[test]
     fn every_cut_of_an_update_is_refused() {
         let (mirror, update) = halting_update();
-        for n in 0..update.len() {
-            let mut m = mirror.clone();
-            assert!(!m.apply(&update[..n]), "{n}");
-            assert_same_state(&mirror, &m);
-        }
-        let mut longer = update.clone();
-        longer.push(0.0);
-        let mut m = mirror.clone();
-        assert!(!m.apply(&longer));
-        assert_same_state(&mirror, &m);
-        assert!(m.apply(&update));
+        checks::every_cut_of_an_update_is_refused::<Session>(&mirror, &update, assert_same_state);
+    }
+
+    #[test]
+    fn a_changed_number_is_refused_or_applied() {
+        let (mirror, update) = halting_update();
+        checks::a_changed_number_is_refused_or_applied::<Session>(
+            &mirror,
+            &update,
+            assert_same_state,
+        );
     }
 
     /// Asserts that two `Option<f64>` are the same bits.
@@ -1188,7 +1111,7 @@ mod tests {
     }
 
     fn assert_same_state(a: &Mirror, b: &Mirror) {
-        assert_same_spec(a.spec(), b.spec());
+        checks::assert_same_spec::<Session>(a.spec(), b.spec());
         assert_eq!(
             (a.steps(), a.halt(), a.depth()),
             (b.steps(), b.halt(), b.depth())
@@ -1197,7 +1120,7 @@ mod tests {
     }
 
     fn assert_mirrors(session: &Session, mirror: &Mirror) {
-        assert_same_spec(session.spec(), mirror.spec());
+        checks::assert_same_spec::<Session>(session.spec(), mirror.spec());
         assert_eq!(session.steps(), mirror.steps());
         assert_eq!(session.halt(), mirror.halt());
         assert_eq!(session.depth(), mirror.depth());
@@ -1343,38 +1266,16 @@ mod tests {
     #[test]
     fn an_update_out_of_order_is_refused() {
         let spec = chain(3, 1.0, 0.01, NumberFormat::F32);
-        let mut session = Session::new(&spec);
-        let mut mirror = Mirror::new(&spec);
-        let mut outbox = Outbox::new();
-        session.run(5);
-        let first = outbox.update(&session);
-        session.run(5);
-        let second = outbox.update(&session);
-        session.run(5);
-        let third = outbox.update(&session);
-        let before = mirror.clone();
-        assert!(!mirror.apply(&second), "second before first");
-        assert_same_state(&before, &mirror);
-        assert!(mirror.apply(&first));
-        assert!(!mirror.apply(&third), "second missed");
-        assert!(mirror.apply(&second));
-        assert!(!mirror.apply(&second), "second twice");
-        assert!(mirror.apply(&third));
-        // The first update sends the whole history: applied again, it starts over.
-        assert!(mirror.apply(&first));
-        assert_eq!(mirror.steps(), 5);
-        assert!(mirror.apply(&second) && mirror.apply(&third));
-        assert_mirrors(&session, &mirror);
-        // Another run's update: another depth, or no baseline.
-        let mut other = Session::new(&chain(4, 1.0, 0.01, NumberFormat::F32));
-        other.run(1);
-        assert!(!mirror.apply(&Outbox::new().update(&other)));
-        let mut other = Session::new(&TrainSpec {
-            baseline: false,
-            ..spec
-        });
-        other.run(1);
-        assert!(!mirror.apply(&Outbox::new().update(&other)));
+        // Another run: another depth, or no baseline.
+        let others = [
+            chain(4, 1.0, 0.01, NumberFormat::F32),
+            TrainSpec {
+                baseline: false,
+                ..spec
+            },
+        ];
+        let (session, mirror) =
+            checks::updates_out_of_order_are_refused::<Session>(&spec, &others, assert_same_state);
         assert_mirrors(&session, &mirror);
     }
 }

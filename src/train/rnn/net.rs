@@ -753,15 +753,6 @@ mod tests {
     use super::*;
     use crate::sim::NumberFormat;
 
-    const CELLS: [Cell; 5] = [
-        Cell::Rnn(RecAct::Tanh),
-        Cell::Rnn(RecAct::Sigmoid),
-        Cell::Rnn(RecAct::Relu),
-        Cell::Rnn(RecAct::Linear),
-        Cell::Lstm,
-    ];
-    const TASKS: [SeqTask; 3] = [SeqTask::Adding, SeqTask::TemporalOrder, SeqTask::FirstSign];
-
     /// A tiny `f64` network (hidden 3, `T = 5`, batch 2) with a batch loaded.
     fn tiny(cell: Cell, task: SeqTask, seed: u64) -> Net<f64> {
         let spec = RnnSpec {
@@ -818,8 +809,8 @@ mod tests {
     fn back_propagation_through_time_matches_finite_differences() {
         let mut skipped = 0;
         let mut checked = 0;
-        for cell in CELLS {
-            for task in TASKS {
+        for cell in Cell::ALL {
+            for task in SeqTask::ALL {
                 let mut net = tiny(cell, task, 11);
                 let (loss, fault) = net.forward();
                 assert!(loss > 0.0 && fault.is_none());
@@ -922,7 +913,7 @@ mod tests {
 
     #[test]
     fn f32_and_f64_agree_to_f32_precision() {
-        for cell in CELLS {
+        for cell in Cell::ALL {
             let spec = RnnSpec {
                 cell,
                 hidden: 5,

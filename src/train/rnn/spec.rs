@@ -91,6 +91,15 @@ pub enum Cell {
 }
 
 impl Cell {
+    /// Every cell: the RNN with each activation, then the LSTM.
+    pub const ALL: [Cell; 5] = [
+        Cell::Rnn(RecAct::Tanh),
+        Cell::Rnn(RecAct::Sigmoid),
+        Cell::Rnn(RecAct::Relu),
+        Cell::Rnn(RecAct::Linear),
+        Cell::Lstm,
+    ];
+
     /// How many `batch × hidden` arrays the forward pass keeps per time step for
     /// back-propagation: 1 for the RNN (`h_t`), 6 for the LSTM (`i`, `f`, `g`, `o`, `c_t`,
     /// `h_t`).
@@ -174,6 +183,9 @@ pub enum SeqTask {
 }
 
 impl SeqTask {
+    /// Every task.
+    pub const ALL: [SeqTask; 3] = [Self::Adding, Self::TemporalOrder, Self::FirstSign];
+
     /// Input channels per time step: 2, 6, 1.
     pub fn inputs(self) -> usize {
         match self {

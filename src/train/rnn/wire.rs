@@ -478,43 +478,9 @@ impl Remote for RnnSession {
 mod tests {
     use super::*;
     use crate::sim::format::NumberFormat;
+    use crate::train::remote::checks::{self, bits};
     use crate::train::spec::Clip;
     use crate::train::wire::steps_of;
-
-    fn bits(v: &[f64]) -> Vec<u64> {
-        v.iter().map(|x| x.to_bits()).collect()
-    }
-
-    /// Asserts that two specs are the same, bit for bit (NaN payloads included).
-    fn assert_same_spec(a: &RnnSpec, b: &RnnSpec) {
-        assert_eq!(format!("{a:?}"), format!("{b:?}"));
-        assert_eq!(bits(&encode_spec(a)), bits(&encode_spec(b)), "{a:?}");
-        if encode_spec(a).iter().all(|v| !v.is_nan()) {
-            assert_eq!(a, b);
-        }
-    }
-
-    fn assert_round_trip(spec: &RnnSpec) {
-        let decoded = decode_spec(&encode_spec(spec)).unwrap_or_else(|| panic!("{spec:?}"));
-        assert_same_spec(&decoded, spec);
-    }
-
-    /// `decode_spec(data)`, and if it decodes, checks that it encodes back to `data`'s bits.
-    fn decode_canonical(data: &[f64]) -> Option<RnnSpec> {
-        let spec = decode_spec(data)?;
-        assert_eq!(bits(&encode_spec(&spec)), bits(data), "{spec:?}");
-        Some(spec)
-    }
-
-    const CELLS: [Cell; 5] = [
-        Cell::Rnn(RecAct::Tanh),
-        Cell::Rnn(RecAct::Sigmoid),
-        Cell::Rnn(RecAct::Relu),
-        Cell::Rnn(RecAct::Linear),
-        Cell::Lstm,
-    ];
-
-    const TASKS: [SeqTask; 3] = [SeqTask::Adding, SeqTask::TemporalOrder, SeqTask::FirstSign];
 
     /// Every variant of every enum of the spec, and the extremes of its numbers.
     fn hand_picked() -> Vec<RnnSpec> {
@@ -539,10 +505,17 @@ mod tests {
             Clip::Value(-5e-324),
         ];
         let seeds = [0, 1, u64::from(u32::MAX), 1 << 32, (1 << 53) + 1, u64::MAX];
-        let mut specs = vec![RnnSpec::default()];
-        for (i, cell) in CELLS.into_iter().enumerate() {
+        // The default, and the default with a seed that differs in its high half only.
+        let mut specs = vec![
+            RnnSpec::default(),
+            RnnSpec {
+                seed: 1 << 32,
+                ..RnnSpec::default()
+            },
+        ];
+        for (i, cell) in Cell::ALL.into_iter().enumerate() {
             for (j, init) in inits.into_iter().enumerate() {
-                for (k, task) in TASKS.into_iter().enumerate() {
+                for (k, task) in SeqTask::ALL.into_iter().enumerate() {
                     specs.push(RnnSpec {
                         cell,
                         init,
@@ -601,49 +574,12 @@ mod tests {
     fn every_hand_picked_spec_round_trips_bit_for_bit() {
         let specs = hand_picked();
         assert!(specs.len() > 200, "{}", specs.len());
-        for spec in &specs {
-            assert_round_trip(spec);
-            assert_round_trip(&spec.sanitized());
-        }
-        // Different specs, different buffers.
-        let a = encode_spec(&RnnSpec::default());
-        let b = encode_spec(&RnnSpec {
-            seed: 1 << 32,
-            ..RnnSpec::default()
-        });
-        assert_ne!(bits(&a), bits(&b));
+        checks::specs_round_trip::<RnnSession>(&specs, RnnSpec::sanitized);
     }
 
     #[test]
     fn malformed_specs_are_refused() {
-        for spec in hand_picked() {
-            let data = encode_spec(&spec);
-            for n in 0..data.len() {
-                assert_eq!(decode_spec(&data[..n]), None, "{n} of {spec:?}");
-            }
-            let mut longer = data.clone();
-            longer.push(0.0);
-            assert_eq!(decode_spec(&longer), None);
-            // Any number anywhere: refused, or a spec that encodes back to the same bits.
-            for i in 0..data.len() {
-                for v in [
-                    f64::NAN,
-                    0.5,
-                    -1.0,
-                    -0.0,
-                    1.0,
-                    3.0,
-                    7.0,
-                    4_294_967_296.0,
-                    1e300,
-                    f64::INFINITY,
-                ] {
-                    let mut bad = data.clone();
-                    bad[i] = v;
-                    decode_canonical(&bad);
-                }
-            }
-        }
+        checks::malformed_specs_are_refused::<RnnSession>(&hand_picked());
         // The default: [cell, activation, hidden hi, lo, length hi, lo, task, init,
         // forget_bias, format, samples hi, lo, batch hi, lo, lr, momentum, clip, seed hi,
         // lo, baseline].
@@ -705,12 +641,8 @@ mod tests {
     #[cfg(not(target_arch = "wasm32"))]
     mod props {
         use super::*;
+        use crate::train::remote::checks::props::{self, num};
         use proptest::prelude::*;
-
-        /// Any `f64`: the usual ones and every bit pattern (NaN payloads too).
-        fn num() -> impl Strategy<Value = f64> {
-            prop_oneof![any::<f64>(), any::<u64>().prop_map(f64::from_bits)]
-        }
 
         fn any_spec() -> impl Strategy<Value = RnnSpec> {
             let init = prop_oneof![
@@ -725,10 +657,10 @@ mod tests {
                 num().prop_map(Clip::Value),
             ];
             let model = (
-                prop::sample::select(CELLS.to_vec()),
+                prop::sample::select(Cell::ALL.to_vec()),
                 any::<usize>(),
                 any::<usize>(),
-                prop::sample::select(TASKS.to_vec()),
+                prop::sample::select(SeqTask::ALL.to_vec()),
                 init,
                 num(),
                 prop::sample::select(NumberFormat::ALL.to_vec()),
@@ -765,67 +697,40 @@ mod tests {
             )
         }
 
-        proptest! {
-            #[test]
-            fn any_spec_round_trips_bit_for_bit(spec in any_spec()) {
-                assert_round_trip(&spec);
-            }
+        #[test]
+        fn any_spec_round_trips_bit_for_bit() {
+            props::any_spec_round_trips::<RnnSession>(any_spec());
+        }
 
-            #[test]
-            fn a_changed_number_is_refused_or_decodes_canonically(
-                spec in any_spec(),
-                at in any::<prop::sample::Index>(),
-                v in num(),
-            ) {
-                let mut data = encode_spec(&spec);
-                let i = at.index(data.len());
-                data[i] = v;
-                decode_canonical(&data);
-            }
+        #[test]
+        fn a_changed_number_is_refused_or_decodes_canonically() {
+            props::a_changed_number_is_refused_or_decodes_canonically::<RnnSession>(any_spec());
+        }
 
-            #[test]
-            fn arbitrary_buffers_never_panic(data in prop::collection::vec(num(), 0..80)) {
-                decode_canonical(&data);
-                let mirror = RnnMirror::new(&RnnSpec { length: 3, ..RnnSpec::default() });
-                let mut m = mirror.clone();
-                if !m.apply(&data) {
-                    assert_mirrors(&mirror, &m);
-                }
-            }
+        #[test]
+        fn arbitrary_buffers_never_panic() {
+            let mirror = RnnMirror::new(&RnnSpec {
+                length: 3,
+                ..RnnSpec::default()
+            });
+            props::arbitrary_buffers_never_panic::<RnnSession>(&mirror, assert_mirrors);
+        }
 
-            #[test]
-            fn a_changed_or_cut_update_is_applied_whole_or_not_at_all(
-                at in any::<prop::sample::Index>(),
-                v in num(),
-                cut in any::<prop::sample::Index>(),
-            ) {
-                let (mirror, mut update) = halting_update();
-                let i = at.index(update.len());
-                update[i] = v;
-                for data in [&update[..], &update[..cut.index(update.len())]] {
-                    let mut m = mirror.clone();
-                    if !m.apply(data) {
-                        assert_mirrors(&mirror, &m);
-                    }
-                }
-            }
+        #[test]
+        fn a_changed_or_cut_update_is_applied_whole_or_not_at_all() {
+            let (mirror, update) = halting_update();
+            props::a_changed_or_cut_update_is_applied_whole_or_not_at_all::<RnnSession>(
+                &mirror,
+                &update,
+                assert_mirrors,
+            );
         }
     }
 
     #[test]
     fn every_cut_of_an_update_is_refused() {
         let (mirror, update) = halting_update();
-        for n in 0..update.len() {
-            let mut m = mirror.clone();
-            assert!(!m.apply(&update[..n]), "{n}");
-            assert_mirrors(&mirror, &m);
-        }
-        let mut longer = update.clone();
-        longer.push(0.0);
-        let mut m = mirror.clone();
-        assert!(!m.apply(&longer));
-        assert_mirrors(&mirror, &m);
-        assert!(m.apply(&update));
+        checks::every_cut_of_an_update_is_refused::<RnnSession>(&mirror, &update, assert_mirrors);
     }
 
     #[test]
@@ -852,16 +757,11 @@ mod tests {
             assert_mirrors(&mirror, &m);
         }
         // Every number anywhere: refused, changing nothing, or applied.
-        for i in 0..update.len() {
-            for v in [f64::NAN, -0.0, 0.5, 1.0, 2.0, 1e300, f64::INFINITY] {
-                let mut bad = update.clone();
-                bad[i] = v;
-                let mut m = mirror.clone();
-                if !m.apply(&bad) {
-                    assert_mirrors(&mirror, &m);
-                }
-            }
-        }
+        checks::a_changed_number_is_refused_or_applied::<RnnSession>(
+            &mirror,
+            &update,
+            assert_mirrors,
+        );
     }
 
     /// Asserts that two records are the same, bit for bit (NaN payloads included).
@@ -889,7 +789,7 @@ mod tests {
         A: Run<Spec = RnnSpec, Records = RnnRecords, Halt = RnnHalt>,
         B: Run<Spec = RnnSpec, Records = RnnRecords, Halt = RnnHalt>,
     {
-        assert_same_spec(a.spec(), b.spec());
+        checks::assert_same_spec::<RnnSession>(a.spec(), b.spec());
         assert_eq!(a.steps(), b.steps());
         assert_eq!(a.halt(), b.halt());
         assert_same_records(a.records(), b.records());
@@ -1155,50 +1055,39 @@ mod tests {
     #[test]
     fn an_update_out_of_order_is_refused() {
         let spec = small();
+        // Another run: another length, or no baseline.
+        let others = [
+            RnnSpec { length: 7, ..spec },
+            RnnSpec {
+                baseline: false,
+                ..spec
+            },
+        ];
+        let (session, mirror) =
+            checks::updates_out_of_order_are_refused::<RnnSession>(&spec, &others, assert_mirrors);
+        assert_mirrors(&session, &mirror);
+    }
+
+    #[test]
+    fn an_update_of_another_stride_is_refused() {
+        let spec = small();
         let mut session = RnnSession::new(&spec);
         let mut mirror = RnnMirror::new(&spec);
         let mut outbox = RnnOutbox::new();
         session.run(5);
-        let first = outbox.update(&session);
+        assert!(mirror.apply(&outbox.update(&session)));
         session.run(5);
         let second = outbox.update(&session);
-        session.run(5);
-        let third = outbox.update(&session);
-        let before = mirror.clone();
-        assert!(!mirror.apply(&second), "second before first");
-        assert_mirrors(&before, &mirror);
-        assert!(mirror.apply(&first));
-        assert!(!mirror.apply(&third), "second missed");
         // The second with a stride the mirror does not hold: [T, steps, 0 (no halt), latest
         // step, 1, T gradients, 0 (step 1's were sent), stride, from, …].
         let at = 6 + spec.length;
         assert_eq!(second[at..at + 2], [1.0, 5.0]);
         let mut strided = second.clone();
         strided[at] = 2.0;
-        assert!(!mirror.apply(&strided), "another stride");
-        assert!(mirror.apply(&second));
         let before = mirror.clone();
-        assert!(!mirror.apply(&second), "second twice");
+        assert!(!mirror.apply(&strided), "another stride");
         assert_mirrors(&before, &mirror);
-        assert!(mirror.apply(&third));
-        assert_mirrors(&session, &mirror);
-        // The first update sends the whole history: applied again, it starts over.
-        assert!(mirror.apply(&first));
-        assert_eq!(mirror.steps(), 5);
-        assert!(mirror.apply(&second) && mirror.apply(&third));
-        assert_mirrors(&session, &mirror);
-        // Another run's update: another length, or no baseline.
-        for other in [
-            RnnSpec { length: 7, ..spec },
-            RnnSpec {
-                baseline: false,
-                ..spec
-            },
-        ] {
-            let mut other = RnnSession::new(&other);
-            other.run(1);
-            assert!(!mirror.apply(&RnnOutbox::new().update(&other)));
-        }
+        assert!(mirror.apply(&second));
         assert_mirrors(&session, &mirror);
     }
 }
