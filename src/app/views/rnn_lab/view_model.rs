@@ -300,11 +300,17 @@ impl RnnModel {
             diagnosis: Diagnosis::Healthy,
             text: if learnt {
                 format!(
-                    "Healthy (rule: the mean loss of the last {} recorded steps, {}, is below {} of {}, {alone_words}): the network carries what it needs across time, although at step 1 the gradient reaching time step 1 was {ratio} of the largest. Overall, {went}.",
+                    "Healthy (rule: the mean loss of the last {} recorded steps, {}, is below {} of {}, {alone_words}): the network carries what it needs across time{} at step 1 the gradient reaching time step 1 was {ratio} of the largest. Overall, {went}.",
                     recent.len(),
                     short(mean),
                     short(LEARNT_SHARE),
-                    short(alone)
+                    short(alone),
+                    // Faint at step 1 (below the vanishing rule's fraction), and learnt all the same.
+                    if at_one < VANISHING_RATIO * largest {
+                        ", although"
+                    } else {
+                        ";"
+                    }
                 )
             } else {
                 format!(
