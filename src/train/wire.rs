@@ -216,8 +216,8 @@ pub fn decode_spec(data: &[f64]) -> Option<TrainSpec> {
 /// outbox, as its page needs a new [`Mirror`]).
 #[derive(Clone, Debug, Default)]
 pub struct Outbox {
-    /// The stride and the number of rows of the history last sent, once an update has been.
-    sent: Option<(u64, usize)>,
+    /// What the last update sent of the history.
+    sent: Sent,
 }
 
 impl Outbox {
@@ -234,17 +234,13 @@ impl Outbox {
     pub fn update(&mut self, session: &Session) -> Vec<f64> {
         let rec = session.records();
         let depth = rec.depth();
-        let rows = rec.rows();
-        let from = match self.sent {
-            Some((stride, sent)) if stride == rec.stride() && sent <= rows => sent,
-            _ => 0,
-        };
-        let n = rows - from;
-        let baseline = rec.baseline_loss();
+        let history = History::from(rec);
+        let from = self.sent.advance(&history);
+        let n = rec.rows() - from;
         let latest_len = rec
             .latest()
             .map_or(1, |l| 9 + PROFILE_FIELDS * l.layers.len());
-        let columns = 4 + usize::from(baseline.is_some()) + depth;
+        let columns = 4 + usize::from(history.baseline.is_some()) + depth;
         let mut out =
             Vec::with_capacity(12 + latest_len + 3 * rec.events().len() + 4 + n * columns);
 
@@ -304,21 +300,10 @@ impl Outbox {
                 EventKind::AllParametersNan => out.push(4.0),
             }
         }
-        out.extend([
-            step(rec.stride()),
-            count(from),
-            count(n),
-            f64::from(u8::from(baseline.is_some())),
-        ]);
-        out.extend(rec.steps()[from..].iter().map(|&s| step(s)));
-        out.extend_from_slice(&rec.loss()[from..]);
-        if let Some(b) = baseline {
-            out.extend_from_slice(&b[from..]);
-        }
+        history.push(&mut out, from);
         out.extend_from_slice(&rec.grad_total()[from..]);
         out.extend_from_slice(&rec.clip_coef()[from..]);
         out.extend_from_slice(&rec.grad_norm_grid()[from * depth..]);
-        self.sent = Some((rec.stride(), rows));
         out
     }
 }
@@ -433,41 +418,19 @@ impl Mirror {
             };
             events.push(Event { step, kind });
         }
-        let stride = r.step()?;
-        let from = r.count()?;
-        let n = r.count()?;
-        let baseline = r.flag()?;
         let rec = &self.records;
-        let follows = from == 0 || (from == rec.rows() && stride == rec.stride());
-        if stride == 0
-            || !stride.is_power_of_two()
-            || !follows
-            || from.checked_add(n)? > rec.capacity()
-            || baseline != rec.baseline_loss().is_some()
-        {
-            return None;
-        }
-        let steps_column = r.slice(n)?;
-        let loss = r.slice(n)?;
-        let baseline_loss = if baseline { Some(r.slice(n)?) } else { None };
+        let rows = Rows::read(&mut r, &History::from(rec), rec.capacity())?;
+        let n = rows.steps.len();
         let grad_total = r.slice(n)?;
         let clip_coef = r.slice(n)?;
         let grid = r.slice(n.checked_mul(depth)?)?;
         r.finish()?;
-        let row_steps = steps_column
-            .iter()
-            .map(|&v| exact(v, MAX_EXACT))
-            .collect::<Option<Vec<u64>>>()?;
         Some(Parsed {
             steps,
             halt,
             latest,
             events,
-            stride,
-            from,
-            row_steps,
-            loss,
-            baseline_loss,
+            rows,
             grad_total,
             clip_coef,
             grid,
@@ -481,16 +444,16 @@ impl Mirror {
         let rec = &mut self.records;
         rec.set_latest(u.latest);
         rec.set_events(u.events);
-        if u.from == 0 {
-            rec.restart_history(u.stride);
+        if u.rows.from == 0 {
+            rec.restart_history(u.rows.stride);
         }
         let depth = rec.depth();
-        for (r, &step) in u.row_steps.iter().enumerate() {
+        for (r, &step) in u.rows.steps.iter().enumerate() {
             rec.push_row(
                 StepScalars {
                     step,
-                    loss: u.loss[r],
-                    baseline_loss: u.baseline_loss.map(|b| b[r]),
+                    loss: u.rows.loss[r],
+                    baseline_loss: u.rows.baseline_loss.map(|b| b[r]),
                     grad_total: u.grad_total[r],
                     clip_coef: u.clip_coef[r],
                 },
@@ -532,14 +495,128 @@ struct Parsed<'a> {
     halt: Option<Halt>,
     latest: Option<Latest>,
     events: Vec<Event>,
-    stride: u64,
-    from: usize,
-    row_steps: Vec<u64>,
-    loss: &'a [f64],
-    baseline_loss: Option<&'a [f64]>,
+    rows: Rows<'a>,
     grad_total: &'a [f64],
     clip_coef: &'a [f64],
     grid: &'a [f64],
+}
+
+/// What an outbox has sent of a history: the stride and the number of rows of the last
+/// update, once there has been one. Both labs' outboxes keep one, so that an update sends
+/// the rows appended since the last while the stride stays, and all of them once it has
+/// changed.
+#[derive(Clone, Copy, Debug, Default)]
+pub(crate) struct Sent(Option<(u64, usize)>);
+
+impl Sent {
+    /// The first row of `history` to send (`0`: all of them, on the first update or once
+    /// the stride has changed), noting that this update sends every row it holds.
+    pub(crate) fn advance(&mut self, history: &History) -> usize {
+        let rows = history.steps.len();
+        let from = match self.0 {
+            Some((stride, sent)) if stride == history.stride && sent <= rows => sent,
+            _ => 0,
+        };
+        self.0 = Some((history.stride, rows));
+        from
+    }
+}
+
+/// A history as far as both labs' updates treat it alike: the stride and the columns every
+/// history has (one row a step recorded), read from the records on either side.
+pub(crate) struct History<'a> {
+    /// The stride: a row every `stride` steps.
+    pub(crate) stride: u64,
+    /// The step of each row.
+    pub(crate) steps: &'a [u64],
+    /// The loss of each row.
+    pub(crate) loss: &'a [f64],
+    /// The baseline loss of each row, if the run has a baseline.
+    pub(crate) baseline: Option<&'a [f64]>,
+}
+
+impl History<'_> {
+    /// Pushes the history's head and its common columns from row `from` on: stride, `from`,
+    /// the rows sent, whether they hold a baseline loss, then the steps, the loss and the
+    /// baseline loss (if any). The lab's own columns follow.
+    pub(crate) fn push(&self, out: &mut Vec<f64>, from: usize) {
+        out.extend([
+            step(self.stride),
+            count(from),
+            count(self.steps.len() - from),
+            f64::from(u8::from(self.baseline.is_some())),
+        ]);
+        out.extend(self.steps[from..].iter().map(|&s| step(s)));
+        out.extend_from_slice(&self.loss[from..]);
+        if let Some(b) = self.baseline {
+            out.extend_from_slice(&b[from..]);
+        }
+    }
+}
+
+/// The history of a training-lab run's records, as its outbox sends it and its mirror holds it.
+impl<'a> From<&'a Records> for History<'a> {
+    fn from(rec: &'a Records) -> History<'a> {
+        History {
+            stride: rec.stride(),
+            steps: rec.steps(),
+            loss: rec.loss(),
+            baseline: rec.baseline_loss(),
+        }
+    }
+}
+
+/// The history's head and common columns of an update, read and checked (as
+/// [`History::push`] wrote them).
+pub(crate) struct Rows<'a> {
+    /// The stride of the rows.
+    pub(crate) stride: u64,
+    /// The row the first one sent stands at (`0`: the history starts again).
+    pub(crate) from: usize,
+    /// The step of each row sent; its length is the number of rows sent.
+    pub(crate) steps: Vec<u64>,
+    /// The loss of each row sent.
+    pub(crate) loss: &'a [f64],
+    /// The baseline loss of each row sent, if the run has a baseline.
+    pub(crate) baseline_loss: Option<&'a [f64]>,
+}
+
+impl<'a> Rows<'a> {
+    /// Reads the history's head and common columns, for a mirror that holds `held` and at
+    /// most `capacity` rows; `None` if a number is missing or not an exact integer, the
+    /// stride is not a power of two, the rows do not follow the ones held (another stride,
+    /// or another row than the next: an update applied twice, or one missed), there are
+    /// more than `capacity`, or the baseline flag is not the one held. (As visible as the
+    /// [`Reader`] it reads with.)
+    pub(super) fn read(r: &mut Reader<'a>, held: &History, capacity: usize) -> Option<Rows<'a>> {
+        let stride = r.step()?;
+        let from = r.count()?;
+        let n = r.count()?;
+        let baseline = r.flag()?;
+        let follows = from == 0 || (from == held.steps.len() && stride == held.stride);
+        if stride == 0
+            || !stride.is_power_of_two()
+            || !follows
+            || from.checked_add(n)? > capacity
+            || baseline != held.baseline.is_some()
+        {
+            return None;
+        }
+        let steps = r.slice(n)?;
+        let loss = r.slice(n)?;
+        let baseline_loss = if baseline { Some(r.slice(n)?) } else { None };
+        let steps = steps
+            .iter()
+            .map(|&v| exact(v, MAX_EXACT))
+            .collect::<Option<Vec<u64>>>()?;
+        Some(Rows {
+            stride,
+            from,
+            steps,
+            loss,
+            baseline_loss,
+        })
+    }
 }
 
 /// A step as an exact `f64` (every step a run reaches is far below 2^53).

@@ -37,7 +37,7 @@ use super::session::{Pass, RnnHalt, RnnSession};
 use super::spec::{Cell, RecAct, RnnInit, RnnSpec, SeqTask};
 use crate::train::remote::{Remote, Run};
 use crate::train::wire::{
-    count, exact, format_code, push_clip, push_halves, step, Reader, MAX_EXACT,
+    count, format_code, push_clip, push_halves, step, History, Reader, Rows, Sent,
 };
 
 /// The spec as `f64`s (see the [module's documentation](self) for the layout).
@@ -128,8 +128,8 @@ pub fn decode_spec(data: &[f64]) -> Option<RnnSpec> {
 /// outbox, as its page needs a new [`RnnMirror`]).
 #[derive(Clone, Debug, Default)]
 pub struct RnnOutbox {
-    /// The stride and the number of rows of the history last sent, once an update has been.
-    sent: Option<(u64, usize)>,
+    /// What the last update sent of the history.
+    sent: Sent,
     /// Whether step 1's `‖∂L/∂h_t‖` have been sent.
     first_sent: bool,
 }
@@ -149,17 +149,13 @@ impl RnnOutbox {
     pub fn update(&mut self, session: &RnnSession) -> Vec<f64> {
         let rec = session.records();
         let t = rec.length();
-        let rows = rec.rows();
-        let from = match self.sent {
-            Some((stride, sent)) if stride == rec.stride() && sent <= rows => sent,
-            _ => 0,
-        };
-        let n = rows - from;
-        let baseline = rec.baseline_loss();
+        let history = History::from(rec);
+        let from = self.sent.advance(&history);
+        let n = rec.rows() - from;
         let latest = rec.latest_time_grads();
         let first = rec.first_time_grads();
         let send_first = !self.first_sent && !first.is_empty();
-        let columns = 6 + usize::from(baseline.is_some()) + t;
+        let columns = 6 + usize::from(history.baseline.is_some()) + t;
         let mut out = Vec::with_capacity(
             16 + latest.len() + if send_first { first.len() } else { 0 } + n * columns,
         );
@@ -190,23 +186,12 @@ impl RnnOutbox {
             out.extend_from_slice(first);
             self.first_sent = true;
         }
-        out.extend([
-            step(rec.stride()),
-            count(from),
-            count(n),
-            f64::from(u8::from(baseline.is_some())),
-        ]);
-        out.extend(rec.steps()[from..].iter().map(|&s| step(s)));
-        out.extend_from_slice(&rec.loss()[from..]);
-        if let Some(b) = baseline {
-            out.extend_from_slice(&b[from..]);
-        }
+        history.push(&mut out, from);
         out.extend_from_slice(&rec.accuracy()[from..]);
         out.extend_from_slice(&rec.grad_total()[from..]);
         out.extend_from_slice(&rec.clip_coef()[from..]);
         out.extend_from_slice(&rec.sigma_max()[from..]);
         out.extend_from_slice(&rec.time_grad_grid()[from * t..]);
-        self.sent = Some((rec.stride(), rows));
         out
     }
 }
@@ -295,43 +280,21 @@ impl RnnMirror {
         if latest.is_empty() == ran {
             return None;
         }
-        let stride = r.step()?;
-        let from = r.count()?;
-        let n = r.count()?;
-        let baseline = r.flag()?;
-        let follows = from == 0 || (from == rec.rows() && stride == rec.stride());
-        if stride == 0
-            || !stride.is_power_of_two()
-            || !follows
-            || from.checked_add(n)? > rec.capacity()
-            || baseline != rec.baseline_loss().is_some()
-        {
-            return None;
-        }
-        let steps_column = r.slice(n)?;
-        let loss = r.slice(n)?;
-        let baseline_loss = if baseline { Some(r.slice(n)?) } else { None };
+        let rows = Rows::read(&mut r, &History::from(rec), rec.capacity())?;
+        let n = rows.steps.len();
         let accuracy = r.slice(n)?;
         let grad_total = r.slice(n)?;
         let clip_coef = r.slice(n)?;
         let sigma_max = r.slice(n)?;
         let grid = r.slice(n.checked_mul(t)?)?;
         r.finish()?;
-        let row_steps = steps_column
-            .iter()
-            .map(|&v| exact(v, MAX_EXACT))
-            .collect::<Option<Vec<u64>>>()?;
         Some(Parsed {
             steps,
             halt,
             latest_step,
             latest,
             first,
-            stride,
-            from,
-            row_steps,
-            loss,
-            baseline_loss,
+            rows,
             accuracy,
             grad_total,
             clip_coef,
@@ -349,16 +312,16 @@ impl RnnMirror {
         if let Some(first) = u.first {
             rec.set_first_time_grads(first);
         }
-        if u.from == 0 {
-            rec.restart_history(u.stride);
+        if u.rows.from == 0 {
+            rec.restart_history(u.rows.stride);
         }
         let t = rec.length();
-        for (r, &step) in u.row_steps.iter().enumerate() {
+        for (r, &step) in u.rows.steps.iter().enumerate() {
             rec.push_row(
                 Row {
                     step,
-                    loss: u.loss[r],
-                    baseline_loss: u.baseline_loss.map(|b| b[r]),
+                    loss: u.rows.loss[r],
+                    baseline_loss: u.rows.baseline_loss.map(|b| b[r]),
                     accuracy: u.accuracy[r],
                     grad_total: u.grad_total[r],
                     clip_coef: u.clip_coef[r],
@@ -400,16 +363,24 @@ struct Parsed<'a> {
     /// Step 1's `‖∂L/∂h_t‖` to hold from now on (empty before step 1), or `None` to keep
     /// those held.
     first: Option<&'a [f64]>,
-    stride: u64,
-    from: usize,
-    row_steps: Vec<u64>,
-    loss: &'a [f64],
-    baseline_loss: Option<&'a [f64]>,
+    rows: Rows<'a>,
     accuracy: &'a [f64],
     grad_total: &'a [f64],
     clip_coef: &'a [f64],
     sigma_max: &'a [f64],
     grid: &'a [f64],
+}
+
+/// The history of a recurrent run's records, as its outbox sends it and its mirror holds it.
+impl<'a> From<&'a RnnRecords> for History<'a> {
+    fn from(rec: &'a RnnRecords) -> History<'a> {
+        History {
+            stride: rec.stride(),
+            steps: rec.steps(),
+            loss: rec.loss(),
+            baseline: rec.baseline_loss(),
+        }
+    }
 }
 
 impl Run for RnnSession {
