@@ -476,6 +476,7 @@ function largest(label, wasmFile, namedFile) {
       ["training lab, MLP 32 x 50, tanh, batch 64", "train", "step", "model=mlp&width=32&depth=50&act=tanh&samples=256&batch=64&task=sine&lr=0.001"],
       ["training lab, chain depth 100, batch 32", "train", "step", "model=chain&depth=100&samples=256&batch=32&lr=0.001&w0=1"],
       ["remedies lab, four configurations 64 x 50, batch 64", "remedies", "steps", "width=64&depth=50&batch=64&samples=256&task=sine&lr=0.001"],
+      ["recurrent lab, tanh RNN, hidden 128, T = 100", "rnn", "step", "hidden=128&length=100&batch=32&samples=512&lr=0.001"],
     ]) {
       const here = await wallSpeed(page, query, "off", view, readout);
       const away = await wallSpeed(page, query, "auto", view, readout);

@@ -115,6 +115,22 @@ test("the CSV holds every recorded step and the gradient through time, as the re
   expect(times[29][2]).toBe(await readout(page, "grad-norm-tT"));
 });
 
+test("the shared shortcuts drive the recurrent lab: a step, reset, a preset by its number, projector mode", async ({ page }) => {
+  await open(page, "view=rnn&length=20");
+  await page.keyboard.press("s");
+  await expect.poll(() => readout(page, "step")).toBe("1");
+  await page.keyboard.press("h");
+  await expect.poll(() => readout(page, "step")).toBe("101");
+  await page.keyboard.press("r");
+  await expect.poll(() => readout(page, "step")).toBe("0");
+  // The fifth preset, the LSTM on the temporal order problem: its controls follow.
+  await page.keyboard.press("5");
+  await expect(page.locator('[data-param="task"] select')).toHaveValue("order");
+  await expect(page.locator('[data-number="length"]')).toHaveValue("30");
+  await page.keyboard.press("p");
+  await expect(page.locator("html")).toHaveAttribute("data-theme", "projector");
+});
+
 test("embedded: one panel of the recurrent lab, hidden controls, driven by its host page", async ({ page }) => {
   const errors = watchErrors(page);
   await page.goto("/host/host.html?figure=" + encodeURIComponent("view=rnn&embed=1&panel=through-time&hide=cell,presets&preset=vanishing-time&steps=3"));

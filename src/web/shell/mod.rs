@@ -42,6 +42,14 @@ const WORK_MARK: &str = "deep-signal:work-start";
 /// How long the view's background work may run in one frame, in milliseconds: a frame
 /// of 60 Hz is 16.7 ms, and drawing needs the rest.
 const WORK_BUDGET_MS: f64 = 8.0;
+/// A frame that has drawn for this long leaves its other figures to the next frames, so that
+/// drawing a page of many plots at once (its start, a theme) never holds the page long.
+#[cfg(feature = "lab")]
+const DRAW_BUDGET_MS: f64 = 20.0;
+/// The explorer's two plots draw in about a millisecond: a module of it alone draws them in
+/// one go, without the code that divides a drawing.
+#[cfg(not(feature = "lab"))]
+const DRAW_BUDGET_MS: f64 = f64::INFINITY;
 
 /// The formula as last written: its skeleton and the leaf elements whose text changes.
 #[derive(Default)]
@@ -97,8 +105,13 @@ pub struct Shell {
     /// work asked for it (a change, a resize, a theme). A frame whose work changed nothing
     /// (one that only began a divided step) draws nothing.
     stale: Cell<bool>,
-    /// Whether every shown plot was on screen after the last drawing.
+    /// Whether every shown plot drawn since the last change was on screen.
     drawn: Cell<bool>,
+    /// The first figure a drawing left for the next frame, its time used up
+    /// ([`DRAW_BUDGET_MS`]), and how many of its round are left from there.
+    undrawn: Cell<Option<(usize, usize)>>,
+    /// Whether the next drawing draws every figure in one go (printing cannot wait).
+    at_once: Cell<bool>,
     view: &'static ViewSpec,
     model: RefCell<Box<dyn ViewModel>>,
     values: RefCell<Values>,
@@ -244,6 +257,8 @@ pub fn mount(root: &Element, parsed: Parsed, host: Host) -> Result<Rc<Shell>, Js
         visible: Cell::new(true),
         stale: Cell::new(true),
         drawn: Cell::new(false),
+        undrawn: Cell::new(None),
+        at_once: Cell::new(false),
         post_state: Cell::new(true),
         dragging: Cell::new(false),
         measures: Cell::new(0),
@@ -421,7 +436,10 @@ impl Shell {
             f.canvas.measure();
         }
         self.stale.set(true);
-        if let Err(e) = self.redraw() {
+        self.at_once.set(true);
+        let drawn = self.redraw();
+        self.at_once.set(false);
+        if let Err(e) = drawn {
             banner::show(&format!("Drawing failed: {}", describe(&e)));
         }
     }
@@ -472,6 +490,7 @@ impl Shell {
     /// slice of the frame, draw the shown plots, update the text.
     fn redraw(&self) -> Result<(), JsValue> {
         let perf = dom::window().performance();
+        let started = perf.as_ref().map_or(0.0, |p| p.now());
         if let Some(p) = &perf {
             let _ = p.mark(MARK);
         }
@@ -514,11 +533,28 @@ impl Shell {
         #[cfg(feature = "lab")]
         self.sync_away();
         let model = self.model.borrow();
-        if draw || tick.changed {
-            let mut drawn = true;
-            for (i, figure) in self.figures.iter().enumerate() {
+        // A round draws every figure, from the first a frame left undrawn (so that while the
+        // view keeps changing, none waits behind the others for ever), after a change; or
+        // goes on with what an earlier frame of the round left.
+        let changed = draw || tick.changed;
+        let round = match (changed, self.undrawn.take()) {
+            (true, left) => Some((left.map_or(0, |l| l.0), self.figures.len())),
+            (false, left) => left,
+        };
+        if let Some((start, remaining)) = round {
+            // Whether every figure drawn so far in this round was on screen.
+            let mut drawn = changed || self.drawn.get();
+            let n = self.figures.len();
+            for k in 0..remaining {
+                let i = (start + k) % n;
+                let figure = &self.figures[i];
                 if !figure.shown.get() {
                     continue;
+                }
+                if k > 0 && !self.at_once.get() && now() - started > DRAW_BUDGET_MS {
+                    self.undrawn.set(Some((i, remaining - k)));
+                    self.request_work();
+                    break;
                 }
                 // Each plot keeps its axis range while the data still fills it.
                 let mut plot = self.plot(&**model, i);
@@ -529,7 +565,8 @@ impl Shell {
             }
             self.drawn.set(drawn);
         }
-        let drawn = self.drawn.get();
+        // Drawn once every figure is, none left for a later frame.
+        let drawn = self.drawn.get() && self.undrawn.get().is_none();
         let readouts = model.readouts();
         self.update_text(&**model, &readouts);
         self.sync_controls(&**model);
