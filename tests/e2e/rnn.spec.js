@@ -115,6 +115,35 @@ test("the CSV holds every recorded step and the gradient through time, as the re
   expect(times[29][2]).toBe(await readout(page, "grad-norm-tT"));
 });
 
+test("a first drawing divided over frames ends with every plot drawn, as a drawing made at once", async ({ page }) => {
+  // An in-page figure of the whole lab: printing draws it at once, which must change nothing.
+  const body =
+    '<!doctype html><html lang="en"><head><meta charset="utf-8"><title>divided</title><link rel="icon" href="data:,"></head><body><main>' +
+    '<div id="f" data-deep-signal="view=rnn&amp;preset=identity&amp;steps=20"></div>' +
+    '</main><script type="module" src="figures.js"></script></body></html>';
+  await page.route("**/divided.html", (r) => r.fulfill({ contentType: "text/html", body }));
+  await page.goto("./divided.html");
+  await expect(page.locator("#f[data-state=ready]")).toBeAttached({ timeout: 30_000 });
+  const panels = ["surface", "through-time", "time-heat", "loss", "sigma"];
+  const look = () =>
+    page.evaluate((names) => {
+      const out = {};
+      for (const name of names) {
+        const c = document.querySelector(`#f canvas[data-plot="${name}"]`);
+        const d = c.getContext("2d").getImageData(0, 0, c.width, c.height).data;
+        let ink = false;
+        for (let i = 4; i < d.length && !ink; i += 4) ink = d[i] !== d[0] || d[i + 1] !== d[1] || d[i + 2] !== d[2];
+        out[name] = { ink, url: c.toDataURL() };
+      }
+      return out;
+    }, panels);
+  const divided = await look();
+  for (const name of panels) expect(divided[name].ink, name).toBe(true);
+  await page.evaluate(() => window.dispatchEvent(new Event("beforeprint")));
+  const atOnce = await look();
+  for (const name of panels) expect(atOnce[name].url === divided[name].url, name).toBe(true);
+});
+
 test("the shared shortcuts drive the recurrent lab: a step, reset, a preset by its number, projector mode", async ({ page }) => {
   await open(page, "view=rnn&length=20");
   await page.keyboard.press("s");
