@@ -126,14 +126,8 @@ impl RnnRecords {
     /// [`push_row`](Self::push_row) (the wire codec's mirror of a run).
     pub(crate) fn restart_history(&mut self, stride: u64) {
         self.steps.clear();
-        for v in [
-            &mut self.loss,
-            &mut self.accuracy,
-            &mut self.grad_total,
-            &mut self.clip_coef,
-            &mut self.sigma_max,
-            &mut self.grid,
-        ] {
+        self.grid.clear();
+        for v in self.columns() {
             v.clear();
         }
         if let Some(b) = &mut self.baseline_loss {
@@ -155,6 +149,17 @@ impl RnnRecords {
         self.first_time_grads.extend_from_slice(time_grads);
     }
 
+    /// The history's columns of one number a row, but the steps and the baseline's loss.
+    fn columns(&mut self) -> [&mut Vec<f64>; 5] {
+        [
+            &mut self.loss,
+            &mut self.accuracy,
+            &mut self.grad_total,
+            &mut self.clip_coef,
+            &mut self.sigma_max,
+        ]
+    }
+
     /// Keeps every other row (steps `1, 1 + 2·stride, …`) and doubles the stride.
     fn decimate(&mut self) {
         let t = self.length;
@@ -162,13 +167,7 @@ impl RnnRecords {
         let mut kept = 0;
         for r in (0..rows).step_by(2) {
             self.steps[kept] = self.steps[r];
-            for v in [
-                &mut self.loss,
-                &mut self.accuracy,
-                &mut self.grad_total,
-                &mut self.clip_coef,
-                &mut self.sigma_max,
-            ] {
+            for v in self.columns() {
                 v[kept] = v[r];
             }
             if let Some(b) = &mut self.baseline_loss {
@@ -178,13 +177,7 @@ impl RnnRecords {
             kept += 1;
         }
         self.steps.truncate(kept);
-        for v in [
-            &mut self.loss,
-            &mut self.accuracy,
-            &mut self.grad_total,
-            &mut self.clip_coef,
-            &mut self.sigma_max,
-        ] {
+        for v in self.columns() {
             v.truncate(kept);
         }
         if let Some(b) = &mut self.baseline_loss {
