@@ -151,18 +151,7 @@ async function responsiveness(page, query, view = "train", workers = "off") {
     const latencies = [];
     for (let i = 0; i < 40; i++) {
       const t0 = performance.now();
-      const done = new Promise((resolve) => {
-        const o = new PerformanceObserver((l) => {
-          for (const e of l.getEntriesByName("deep-signal:redraw")) {
-            if (e.startTime >= t0) {
-              o.disconnect();
-              resolve(e.startTime + e.duration - t0);
-              return;
-            }
-          }
-        });
-        o.observe({ type: "measure" });
-      });
+      const done = window.nextRedraw(t0);
       // Speed is a view setting that leaves the run alone, so training goes on.
       const speed = document.querySelector('select[name="speed"]');
       speed.value = i % 2 ? "fast" : "medium";
@@ -207,6 +196,26 @@ async function labRedraw(page, query) {
 }
 
 /**
+ * Installed in the benchmark's page: `nextRedraw(t0)` resolves with the milliseconds from
+ * `t0` to the end of the first redraw (`deep-signal:redraw`) that starts at `t0` or later.
+ */
+function installNextRedraw() {
+  window.nextRedraw = (t0) =>
+    new Promise((resolve) => {
+      const o = new PerformanceObserver((l) => {
+        for (const e of l.getEntriesByName("deep-signal:redraw")) {
+          if (e.startTime >= t0) {
+            o.disconnect();
+            resolve(e.startTime + e.duration - t0);
+            return;
+          }
+        }
+      });
+      o.observe({ type: "measure" });
+    });
+}
+
+/**
  * The recurrent lab's one-neuron surface: the time from a change of the recurrence (the
  * 200 × 200 surface computed again, both descents, the redraw) to the end of the redraw that
  * shows it, 5 changes to warm up, then 20, as sorted durations.
@@ -219,18 +228,7 @@ async function surfaceRedraw(page) {
     for (let i = 0; i < 25; i++) {
       const input = document.querySelector(`[data-param="neuron"] input[value="${i % 2 ? "sigmoid" : "linear"}"]`);
       const t0 = performance.now();
-      const done = new Promise((resolve) => {
-        const o = new PerformanceObserver((l) => {
-          for (const e of l.getEntriesByName("deep-signal:redraw")) {
-            if (e.startTime >= t0) {
-              o.disconnect();
-              resolve(e.startTime + e.duration - t0);
-              return;
-            }
-          }
-        });
-        o.observe({ type: "measure" });
-      });
+      const done = window.nextRedraw(t0);
       input.checked = true;
       input.dispatchEvent(new Event("change", { bubbles: true }));
       const d = await done;
@@ -395,6 +393,7 @@ function largest(label, wasmFile, namedFile) {
       args: ["--disable-background-networking", "--disable-component-update", "--no-first-run"],
     });
     const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
+    await page.addInitScript(installNextRedraw);
     const fullPage = await browser.newPage({ viewport: { width: 1440, height: 900 } });
     await useFullModule(fullPage);
     console.log("the explorer's redraw (deep-signal:redraw), 200 slider inputs after 50 to warm up, headless Chromium,");

@@ -13,6 +13,8 @@ pub trait Trainer {
     fn run(&mut self, n: u64) -> u64;
     /// Whether it stopped itself (NaN weights) and will run no more.
     fn halted(&self) -> bool;
+    /// Starts the run again from step 0, `values` already at step 0 (the Reset button).
+    fn reset(&mut self, values: &Values);
     /// Begins the next step without finishing it (its first part, about a third of it);
     /// the next [`run`](Self::run) finishes it. Returns whether it did: by default a
     /// trainer cannot, and its steps are never divided.
@@ -234,6 +236,27 @@ impl Player {
     }
 }
 
+/// A training button pressed in a view that trains: play, pause, one step and a hundred go
+/// to `player(trainer)`; Reset writes step 0 into `values` and starts the run again
+/// ([`Trainer::reset`]). Returns whether `key` was a training button.
+pub fn press<T: Trainer>(
+    trainer: &mut T,
+    player: fn(&mut T) -> &mut Player,
+    key: &str,
+    values: &mut Values,
+) -> bool {
+    let (steps, halted) = (trainer.steps(), trainer.halted());
+    match player(trainer).press(key, steps, halted) {
+        Press::Done => true,
+        Press::Reset => {
+            values.set_number_of(&STEPS, 0.0);
+            trainer.reset(values);
+            true
+        }
+        Press::Unknown => false,
+    }
+}
+
 /// One frame of a view that trains: `player(trainer)`'s work on `trainer` at `speed`, the
 /// step reached written into `values`' `steps`. Returns the frame's [`Tick`] and `steps` as
 /// the values now hold it (clamped to its range).
@@ -270,6 +293,7 @@ mod tests {
         ms: f64,
         begun: bool,
         clock: &'a Cell<f64>,
+        player: Player,
     }
 
     impl<'a> Fake<'a> {
@@ -280,6 +304,7 @@ mod tests {
                 ms,
                 begun: false,
                 clock,
+                player: Player::default(),
             }
         }
     }
@@ -305,6 +330,9 @@ mod tests {
         }
         fn halted(&self) -> bool {
             self.steps >= self.halt_at
+        }
+        fn reset(&mut self, _values: &Values) {
+            self.steps = 0;
         }
         fn begin(&mut self) -> bool {
             assert!(!self.begun, "begun twice");
@@ -354,6 +382,26 @@ mod tests {
         assert!(!p.playing, "a halted run does not play");
         assert_eq!(p.press("reset", t.steps, true), Press::Reset);
         assert_eq!(p.press("fly", 0, false), Press::Unknown);
+    }
+
+    #[test]
+    fn reset_writes_step_0_and_starts_again_and_other_buttons_go_to_the_player() {
+        static PARAMS: [crate::app::params::ParamSpec; 1] = [STEPS.spec];
+        let clock = Cell::new(0.0);
+        let mut t = Fake::new(1.0, 1_000, &clock);
+        let mut values = Values::defaults(&PARAMS);
+        fn player<'a, 'b>(t: &'b mut Fake<'a>) -> &'b mut Player {
+            &mut t.player
+        }
+        // Not a training button: nothing changes.
+        assert!(!press(&mut t, player, "fly", &mut values));
+        assert!(press(&mut t, player, "step100", &mut values));
+        assert_eq!(t.player.target, Some(100));
+        t.run(40);
+        values.set_number_of(&STEPS, 40.0);
+        assert!(press(&mut t, player, "reset", &mut values));
+        assert_eq!((t.steps, values.of(&STEPS)), (0, 0));
+        assert!(!t.player.active(), "reset pauses");
     }
 
     #[test]

@@ -9,7 +9,7 @@ use super::{
 };
 use crate::app::lab::diagnosis::{diagnose, Diagnosis, Finding, VANISHING_RATIO};
 use crate::app::lab::engine::{next_generation, pace, trains_away, Engine};
-use crate::app::lab::player::{frame, Player, Press, Trainer};
+use crate::app::lab::player::{frame, press, Player, Trainer};
 use crate::app::lab::{LabSettings, Speed, PLAY, STEPS};
 use crate::app::numbers::short;
 use crate::app::params::Values;
@@ -472,6 +472,11 @@ impl Trainer for RemediesModel {
     fn halted(&self) -> bool {
         self.pending.is_empty() && self.active().all(|(_, s)| s.halted())
     }
+
+    fn reset(&mut self, values: &Values) {
+        self.shared.steps = 0;
+        self.rebuild(values, true);
+    }
 }
 
 impl ViewModel for RemediesModel {
@@ -616,17 +621,7 @@ impl ViewModel for RemediesModel {
             }
             return true;
         }
-        let (steps, halted) = (self.steps(), self.halted());
-        match self.player.press(key, steps, halted) {
-            Press::Done => true,
-            Press::Reset => {
-                values.set_number_of(&STEPS, 0.0);
-                self.shared.steps = 0;
-                self.rebuild(values, true);
-                true
-            }
-            Press::Unknown => false,
-        }
+        press(self, |m| &mut m.player, key, values)
     }
 
     /// A preset shows its networks at initialisation; Play trains them.

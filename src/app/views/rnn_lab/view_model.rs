@@ -7,7 +7,7 @@ use super::settings::Settings;
 use super::{Panel, B, W};
 use crate::app::lab::diagnosis::{Diagnosis, Finding, DIVERGING_FACTOR, VANISHING_RATIO};
 use crate::app::lab::engine::{pace, trains_away, Engine};
-use crate::app::lab::player::{frame, Player, Press, Trainer};
+use crate::app::lab::player::{frame, press, Player, Trainer};
 use crate::app::lab::{PLAY, STEPS};
 use crate::app::numbers::short;
 use crate::app::params::Values;
@@ -350,6 +350,11 @@ impl Trainer for RnnModel {
     fn halted(&self) -> bool {
         self.session.halt().is_some()
     }
+
+    fn reset(&mut self, _values: &Values) {
+        self.settings.steps = 0;
+        self.restart();
+    }
 }
 
 impl ViewModel for RnnModel {
@@ -454,17 +459,7 @@ impl ViewModel for RnnModel {
     }
 
     fn action(&mut self, key: &str, values: &mut Values) -> bool {
-        let (steps, halted) = (self.session.steps(), self.halted());
-        match self.player.press(key, steps, halted) {
-            Press::Done => true,
-            Press::Reset => {
-                values.set_number_of(&STEPS, 0.0);
-                self.settings.steps = 0;
-                self.restart();
-                true
-            }
-            Press::Unknown => false,
-        }
+        press(self, |m| &mut m.player, key, values)
     }
 
     fn plot(&self, panel: usize, theme: &Theme) -> Plot<'_> {

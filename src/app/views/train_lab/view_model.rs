@@ -6,7 +6,7 @@ use super::settings::Settings;
 use super::{Panel, FORGET, KEEP, KEEP_RUN};
 use crate::app::lab::diagnosis::{diagnose, output_gradient_words, Diagnosis, Finding};
 use crate::app::lab::engine::{pace, trains_away, Engine};
-use crate::app::lab::player::{frame, Player, Press, Trainer};
+use crate::app::lab::player::{frame, press, Player, Trainer};
 use crate::app::lab::plots::{self, Profiles};
 use crate::app::lab::{PLAY, STEPS};
 use crate::app::numbers::{js, short};
@@ -137,6 +137,11 @@ impl Trainer for TrainModel {
         self.session
             .here()
             .is_some_and(|s| s.steps() > 0 && s.begin())
+    }
+
+    fn reset(&mut self, _values: &Values) {
+        self.settings.steps = 0;
+        self.restart();
     }
 }
 
@@ -277,17 +282,7 @@ impl ViewModel for TrainModel {
             values.set_raw(KEEP.key(), "");
             return true;
         }
-        let (steps, halted) = (self.session.steps(), self.halted());
-        match self.player.press(key, steps, halted) {
-            Press::Done => true,
-            Press::Reset => {
-                values.set_number_of(&STEPS, 0.0);
-                self.settings.steps = 0;
-                self.restart();
-                true
-            }
-            Press::Unknown => false,
-        }
+        press(self, |m| &mut m.player, key, values)
     }
 
     fn preset_applied(&mut self, values: &Values) {
